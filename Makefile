@@ -1,0 +1,80 @@
+# Store Ops Workbook. Two commands do everything on a fresh machine with Python 3.11:
+#   make book   set up, generate the store, build the whole book (executed) and the student release
+#   make test   set up, build, lint and run the whole test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+STAMP := $(VENV)/.installed
+WIDGET_JS := build/widgets-js/embed-amd.js
+PYTEST_ARGS ?=
+
+.PHONY: help setup book data pages html release test lint lab serve grade clean browser-deps
+
+help:
+	@echo "make book    build the book (_build/html) and the student release (grader/release)"
+	@echo "make test    lint and run the whole test suite (builds the book first)"
+	@echo "make lab     open the exercises in JupyterLab as a trainee"
+	@echo "make serve   serve the built book on http://localhost:8000"
+	@echo "make grade ASSIGNMENT=orientation   grade a class (see README)"
+
+# The virtual environment, reinstalled when the pins change.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+setup: $(STAMP) $(WIDGET_JS)
+
+$(WIDGET_JS):
+	bash scripts/fetch_widget_js.sh build/widgets-js
+
+# The default store in datasets/ (skipped when it is already there for this seed and version).
+data: $(STAMP)
+	$(BIN)/storeops data --if-missing
+
+# Self-learner exercise pages generated from exercises/source/.
+pages: data
+	$(BIN)/storeops book-pages --all
+
+html: setup data pages
+	$(BIN)/python -c "from storeops.sim.dictionary import write_page; write_page('book/appendix/data_dictionary.md')"
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+release: data
+	$(BIN)/storeops release --all
+
+book: html release
+	@echo
+	@echo "Book (HTML):      $(CURDIR)/_build/html/index.html   (make serve, then http://localhost:8000)"
+	@echo "Student release:  $(CURDIR)/grader/release/"
+
+# Debian's chromium for the browser tests (root on CI and on the project's machines).
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: book browser-deps lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: data release
+	$(BIN)/jupyter lab --notebook-dir=grader/release
+
+serve:
+	@test -f _build/html/index.html || { echo "no built book: run make book first"; exit 1; }
+	$(BIN)/python -m http.server --directory _build/html 8000
+
+ASSIGNMENT ?= orientation
+grade: $(STAMP)
+	$(BIN)/storeops grade $(ASSIGNMENT)
+
+clean:
+	rm -rf _build build grader/release grader/autograded grader/feedback

@@ -1,0 +1,62 @@
+"""The Store Ops Workbook nbgrader course (run nbgrader from this folder, or use `storeops`).
+
+Settings that scripts also need (course id, where sources live, per-student
+stores) are in course.json beside this file, read here and by storeops.grading.
+"""
+
+import json
+import os
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COURSE = json.loads((HERE / "course.json").read_text())
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = COURSE["course_id"]
+c.CourseDirectory.root = str(HERE)
+# Sources live in exercises/source/<assignment>/ (DESIGN.md layout), outside this folder.
+c.CourseDirectory.source_directory = os.path.relpath(
+    (HERE / COURSE["source_directory"]).resolve(), HERE
+)
+# Instructor-only files beside a source notebook are never copied into a release.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "mistakes.yml",
+    "*.keys.json",
+    "*truth*",
+]
+
+# Gradebook: SQLite in grader/ by default; any SQLAlchemy URL (e.g. PostgreSQL) via the env.
+c.CourseDirectory.db_url = os.environ.get(
+    "STOREOPS_GRADEBOOK_URL", f"sqlite:///{HERE / 'gradebook.db'}"
+)
+
+# Every execution has timeouts: kernels can hang.
+c.Execute.timeout = int(os.environ.get("STOREOPS_CELL_TIMEOUT", "60"))
+c.Execute.startup_timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.execute_retries = 0
+
+# Feedback keeps the test messages but strips hidden-test code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]
+
+# LMS downloads (zip collect): files named <student>_<anything>_<notebook>.ipynb or
+# <student>_<notebook>.ipynb, as Canvas/Moodle-style exports do.
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.named_regexp = (
+    r"^(?P<student_id>[A-Za-z0-9.\-]+)_(?:[^/]*_)?(?P<file_id>[^/_]+\.ipynb)$"
+)
+c.ZipCollectApp.strict = False
+
+# Hidden tests locate the instructor-only sources through this variable; kernels inherit it.
+os.environ.setdefault("STOREOPS_SOURCE_DIR", str((HERE / COURSE["source_directory"]).resolve()))
+if COURSE.get("per_student_stores"):
+    os.environ.setdefault("STOREOPS_COURSE_SEED", str(COURSE["course_seed"]))

@@ -1,0 +1,185 @@
+"""The hidden tests' answer key: the reference solution, executed on the student's own store.
+
+A hidden test cell calls ``grade("orientation", "q1", globals())``. This module
+finds the instructor-only source notebook (never part of a student release),
+executes its cells, solutions included, in a fresh namespace on the same store
+the student's notebook loaded, and compares the student's answer with the
+reference within the question's tolerance. If the answer matches a catalogued
+mistake (``mistakes.yml``), the failure names that mistake. No message ever
+contains the expected value.
+
+In a student's hands this module has no source to read, so it cannot compute a
+key: it fails with "answer keys are instructor-only".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storeops.grading import source as src
+
+SOURCE_ENV = "STOREOPS_SOURCE_DIR"
+COURSE_FILE = "course.json"
+
+
+class GradeFailed(AssertionError):
+    """A failed hidden test; IPython shows just the message (no traceback with code)."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"✗ {self}"]
+
+
+def find_source_dir() -> Path | None:
+    """The instructor's source folder: env ``STOREOPS_SOURCE_DIR``, else the course found
+    above the working directory (autograde runs in ``<course>/autograded/<student>/<a>/``)."""
+    env = os.environ.get(SOURCE_ENV)
+    if env:
+        return Path(env)
+    here = Path.cwd().resolve()
+    for parent in [here, *here.parents]:
+        if (parent / "nbgrader_config.py").exists():
+            return course_source_dir(parent)
+    return None
+
+
+def course_source_dir(course_dir: str | Path) -> Path:
+    """Where a course keeps its sources: ``course.json``'s ``source_directory`` or ``source``."""
+    course_dir = Path(course_dir)
+    rel = "source"
+    cfg = course_dir / COURSE_FILE
+    if cfg.exists():
+        rel = json.loads(cfg.read_text()).get("source_directory", rel)
+    return (course_dir / rel).resolve()
+
+
+@dataclass
+class Reference:
+    """The executed reference notebook of one assignment: expected values and mistakes."""
+
+    assignment_dir: Path
+    namespace: dict = field(default_factory=dict)
+    before: dict = field(default_factory=dict)  # question -> namespace before its answer cell
+    answer_source: dict = field(default_factory=dict)  # question -> answer cell source
+    values: dict = field(default_factory=dict)  # question -> raw reference value
+
+    @classmethod
+    def run(cls, assignment_dir: Path, notebook: Path) -> Reference:
+        ref = cls(assignment_dir)
+        nb = src.read_notebook(notebook)
+        ns: dict[str, Any] = {"__name__": "__main__"}
+        for cell in nb.cells:
+            if cell.cell_type != "code" or src.is_test_cell(cell):
+                continue
+            q = src.question_of(cell) if src.is_answer_cell(cell) else None
+            if q:
+                ref.before[q] = dict(ns)
+                ref.answer_source[q] = cell.source
+            _exec(src.strip_solution_markers(cell.source), ns, src.grade_id(cell))
+        ref.namespace = ns
+        return ref
+
+    def value_of(self, question: str, var: str) -> Any:
+        return self.namespace[var]
+
+    def mistake_value(self, mistake: src.Mistake, var: str) -> Any:
+        ns = dict(self.before[mistake.question])
+        code = src.replace_solution(self.answer_source[mistake.question], mistake.code)
+        _exec(code, ns, f"{mistake.question}-{mistake.id}")
+        return ns[var]
+
+
+def _exec(code: str, ns: dict, name: str) -> None:
+    from IPython.core.inputtransformer2 import TransformerManager
+    from IPython.utils.capture import capture_output
+
+    python = TransformerManager().transform_cell(code)
+    with capture_output(display=True):
+        exec(compile(python, f"<reference {name}>", "exec"), ns)  # noqa: S102 - instructor code
+
+
+_CACHE: dict[tuple, Reference] = {}
+
+
+def reference(assignment: str, question: str, source_dir: Path | None = None) -> Reference:
+    """The reference run holding ``question`` (cached per kernel)."""
+    source_dir = source_dir or find_source_dir()
+    adir = (source_dir / assignment) if source_dir else None
+    if adir is None or not adir.is_dir():
+        raise GradeFailed(
+            f"{question}: answer keys are instructor-only; this test runs when your notebook "
+            "is graded."
+        )
+    notebook = src.notebook_of_question(adir, question)
+    key = (str(notebook), notebook.stat().st_mtime)
+    if key not in _CACHE:
+        _CACHE[key] = Reference.run(adir, notebook)
+    return _CACHE[key]
+
+
+def expected(assignment: str, question: str, source_dir: Path | None = None) -> Any:
+    """The evaluated expected answer (instructor side: tests, release checks, self-learner keys)."""
+    from storeops.checks import questions
+
+    q = questions(assignment)[question]
+    ref = reference(assignment, question, source_dir)
+    store = ref.namespace.get("store")
+    if q.truth is not None:
+        return q.truth(_truth_of(store))
+    return q.evaluated(ref.value_of(question, q.var), store)
+
+
+def mistakes_evaluated(assignment: str, question: str, source_dir: Path | None = None):
+    """``[(Mistake, evaluated value)]`` for the question's catalogued mistakes."""
+    from storeops.checks import questions
+
+    q = questions(assignment)[question]
+    ref = reference(assignment, question, source_dir)
+    store = ref.namespace.get("store")
+    out = []
+    for m in src.load_mistakes(ref.assignment_dir):
+        if m.question == question:
+            out.append((m, q.evaluated(ref.mistake_value(m, q.var), store)))
+    return out
+
+
+def _truth_of(store: Any) -> dict:
+    truth = getattr(store, "truth", None)
+    if truth is None:
+        from storeops.data import load_store
+
+        truth = load_store(with_truth=True).truth
+    return truth
+
+
+def grade(assignment: str, question: str, namespace: dict) -> None:
+    """The hidden test of one question: passes silently-ish, or fails with a named mistake."""
+    from storeops.checks import questions
+
+    q = questions(assignment)[question]
+    if q.var not in namespace:
+        raise GradeFailed(f"{question}: `{q.var}` is not defined (run the cells above it).")
+    ref = reference(assignment, question)
+    store = ref.namespace.get("store")
+    try:
+        answer = q.evaluated(namespace[q.var], store)
+    except NotImplementedError:
+        raise GradeFailed(f"{question}: not answered yet.") from None
+    except Exception as exc:  # noqa: BLE001 - the student's function failed on a test case
+        raise GradeFailed(
+            f"{question}: calling `{q.var}` on a test case raised {type(exc).__name__}."
+        ) from None
+    if q.kind.equal(answer, expected(assignment, question)):
+        print(f"✓ {question}: correct.")
+        return
+    for mistake, value in mistakes_evaluated(assignment, question):
+        if q.kind.equal(answer, value):
+            raise GradeFailed(f"{question}: {mistake.message}")
+    problems = q.kind.plausible(namespace[q.var], store) if q.kind is not None else []
+    detail = f" ({'; '.join(problems)})" if problems else ""
+    raise GradeFailed(
+        f"{question}: `{q.var}` does not match the expected answer for your store{detail}."
+    )

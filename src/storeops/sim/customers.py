@@ -1,0 +1,115 @@
+"""Customers: segments with their own purchase and churn rates; who placed which order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from storeops.sim.params import CHANNELS, SEGMENT_PARAMS, SEGMENTS
+
+# which orders go to returning customers first: owned channels, then direct, search, social, display
+PRIORITY = {"email": 0, "push": 0, "sms": 0, "direct": 1, "search": 2, "social": 3, "display": 4}
+
+
+def assign_customers(
+    rng: np.random.Generator,
+    o_day: np.ndarray,
+    o_sec: np.ndarray,
+    o_ch: np.ndarray,
+    festive_day: np.ndarray,
+    days: int,
+    scale: float,
+) -> dict:
+    """Assign every order (sorted by time) to a new or returning customer; returns arrays."""
+    rate = np.array([SEGMENT_PARAMS[s]["rate"] for s in SEGMENTS])
+    life = np.array([SEGMENT_PARAMS[s]["lifetime"] for s in SEGMENTS])
+    p_norm = np.array([SEGMENT_PARAMS[s]["share"] for s in SEGMENTS])
+    p_fest = np.array([SEGMENT_PARAMS[s]["festival_share"] for s in SEGMENTS])
+    pending: list[list[np.ndarray]] = [[] for _ in range(days)]
+
+    def schedule(
+        ids: np.ndarray, t_first: np.ndarray, seg: np.ndarray, lifetime: np.ndarray
+    ) -> None:
+        lo = np.maximum(np.floor(t_first) + 1, 0)
+        hi = np.minimum(t_first + lifetime, days)
+        length = np.clip(hi - lo, 0, None)
+        k = rng.poisson(rate[seg] * length)
+        if k.sum() == 0:
+            return
+        who = np.repeat(ids, k)
+        t = np.repeat(lo, k) + rng.random(who.size) * np.repeat(length, k)
+        ed = np.minimum(t.astype(np.int64), days - 1)
+        order = np.argsort(ed, kind="stable")
+        ed, who = ed[order], who[order]
+        cuts = np.flatnonzero(np.r_[True, ed[1:] != ed[:-1]])
+        for a, b in zip(cuts, np.r_[cuts[1:], ed.size], strict=True):
+            pending[ed[a]].append(who[a:b])
+
+    # customers who bought before the window and are still active at its start
+    n0 = int(round(42000 * scale))
+    seg0 = rng.choice(len(SEGMENTS), size=n0, p=p_norm)
+    t00 = -rng.uniform(1, 900, n0)
+    life0 = rng.exponential(life[seg0])
+    alive = t00 + life0 > 0
+    seg0, t00, life0 = seg0[alive], t00[alive], life0[alive]
+    n0 = seg0.size
+    ids0 = np.arange(n0)
+    # events after the start: window [0, t0 + life)
+    schedule(ids0, np.full(n0, -1.0), seg0, t00 + life0 + 1.0)
+    seg_all, t_first_all, acq_ch, acq_fest = (
+        [seg0],
+        [t00],
+        [np.full(n0, -1)],
+        [np.zeros(n0, dtype=bool)],
+    )
+    next_id = n0
+    o_cust = np.empty(o_day.size, dtype=np.int64)
+    prio = np.array([PRIORITY[c] for c in CHANNELS], dtype=float)
+    starts = np.searchsorted(o_day, np.arange(days + 1))
+    for d in range(days):
+        lo, hi = starts[d], starts[d + 1]
+        n_o = hi - lo
+        due = np.concatenate(pending[d]) if pending[d] else np.empty(0, dtype=np.int64)
+        pending[d] = []
+        if n_o == 0:
+            continue
+        rng.shuffle(due)
+        rank = np.argsort(prio[o_ch[lo:hi]] + rng.random(n_o))
+        n_rep = min(due.size, n_o)
+        o_cust[lo + rank[:n_rep]] = due[:n_rep]
+        new = np.sort(lo + rank[n_rep:])
+        m = new.size
+        if m == 0:
+            continue
+        ids = next_id + np.arange(m)
+        next_id += m
+        o_cust[new] = ids
+        seg = rng.choice(len(SEGMENTS), size=m, p=p_fest if festive_day[d] else p_norm)
+        tf = d + o_sec[new] / 86400.0
+        lt = rng.exponential(life[seg])
+        schedule(ids, tf, seg, lt)
+        seg_all.append(seg)
+        t_first_all.append(tf)
+        acq_ch.append(o_ch[new])
+        acq_fest.append(np.full(m, bool(festive_day[d])))
+    return dict(
+        order_customer=o_cust,
+        segment=np.concatenate(seg_all),
+        first_day=np.concatenate(t_first_all),
+        acq_channel=np.concatenate(acq_ch),
+        acq_festival=np.concatenate(acq_fest),
+        n_existing=n0,
+    )
+
+
+def segment_truth() -> dict:
+    """Segment purchase and churn rates as recorded in the truth."""
+    return {
+        s: dict(
+            purchase_rate_per_day=round(p["rate"], 6),
+            mean_active_lifetime_days=p["lifetime"],
+            churn_rate_per_day=round(1 / p["lifetime"], 6),
+            share_of_new_customers_ordinary_days=p["share"],
+            share_of_new_customers_festival=p["festival_share"],
+        )
+        for s, p in SEGMENT_PARAMS.items()
+    }

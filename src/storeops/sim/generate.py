@@ -1,0 +1,507 @@
+"""`generate`: run every sub-model in causal order and assemble the store and its truth."""
+
+from __future__ import annotations
+
+import numbers
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from storeops.errors import StoreOpsError
+from storeops.sim.aftersales import aftersales_truth, simulate_returns, simulate_reviews
+from storeops.sim.calendar import build_calendar
+from storeops.sim.customers import assign_customers, segment_truth
+from storeops.sim.funnel import VIEWS_PER_SESSION, simulate_funnel
+from storeops.sim.inventory import simulate_inventory
+from storeops.sim.orders import coupon_discount, expand_orders, fulfil, sample_lines
+from storeops.sim.params import (
+    CATEGORIES,
+    CHANNEL_PARAMS,
+    CHANNELS,
+    DEFAULT_SEED,
+    DEVICES,
+    GENERATOR_VERSION,
+    SEGMENTS,
+)
+from storeops.sim.products import build_products
+from storeops.sim.rng import stream
+from storeops.sim.service import service_truth, simulate_chats
+from storeops.sim.store import Store
+from storeops.sim.traffic import build_traffic, pick_quiet_window
+
+MAX_DAYS = 3 * 366
+
+
+def check_args(seed, start, days, scale, channels) -> tuple[int, date, int, float, tuple[str, ...]]:
+    """Validate and normalise the arguments of `generate`; raise StoreOpsError (one line)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise StoreOpsError(f"seed must be a non-negative integer, got {seed!r}")
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, numbers.Integral)
+        or not 1 <= days <= MAX_DAYS
+    ):
+        raise StoreOpsError(f"days must be an integer between 1 and {MAX_DAYS}, got {days!r}")
+    if (
+        isinstance(scale, bool)
+        or not isinstance(scale, numbers.Real)
+        or not np.isfinite(scale)
+        or scale <= 0
+    ):
+        raise StoreOpsError(f"scale must be a positive number, got {scale!r}")
+    if isinstance(start, datetime):
+        start = start.date()
+    if isinstance(start, str):
+        try:
+            start = date.fromisoformat(start)
+        except ValueError:
+            raise StoreOpsError(f"start must be a date like 2025-01-01, got {start!r}") from None
+    if not isinstance(start, date):
+        raise StoreOpsError(f"start must be a date like 2025-01-01, got {start!r}")
+    if channels is None:
+        channels = CHANNELS
+    if isinstance(channels, str):
+        channels = tuple(c.strip() for c in channels.split(",") if c.strip())
+    channels = tuple(channels)
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown:
+        raise StoreOpsError(f"unknown channel {unknown[0]!r}; choose from {', '.join(CHANNELS)}")
+    if not channels:
+        raise StoreOpsError("at least one channel is needed")
+    return int(seed), start, int(days), float(scale), tuple(c for c in CHANNELS if c in channels)
+
+
+def make_ids(prefix: str, idx: np.ndarray, width: int) -> pd.array:
+    """Zero-padded string ids such as O0000001 from 0-based integer indices (-1 -> missing)."""
+    idx = np.asarray(idx)
+    width = max(width, len(str(int(idx.max()) + 1)) if idx.size else width)
+    arr = pa.array(idx + 1, mask=idx < 0).cast(pa.string())
+    arr = pc.binary_join_element_wise(prefix, pc.utf8_lpad(arr, width, padding="0"), "")
+    return pd.array(arr, dtype="str")
+
+
+def _ts(t0: pd.Timestamp, seconds: np.ndarray) -> np.ndarray:
+    """Timestamps from seconds after the start date (datetime64[ns])."""
+    return np.datetime64(t0, "ns") + np.round(np.asarray(seconds) * 1e9).astype("timedelta64[ns]")
+
+
+def _knobs(seed: int) -> tuple[dict, dict]:
+    """Per-seed true elasticities (jittered around the category priors)."""
+    rng = stream(seed, "knobs")
+    el, cr = {}, {}
+    for c, p in CATEGORIES.items():
+        el[c] = round(float(np.clip(p["elasticity"] + rng.uniform(-0.25, 0.25), -3.4, -0.9)), 3)
+        cr[c] = round(float(np.clip(p["cross"] + rng.uniform(-0.03, 0.03), 0.1, 0.3)), 3)
+    return el, cr
+
+
+def generate(
+    seed: int = DEFAULT_SEED,
+    start: str | date = "2025-01-01",
+    days: int = 365,
+    scale: float = 1.0,
+    channels=None,
+) -> Store:
+    """Generate a whole store from a seed; tables in `store.tables`, ground truth in `store.truth`."""
+    seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
+    t0 = pd.Timestamp(start)
+    cal, eff, festivals = build_calendar(start, days)
+    eff["dates"] = pd.date_range(t0, periods=days, freq="D")
+    eff["weekday0"] = t0.weekday()
+    fest = cal["festival"].to_numpy(dtype=object)
+    phase = cal["festival_phase"].to_numpy(dtype=object)
+    festive = (phase == "presale") | (phase == "peak")
+    busy = fest != ""
+    elasticity, cross = _knobs(seed)
+    pm = build_products(stream(seed, "products"), start, days, elasticity, cross)
+    n_sku = len(pm.table)
+    irng = stream(seed, "incidents")
+    tm = build_traffic(stream(seed, "traffic"), eff, busy, scale, channels, irng)
+    fn = simulate_funnel(stream(seed, "funnel"), tm.sessions, tm.bad_sessions, eff)
+
+    # intended orders, with times of day
+    orng = stream(seed, "orders")
+    od = expand_orders(orng, fn["orders"], (fest == "double11") & (phase == "peak"))
+    # incident: checkout failure on one device for some hours
+    inc_checkout = None
+    if days >= 20:
+        length_h = int(irng.integers(8, 20))
+        d0 = pick_quiet_window(irng, busy, 2, 0.15, 0.45)
+        h0 = int(irng.integers(14, 21))
+        dev = int(irng.choice([0, 0, 1]))
+        ts, te = d0 * 86400 + h0 * 3600, d0 * 86400 + (h0 + length_h) * 3600
+        t_abs = od["day"] * 86400 + od["sec"]
+        hit = (od["device"] == dev) & (t_abs >= ts) & (t_abs < te)
+        fail = hit & (orng.random(hit.size) < 0.92)
+        od = {k: v[~fail] for k, v in od.items()}
+        inc_checkout = dict(
+            kind="checkout_failure",
+            device=DEVICES[dev],
+            start=str(t0 + pd.Timedelta(seconds=ts)),
+            end=str(t0 + pd.Timedelta(seconds=te)),
+            failed_checkout_share=0.92,
+            lost_orders=int(fail.sum()),
+        )
+    n_o = od["day"].size
+    cancelled = orng.random(n_o) < np.where(festive[od["day"]], 0.06, 0.03)
+    role = pm.table["role"].to_numpy(dtype=object)
+    ln = sample_lines(
+        orng, od["day"], pm.demand_weight, pm.partner, role == "traffic", (phase == "peak")
+    )
+    l_day = od["day"][ln["order"]]
+    live = ~cancelled[ln["order"]]
+    demand = np.bincount(
+        l_day[live] * n_sku + ln["sku"][live], weights=ln["qty"][live], minlength=days * n_sku
+    ).reshape(days, n_sku)
+    # expected units per SKU-day, as a planner would know them (no festival spikes)
+    share = pm.demand_weight / np.maximum(pm.demand_weight.sum(axis=1, keepdims=True), 1e-300)
+    typical = np.median(demand.sum(axis=1)[~busy]) if (~busy).any() else demand.sum(axis=1).mean()
+    expected = share * typical
+    # incident: a best seller goes out of stock (warehouse write-off, supplier delay)
+    cand = np.flatnonzero(pm.launched[0] & (role != "bundle"))
+    best = (
+        int(cand[np.argmax(pm.popularity[cand] * pm.life[days // 2, cand])])
+        if cand.size and days >= 40
+        else None
+    )
+    s_len = int(irng.integers(10, 17))
+    s_start = pick_quiet_window(irng, busy, s_len, 0.3, 0.55) if best is not None else None
+    inv = simulate_inventory(
+        stream(seed, "inventory"), demand, expected, pm.launched, best, s_start, s_len
+    )
+    # censoring: served quantity per line; cancelled orders only need the item to be in stock
+    got = fulfil(ln["order"][live], l_day[live], ln["sku"][live], ln["qty"][live], inv.available)
+    qty = ln["qty"].copy()
+    qty[live] = got
+    in_stock = inv.available[l_day, ln["sku"]] > 0
+    qty[~live & ~in_stock] = 0
+    keep_l = qty > 0
+    has_line = np.bincount(ln["order"][keep_l], minlength=n_o) > 0
+    stockout_lost_orders = int((~has_line).sum())
+    # renumber orders and lines
+    new_idx = np.cumsum(has_line) - 1
+    od = {k: v[has_line] for k, v in od.items()}
+    cancelled = cancelled[has_line]
+    l_order = new_idx[ln["order"][keep_l]]
+    l_sku = ln["sku"][keep_l]
+    l_qty = qty[keep_l]
+    n_o = od["day"].size
+    l_day = od["day"][l_order]
+    l_price = pm.price[l_day, l_sku]
+    gross = np.bincount(l_order, weights=l_qty * l_price, minlength=n_o)
+    discount = np.round(
+        np.minimum(coupon_discount(orng, gross, festive[od["day"]]), 0.5 * gross), 2
+    )
+    revenue = np.round(gross - discount, 2)
+    delivery = 1 + orng.poisson(
+        1.3
+        + np.where(phase[od["day"]] == "peak", 3.0, np.where(phase[od["day"]] == "dip", 1.5, 0.0))
+    )
+
+    # customers
+    cu = assign_customers(
+        stream(seed, "customers"), od["day"], od["sec"], od["channel"], festive, days, scale
+    )
+    n_c = cu["segment"].size
+
+    # service chats
+    ch = simulate_chats(
+        stream(seed, "service"), od["day"], od["sec"], cu["order_customer"], cu["first_day"], days
+    )
+
+    # returns and reviews for completed orders
+    arng = stream(seed, "aftersales")
+    comp_line = ~cancelled[l_order]
+    cats = list(CATEGORIES)
+    cat_rate = {
+        c: round(
+            float(np.clip(CATEGORIES[c]["return_rate"] * arng.uniform(0.85, 1.15), 0.01, 0.6)), 4
+        )
+        for c in cats
+    }
+    rate_vec = np.array([cat_rate[c] for c in cats])[pm.category_idx]
+    li = np.flatnonzero(comp_line)
+    r_sku = l_sku[li]
+    dl = delivery[l_order[li]]
+    ret, rlag, reason = simulate_returns(
+        arng,
+        rate_vec[r_sku],
+        dl,
+        festive[l_day[li]],
+        pm.defective[r_sku],
+        pm.category_idx[r_sku] == 0,
+    )
+    rev, stars, vlag = simulate_reviews(arng, ret, pm.defective[r_sku], dl)
+    order_t = od["day"] * 86400.0 + od["sec"]
+    r_day = l_day[li] + dl + rlag
+    v_day = l_day[li] + dl + vlag
+    r_keep = ret & (r_day < days)
+    v_keep = rev & (v_day < days)
+    r_qty = np.where(l_qty[li] > 1, arng.integers(1, np.maximum(l_qty[li], 1) + 1), 1)
+    share_paid = np.where(gross > 0, revenue / np.maximum(gross, 1e-9), 1.0)
+    refund = np.round(r_qty * l_price[li] * share_paid[l_order[li]], 2)
+
+    # ---- tables
+    dates = eff["dates"]
+    ab = _ab_table(stream(seed, "ab_test"), tm, fn, dates)
+    traffic = tm.table
+    keep_c = [CHANNELS.index(c) for c in channels]
+    fo = np.bincount(
+        (od["day"] * len(CHANNELS) + od["channel"]) * len(DEVICES) + od["device"],
+        minlength=days * len(CHANNELS) * len(DEVICES),
+    ).reshape(days, len(CHANNELS), len(DEVICES))
+    nd = len(DEVICES)
+    funnel = pd.DataFrame(
+        {
+            "date": np.repeat(dates.to_numpy().astype("datetime64[ns]"), len(keep_c) * nd),
+            "channel": pd.array(
+                np.tile(np.repeat(np.array(CHANNELS)[keep_c], nd), days), dtype="str"
+            ),
+            "device": pd.array(np.tile(np.array(DEVICES), days * len(keep_c)), dtype="str"),
+            "sessions": fn["sessions"][:, keep_c, :].reshape(-1).astype(np.int64),
+            "product_views": fn["views"][:, keep_c, :].reshape(-1).astype(np.int64),
+            "add_to_carts": fn["atc"][:, keep_c, :].reshape(-1).astype(np.int64),
+            "orders": fo[:, keep_c, :].reshape(-1).astype(np.int64),
+        }
+    )
+    skus = pm.table["sku"].to_numpy(dtype=object)
+    order_ids = make_ids("O", np.arange(n_o), 7)
+    cust_ids = make_ids("C", np.arange(n_c), 6)
+    seg_names = np.array(SEGMENTS)
+    acq = np.where(
+        cu["acq_channel"] >= 0, np.array(CHANNELS)[np.maximum(cu["acq_channel"], 0)], "unknown"
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": cust_ids,
+            "first_order_time": _ts(t0, np.round(cu["first_day"] * 86400.0)),
+            "segment": pd.array(seg_names[cu["segment"]], dtype="str"),
+            "acquisition_channel": pd.array(acq, dtype="str"),
+            "acquired_in_festival": cu["acq_festival"],
+        }
+    )
+    oc = cu["order_customer"]
+    orders = pd.DataFrame(
+        {
+            "order_id": order_ids,
+            "customer_id": pd.array(np.asarray(cust_ids, dtype=object)[oc], dtype="str"),
+            "order_time": _ts(t0, order_t),
+            "channel": pd.array(np.array(CHANNELS)[od["channel"]], dtype="str"),
+            "device": pd.array(np.array(DEVICES)[od["device"]], dtype="str"),
+            "revenue": revenue,
+            "discount": discount,
+            "status": pd.array(np.where(cancelled, "cancelled", "completed"), dtype="str"),
+            "delivery_days": pd.array(np.where(cancelled, np.nan, delivery), dtype="Int64"),
+        }
+    )
+    oid = np.asarray(order_ids, dtype=object)
+    order_lines = pd.DataFrame(
+        {
+            "order_id": pd.array(oid[l_order], dtype="str"),
+            "sku": pd.array(skus[l_sku], dtype="str"),
+            "quantity": l_qty.astype(np.int64),
+            "unit_price": l_price,
+        }
+    )
+    dd, ss = np.nonzero(pm.launched)
+    inventory = pd.DataFrame(
+        {
+            "date": dates.to_numpy().astype("datetime64[ns]")[dd],
+            "sku": pd.array(skus[ss], dtype="str"),
+            "stock_on_hand": inv.stock_end[dd, ss].astype(np.int64),
+            "receipts": inv.receipts[dd, ss].astype(np.int64),
+            "units_sold": inv.sold[dd, ss].astype(np.int64),
+            "stockout": inv.stockout[dd, ss],
+        }
+    )
+    chats = pd.DataFrame(
+        {
+            "chat_id": make_ids("H", np.arange(ch["time"].size), 7),
+            "customer_id": pd.array(
+                np.where(
+                    ch["customer"] >= 0,
+                    np.asarray(cust_ids, dtype=object)[np.maximum(ch["customer"], 0)],
+                    None,
+                ),
+                dtype="str",
+            ),
+            "chat_time": _ts(t0, ch["time"]),
+            "first_response_s": ch["first_response_s"],
+            "converted": ch["converted"],
+            "order_id": pd.array(
+                np.where(ch["order"] >= 0, oid[np.maximum(ch["order"], 0)], None), dtype="str"
+            ),
+        }
+    )
+    rk = li[r_keep]
+    returns = pd.DataFrame(
+        {
+            "order_id": pd.array(oid[l_order[rk]], dtype="str"),
+            "sku": pd.array(skus[l_sku[rk]], dtype="str"),
+            "return_date": dates.to_numpy().astype("datetime64[ns]")[r_day[r_keep]],
+            "quantity": r_qty[r_keep].astype(np.int64),
+            "reason": pd.array(reason[r_keep], dtype="str"),
+            "refund": refund[r_keep],
+        }
+    ).sort_values(["return_date", "order_id", "sku"], ignore_index=True)
+    vk = li[v_keep]
+    reviews = pd.DataFrame(
+        {
+            "order_id": pd.array(oid[l_order[vk]], dtype="str"),
+            "sku": pd.array(skus[l_sku[vk]], dtype="str"),
+            "review_date": dates.to_numpy().astype("datetime64[ns]")[v_day[v_keep]],
+            "stars": stars[v_keep].astype(np.int64),
+        }
+    ).sort_values(["review_date", "order_id", "sku"], ignore_index=True)
+    products = pm.table
+
+    tables = dict(
+        calendar=cal,
+        products=products,
+        competitor_prices=pm.competitor_table,
+        traffic=traffic,
+        funnel=funnel,
+        ab_tests=ab,
+        customers=customers,
+        orders=orders,
+        order_lines=order_lines,
+        inventory=inventory,
+        service_chats=chats,
+        returns=returns,
+        reviews=reviews,
+    )
+
+    # ---- truth
+    aov = float(revenue[~cancelled].mean()) if (~cancelled).any() else 0.0
+    incidents = []
+    if inc_checkout:
+        incidents.append(inc_checkout)
+    if inv.incident:
+        i = inv.incident
+        lost = float((demand - inv.sold)[i["start_day"] : i["end_day"] + 1, i["sku_index"]].sum())
+        incidents.append(
+            dict(
+                kind="stockout",
+                sku=skus[i["sku_index"]],
+                start=str((t0 + pd.Timedelta(days=i["start_day"])).date()),
+                end=str((t0 + pd.Timedelta(days=i["end_day"])).date()),
+                lost_units=int(lost),
+                cause="warehouse write-off and supplier delay",
+            )
+        )
+    bt = tm.truth["incidents"]["bad_traffic"]
+    if bt:
+        incidents.append(
+            dict(
+                kind="bad_traffic",
+                channel=bt["channel"],
+                start=str((t0 + pd.Timedelta(days=bt["start_day"])).date()),
+                end=str((t0 + pd.Timedelta(days=bt["end_day"])).date()),
+                extra_clicks=bt["extra_clicks"],
+                extra_sessions=bt["extra_sessions"],
+                conversion_of_bad_sessions=0.0,
+            )
+        )
+    channels_truth = _channel_truth(tm, fn, traffic, aov, channels)
+    abt = tm.truth["ab_test"]
+    if abt:
+        abt = dict(
+            abt,
+            start=str((t0 + pd.Timedelta(days=abt.pop("start_day"))).date()),
+            end=str((t0 + pd.Timedelta(days=abt.pop("end_day"))).date()),
+        )
+    truth = dict(
+        generator_version=GENERATOR_VERSION,
+        seed=seed,
+        elasticity=elasticity,
+        cross_price_elasticity=cross,
+        price_model="units ~ popularity x life_cycle x (price/list_price)^elasticity x (competitor_price/list_price)^cross",
+        festivals=festivals,
+        channels=channels_truth,
+        funnel=dict(
+            views_per_session=dict(zip(DEVICES, VIEWS_PER_SESSION.tolist(), strict=True)),
+            add_to_cart_quality={c: CHANNEL_PARAMS[c]["quality"] for c in channels},
+        ),
+        incidents=incidents,
+        service=service_truth(),
+        aftersales=aftersales_truth(cat_rate),
+        segments=segment_truth(),
+        products=pm.truth,
+        inventory=dict(
+            policy="reorder when stock + on order <= forecast x lead time x safety factor; order up to forecast x (lead + cover days)",
+            stockout_lost_orders=stockout_lost_orders,
+            lost_units_total=int((demand - inv.sold).sum()),
+        ),
+        ab_test=abt,
+        customers=dict(existing_at_start=int(cu["n_existing"])),
+    )
+    meta = dict(
+        seed=seed,
+        generator_version=GENERATOR_VERSION,
+        start=str(start),
+        days=days,
+        scale=scale,
+        channels=list(channels),
+    )
+    return Store(tables, truth, meta)
+
+
+def _ab_table(rng: np.random.Generator, tm, fn, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Two display banners split the display impressions during the test window."""
+    t = tm.truth["ab_test"]
+    if not t:
+        return tm.ab_table
+    ci = CHANNELS.index("display")
+    d = np.arange(t["start_day"], t["end_day"] + 1)
+    tr = tm.table[tm.table["channel"] == "display"]
+    imps = tr["impressions"].to_numpy()[d]
+    clicks = tr["clicks"].to_numpy()[d]
+    ctr = clicks / np.maximum(imps, 1)
+    lift = t["ctr_relative_lift_b_vs_a"]
+    ia = rng.binomial(imps, 0.5)
+    ib = imps - ia
+    ca = rng.binomial(ia, np.clip(ctr * 2 / (2 + lift), 0, 1))
+    cb = rng.binomial(ib, np.clip(ctr * 2 * (1 + lift) / (2 + lift), 0, 1))
+    conv = fn["orders"][d, ci].sum(axis=1) / np.maximum(fn["sessions"][d, ci].sum(axis=1), 1)
+    oa, ob = rng.binomial(ca, np.clip(conv, 0, 1)), rng.binomial(cb, np.clip(conv, 0, 1))
+    n = d.size
+    return pd.DataFrame(
+        {
+            "date": np.tile(dates.to_numpy().astype("datetime64[ns]")[d], 2),
+            "channel": pd.array(["display"] * (2 * n), dtype="str"),
+            "variant": pd.array(["A"] * n + ["B"] * n, dtype="str"),
+            "impressions": np.r_[ia, ib].astype(np.int64),
+            "clicks": np.r_[ca, cb].astype(np.int64),
+            "orders": np.r_[oa, ob].astype(np.int64),
+        }
+    ).sort_values(["date", "variant"], ignore_index=True)
+
+
+def _channel_truth(tm, fn, traffic: pd.DataFrame, aov: float, channels: tuple[str, ...]) -> dict:
+    """Per-channel response parameters plus true average and marginal ROI."""
+    out = {}
+    mob = {c: CHANNEL_PARAMS[c]["mobile"] for c in CHANNELS}
+    for c in channels:
+        ci = CHANNELS.index(c)
+        info = dict(tm.truth["channels"].get(c, {}))
+        conv_dev = VIEWS_PER_SESSION[None, :] * fn["atc_p"][:, ci, :] * fn["c2o_p"][:, ci, :]
+        conv = conv_dev[:, 0] * mob[c] + conv_dev[:, 1] * (1 - mob[c])
+        sess = tm.sessions[:, ci, :].sum(axis=1)
+        exp_rev = float((sess * conv).sum() * aov)
+        spend = float(traffic.loc[traffic["channel"] == c, "spend"].sum())
+        info["expected_conversion"] = round(float((sess * conv).sum() / max(sess.sum(), 1)), 5)
+        if spend > 0:
+            info["roi"] = round(exp_rev / spend, 4)
+            if c in tm.response:
+                r = tm.response[c]
+                sp = traffic.loc[traffic["channel"] == c, "spend"].to_numpy()
+                dclick = r["ctr"] * r["fest"] / (1 + r["adstock"] / r["k"]) ** 2 * 1000.0 / r["cpm"]
+                mroi = dclick * CHANNEL_PARAMS[c]["land"] * conv * aov
+                info["marginal_roi"] = round(float((mroi * sp).sum() / max(sp.sum(), 1e-9)), 4)
+            else:
+                info["marginal_roi"] = info["roi"]
+        out[c] = info
+    return out

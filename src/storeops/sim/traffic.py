@@ -1,0 +1,231 @@
+"""Traffic by date x channel: spend -> impressions -> clicks (adstock + saturation) -> sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from storeops.sim.params import CHANNEL_PARAMS, CHANNELS, DEVICES, OWNED_CHANNELS, PAID_CHANNELS
+
+
+@dataclass
+class TrafficModel:
+    """Traffic table plus the arrays the funnel needs."""
+
+    table: pd.DataFrame
+    sessions: np.ndarray  # [day, channel, device] genuine sessions
+    bad_sessions: np.ndarray  # [day, channel, device] sessions from the bad source
+    ab_table: pd.DataFrame
+    truth: dict
+    response: dict  # per paid channel: arrays for ROI (adstock, K, ctr, cpm, fest)
+
+
+def adstock(x: np.ndarray, decay: float) -> np.ndarray:
+    """Geometric carry-over normalised to keep the long-run level: a_t = (1-d) x_t + d a_(t-1)."""
+    out = np.empty_like(x, dtype=float)
+    acc = x[0]
+    for t in range(len(x)):
+        acc = (1 - decay) * x[t] + decay * acc
+        out[t] = acc
+    return out
+
+
+def pick_quiet_window(
+    rng: np.random.Generator, busy: np.ndarray, length: int, lo: float, hi: float
+) -> int:
+    """First day of a `length`-day window inside [lo, hi) of the period avoiding busy days."""
+    days = len(busy)
+    cands = [
+        s
+        for s in range(int(lo * days), max(int(hi * days) - length, int(lo * days) + 1))
+        if s + length + 3 <= days and not busy[max(s - 3, 0) : s + length + 3].any()
+    ]
+    if not cands:
+        cands = [s for s in range(0, max(days - length, 1))] or [0]
+    return int(rng.choice(cands))
+
+
+def build_traffic(
+    rng: np.random.Generator,
+    eff: dict,
+    busy: np.ndarray,
+    scale: float,
+    channels: tuple[str, ...],
+    incident_rng: np.random.Generator,
+) -> TrafficModel:
+    """Simulate daily traffic for every channel; returns tables, arrays and the truth."""
+    days = len(eff["traffic"])
+    nc = len(CHANNELS)
+    clicks = np.zeros((days, nc))
+    imps = np.zeros((days, nc))
+    spend = np.zeros((days, nc))
+    sess = np.zeros((days, nc))
+    fest = eff["traffic"]
+    response, truth = {}, {}
+    months = np.arange(days) // 30
+    paid_imps_total = np.zeros(days)
+    for ci, ch in enumerate(CHANNELS):
+        p = CHANNEL_PARAMS[ch]
+        if ch not in channels:
+            continue
+        if ch in PAID_CHANNELS:
+            level = np.exp(rng.normal(0, 0.22, months[-1] + 1))[months]
+            sp = p["spend"] * scale * level * eff["budget"] * np.exp(rng.normal(0, 0.2, days))
+            sp = np.round(sp, 2)
+            cpm = p["cpm"] * (1 + 0.35 * (eff["budget"] - 1).clip(0, None))
+            im = np.round(sp / cpm * 1000.0)
+            base_imps = p["spend"] * scale / p["cpm"] * 1000.0
+            k = p["half_sat"] * base_imps
+            a = adstock(im, p["adstock"])
+            lam = p["ctr"] * a / (1 + a / k) * np.sqrt(fest)
+            ck = rng.poisson(lam)
+            spend[:, ci], imps[:, ci], clicks[:, ci] = sp, im, ck
+            paid_imps_total += im
+            response[ch] = dict(adstock=a, k=k, ctr=p["ctr"], cpm=cpm, fest=np.sqrt(fest))
+            truth[ch] = dict(
+                kind="paid",
+                adstock_decay=p["adstock"],
+                saturation_half_impressions=round(float(k), 1),
+                base_ctr=p["ctr"],
+                cpm=p["cpm"],
+                response="clicks = base_ctr * A / (1 + A / saturation_half_impressions) * sqrt(festival_traffic_uplift), A = adstocked impressions",
+            )
+        elif ch in OWNED_CHANNELS:
+            t = np.arange(days)
+            listsize = p["list_share"] * 70000 * scale * (1 + 0.3 * t / 365)
+            wd = (t + eff.get("weekday0", 0)) % 7
+            hot = eff["budget"] > 1.05
+            if ch == "email":
+                send = (np.isin(wd, (1, 4))) | hot
+                frac = np.where(send, 1.0, 0.0)
+            elif ch == "push":
+                frac = np.where(hot, 1.0, rng.uniform(0.35, 0.6, days))
+            else:
+                send = (wd == 2) | (eff["budget"] > 1.5)
+                frac = np.where(send, 1.0, 0.0)
+            sends = np.round(listsize * frac)
+            prev = np.r_[0.0, sends[:-1]] > 0
+            ctr = p["ctr"] * np.where(prev, 0.75, 1.0) * np.sqrt(fest)
+            ck = rng.binomial(sends.astype(np.int64), np.clip(ctr, 0, 1))
+            spend[:, ci] = np.round(sends * p["cost"], 2)
+            imps[:, ci], clicks[:, ci] = sends, ck
+            truth[ch] = dict(
+                kind="owned",
+                cost_per_send=p["cost"],
+                base_ctr=p["ctr"],
+                fatigue_ctr_multiplier_after_send_yesterday=0.75,
+            )
+        if ch != "direct":
+            sess[:, ci] = rng.binomial(clicks[:, ci].astype(np.int64), p["land"])
+    # brand: long carry-over of paid impressions lifts direct traffic (long-run ad effect)
+    if "direct" in channels:
+        ci = CHANNELS.index("direct")
+        base_total = (
+            sum(
+                CHANNEL_PARAMS[c]["spend"] * scale / CHANNEL_PARAMS[c]["cpm"] * 1000
+                for c in PAID_CHANNELS
+                if c in channels
+            )
+            or 1.0
+        )
+        brand = adstock(np.maximum(paid_imps_total, 1.0), 0.97) / base_total
+        brand_el = 0.25
+        lam = (
+            CHANNEL_PARAMS["direct"]["sessions"]
+            * scale
+            * fest
+            * np.maximum(brand, 0.05) ** brand_el
+        )
+        sess[:, ci] = rng.poisson(lam)
+        truth["direct"] = dict(
+            kind="organic",
+            base_sessions=CHANNEL_PARAMS["direct"]["sessions"],
+            brand_adstock_decay=0.97,
+            brand_elasticity=brand_el,
+        )
+    # incident: a traffic spike from a bad source on display or social
+    bad = np.zeros((days, nc, len(DEVICES)))
+    cands = [c for c in ("display", "social") if c in channels]
+    incident = None
+    if cands and days >= 30:
+        ch = cands[int(incident_rng.integers(len(cands)))]
+        ci = CHANNELS.index(ch)
+        length = int(incident_rng.integers(3, 6))
+        s0 = pick_quiet_window(incident_rng, busy, length, 0.55, 0.8)
+        mult = incident_rng.uniform(2.5, 4.0)
+        extra = np.round(clicks[s0 : s0 + length, ci] * mult)
+        cpc = spend[:, ci].sum() / max(clicks[:, ci].sum(), 1)
+        clicks[s0 : s0 + length, ci] += extra
+        spend[s0 : s0 + length, ci] = np.round(spend[s0 : s0 + length, ci] + extra * cpc * 0.6, 2)
+        imps[s0 : s0 + length, ci] += np.round(extra * 8)
+        bs = rng.binomial(extra.astype(np.int64), 0.97)
+        bad[s0 : s0 + length, ci, 0] = np.round(bs * 0.3)
+        bad[s0 : s0 + length, ci, 1] = bs - np.round(bs * 0.3)
+        incident = dict(
+            kind="bad_traffic",
+            channel=ch,
+            start_day=s0,
+            end_day=s0 + length - 1,
+            extra_clicks=int(extra.sum()),
+            extra_sessions=int(bs.sum()),
+        )
+    # device split of genuine sessions
+    mob = np.array([CHANNEL_PARAMS[c]["mobile"] for c in CHANNELS])
+    s_mob = rng.binomial(sess.astype(np.int64), mob[None, :])
+    sessions = np.stack([s_mob, sess - s_mob], axis=2).astype(np.int64)
+    total_sess = sessions.sum(axis=2) + bad.sum(axis=2)
+    # A/B test of two display banners (if display is on)
+    ab = pd.DataFrame(
+        {
+            "date": pd.Series([], dtype="datetime64[ns]"),
+            "channel": pd.Series([], dtype="str"),
+            "variant": pd.Series([], dtype="str"),
+            "impressions": pd.Series([], dtype="int64"),
+            "clicks": pd.Series([], dtype="int64"),
+            "orders": pd.Series([], dtype="int64"),
+        }
+    )
+    ab_truth = None
+    if "display" in channels and days >= 60:
+        ci = CHANNELS.index("display")
+        length = 28
+        s0 = pick_quiet_window(incident_rng, busy, length, 0.2, 0.5)
+        lift = float(incident_rng.choice([-1, 1]) * incident_rng.uniform(0.10, 0.25))
+        ab_truth = dict(
+            channel="display",
+            start_day=s0,
+            end_day=s0 + length - 1,
+            ctr_relative_lift_b_vs_a=round(lift, 4),
+        )
+    truth_inc = {"bad_traffic": incident}
+    tbl = {
+        "spend": spend,
+        "impressions": imps.astype(np.int64),
+        "clicks": clicks.astype(np.int64),
+        "sessions": total_sess.astype(np.int64),
+    }
+    return TrafficModel(
+        _table(eff["dates"], channels, tbl),
+        sessions,
+        bad.astype(np.int64),
+        ab,
+        dict(channels=truth, incidents=truth_inc, ab_test=ab_truth),
+        response,
+    )
+
+
+def _table(dates: pd.DatetimeIndex, channels: tuple[str, ...], cols: dict) -> pd.DataFrame:
+    """Long date x channel table for the active channels."""
+    keep = [CHANNELS.index(c) for c in CHANNELS if c in channels]
+    days = len(dates)
+    df = pd.DataFrame(
+        {
+            "date": np.repeat(dates.to_numpy().astype("datetime64[ns]"), len(keep)),
+            "channel": pd.array(np.tile(np.array(CHANNELS)[keep], days), dtype="str"),
+        }
+    )
+    for k, v in cols.items():
+        df[k] = v[:, keep].reshape(-1)
+    return df

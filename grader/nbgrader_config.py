@@ -36,7 +36,7 @@ c.CourseDirectory.db_url = os.environ.get(
 )
 
 # Every execution has timeouts: kernels can hang.
-c.Execute.timeout = int(os.environ.get("STOREOPS_CELL_TIMEOUT", "60"))
+c.Execute.timeout = int(os.environ.get("STOREOPS_CELL_TIMEOUT", "30"))
 c.Execute.startup_timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
@@ -48,15 +48,18 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
 
-# LMS downloads (zip collect): files named <student>_<anything>_<notebook>.ipynb or
-# <student>_<notebook>.ipynb, as Canvas/Moodle-style exports do.
+# LMS downloads (zip collect): files named <student>_<notebook>.ipynb, optionally with
+# numeric ids between (Canvas style <student>_<id>_<id>_<notebook>.ipynb). Student ids have no "_".
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.named_regexp = (
-    r"^(?P<student_id>[A-Za-z0-9.\-]+)_(?:[^/]*_)?(?P<file_id>[^/_]+\.ipynb)$"
+    r".*/(?P<student_id>[A-Za-z0-9.\-]+)_(?:\d+_)*(?P<file_id>[^/]+\.ipynb)$"
 )
 c.ZipCollectApp.strict = False
 
 # Hidden tests locate the instructor-only sources through this variable; kernels inherit it.
-os.environ.setdefault("STOREOPS_SOURCE_DIR", str((HERE / COURSE["source_directory"]).resolve()))
+# course.json is authoritative for this course, so these override the caller's environment.
+os.environ["STOREOPS_SOURCE_DIR"] = str((HERE / COURSE["source_directory"]).resolve())
 if COURSE.get("per_student_stores"):
-    os.environ.setdefault("STOREOPS_COURSE_SEED", str(COURSE["course_seed"]))
+    os.environ["STOREOPS_COURSE_SEED"] = str(COURSE["course_seed"])
+else:
+    os.environ.pop("STOREOPS_COURSE_SEED", None)

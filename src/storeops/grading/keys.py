@@ -72,7 +72,7 @@ class Reference:
         nb = src.read_notebook(notebook)
         ns: dict[str, Any] = {"__name__": "__main__"}
         for cell in nb.cells:
-            if cell.cell_type != "code" or src.is_test_cell(cell):
+            if cell.cell_type != "code" or src.is_test_cell(cell) or src.is_view_cell(cell):
                 continue
             q = src.question_of(cell) if src.is_answer_cell(cell) else None
             if q:
@@ -156,7 +156,20 @@ def _truth_of(store: Any) -> dict:
 
 
 def grade(assignment: str, question: str, namespace: dict) -> None:
-    """The hidden test of one question: passes silently-ish, or fails with a named mistake."""
+    """The hidden test of one question: prints a tick, or fails with a named mistake.
+
+    Any failure is a :class:`GradeFailed`, whose IPython rendering is one line, so
+    the feedback never shows the hidden test's code in a traceback.
+    """
+    try:
+        _grade(assignment, question, namespace)
+    except GradeFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - never a traceback that shows hidden code
+        raise GradeFailed(f"{question}: could not be graded ({type(exc).__name__}).") from None
+
+
+def _grade(assignment: str, question: str, namespace: dict) -> None:
     from storeops.checks import questions
 
     q = questions(assignment)[question]

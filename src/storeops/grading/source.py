@@ -7,12 +7,11 @@ the source notebook lists per question named variants of the solution region.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -52,6 +51,14 @@ def is_test_cell(cell) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
 
 
+def is_view_cell(cell) -> bool:
+    """A cell that only shows something (``qK-widget``, or ``storeops.reference: false``):
+    the answer key does not execute it."""
+    if grade_id(cell).endswith("-widget"):
+        return True
+    return cell.get("metadata", {}).get("storeops", {}).get("reference") is False
+
+
 def is_answer_cell(cell) -> bool:
     return bool(nbgrader_meta(cell).get("solution")) and cell.cell_type == "code"
 
@@ -60,8 +67,33 @@ def competency(cell) -> str | None:
     return cell.get("metadata", {}).get("storeops", {}).get("competency")
 
 
-def read_notebook(path: str | Path):
-    return nbformat.read(str(path), as_version=4)
+class Node(dict):
+    """A dict with attribute access, like nbformat's NotebookNode (without importing
+    nbformat, which costs a grading kernel almost two seconds)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _node(value):
+    if isinstance(value, dict):
+        return Node({k: _node(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_node(v) for v in value]
+    return value
+
+
+def read_notebook(path: str | Path) -> Node:
+    """A notebook file as nested Nodes, each cell's source joined into one string."""
+    nb = _node(json.loads(Path(path).read_text(encoding="utf-8")))
+    for cell in nb.get("cells", []):
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+        cell.setdefault("metadata", Node())
+    return nb
 
 
 def solution_body(source: str) -> str:

@@ -70,36 +70,37 @@ def render(value: Any, title: str = "") -> str:
 def explorer(
     func: Callable,
     controls: dict[str, Any],
-    view: Callable[[Any, dict], Any] | None = None,
+    view: Callable[[Any, dict], str] | None = None,
     title: str = "",
 ):
     """A widget that calls ``func(**values of controls)`` whenever a control changes.
 
     ``controls`` maps argument names to ipywidgets controls; ``view(result, kwargs)``
-    returns what to display (default: :func:`render`). Returns a VBox with
-    ``.refresh()`` (recompute) and ``.last`` (the last Outcome) for tests.
+    returns the HTML to show (default: :func:`render`). The result goes into an
+    ``HTML`` widget (no Output widget: headless kernels, as in autograde, can
+    stall on Output's message capture). Returns a VBox with ``.refresh()``
+    (recompute), ``.last`` (the last Outcome) and ``.view`` (the HTML widget).
     """
     import ipywidgets as w
-    from IPython.display import HTML, display
 
-    out = w.Output()
-    box = w.VBox([w.HBox(list(controls.values())), out])
+    shown = w.HTML()
+    box = w.VBox([w.HBox(list(controls.values())), shown])
 
     def refresh(*_: Any) -> Outcome:
         kwargs = {name: c.value for name, c in controls.items()}
         outcome = safe_call(func, **kwargs)
+        if outcome.ok:
+            try:
+                html_text = view(outcome.value, kwargs) if view else render(outcome.value, title)
+            except Exception as exc:  # noqa: BLE001 - a view never crashes on odd results
+                outcome = Outcome(message=f"Cannot show this result ({type(exc).__name__}).")
         box.last = outcome
-        out.clear_output(wait=True)
-        with out:
-            if not outcome.ok:
-                display(HTML(message_html(outcome.message)))
-            else:
-                shown = view(outcome.value, kwargs) if view else HTML(render(outcome.value, title))
-                display(shown)
+        shown.value = message_html(outcome.message) if not outcome.ok else html_text
         return outcome
 
     for c in controls.values():
         c.observe(refresh, names="value")
     box.refresh = refresh
+    box.view = shown
     refresh()
     return box

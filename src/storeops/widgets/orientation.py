@@ -8,19 +8,18 @@ from typing import Any
 from storeops.widgets.base import explorer, render
 
 
-def _summary_view(result: Any, kwargs: dict):
+def _summary_view(result: Any, kwargs: dict) -> str:
     """Totals, the best day and the last days of the chosen channel, as fast HTML."""
     import pandas as pd
-    from IPython.display import HTML
 
     if not isinstance(result, pd.Series) or result.empty:
-        return HTML(render(result, "daily_revenue returned"))
+        return render(result, "daily_revenue returned")
     best = result.idxmax()
     head = (
         f"<b>{kwargs['channel']}</b>: {len(result)} days, total {result.sum():,.0f}, "
         f"best day {getattr(best, 'date', lambda: best)()} ({result.max():,.0f})"
     )
-    return HTML(head + render(result.tail(7), "last 7 days"))
+    return head + render(result.tail(7), "last 7 days")
 
 
 def daily_revenue_explorer(daily_revenue: Callable[[str], Any], store: Any):

@@ -1,0 +1,96 @@
+"""The nbgrader course folder (grader/): its config, paths and nbgrader's API on it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from storeops.errors import StoreOpsError
+
+DEFAULT_COURSE = Path(__file__).resolve().parents[3] / "grader"
+
+
+def nbgrader_environment() -> None:
+    """Put this interpreter's bin/ on PATH: nbgrader runs ``alembic`` by name."""
+    bindir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if bindir not in path.split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + path
+
+
+@dataclass
+class Course:
+    """An nbgrader course folder holding ``nbgrader_config.py`` and ``course.json``."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, path: str | Path | None = None) -> Course:
+        root = Path(path or os.environ.get("STOREOPS_COURSE_DIR") or DEFAULT_COURSE).resolve()
+        if not (root / "nbgrader_config.py").exists():
+            raise StoreOpsError(f"{root} is not an nbgrader course (no nbgrader_config.py)")
+        return cls(root)
+
+    @property
+    def settings(self) -> dict:
+        path = self.root / "course.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    @property
+    def source_dir(self) -> Path:
+        return (self.root / self.settings.get("source_directory", "source")).resolve()
+
+    def dir(self, name: str) -> Path:
+        return self.root / name
+
+    def assignments(self) -> list[str]:
+        return sorted(
+            p.name
+            for p in self.source_dir.iterdir()
+            if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.ipynb"))
+        )
+
+    def check_assignment(self, assignment: str) -> None:
+        if not (self.source_dir / assignment).is_dir():
+            known = ", ".join(self.assignments()) or "none"
+            raise StoreOpsError(
+                f"no assignment {assignment!r} in {self.source_dir} (known: {known})"
+            )
+
+    def kernel_env(self) -> dict[str, str]:
+        """Variables the grading kernels need: where sources are, per-student stores."""
+        env = {"STOREOPS_SOURCE_DIR": str(self.source_dir)}
+        settings = self.settings
+        if settings.get("per_student_stores"):
+            env["STOREOPS_COURSE_SEED"] = str(settings["course_seed"])
+        return env
+
+    def config(self):
+        """The traitlets Config of this course's nbgrader_config.py."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        cwd = os.getcwd()
+        try:  # the config file may use relative paths; load it from the course folder
+            os.chdir(self.root)
+            config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        finally:
+            os.chdir(cwd)
+        config.CourseDirectory.root = str(self.root)
+        return config
+
+    def api(self, **overrides):
+        """nbgrader's own API on this course (import of nbgrader happens here, once)."""
+        nbgrader_environment()
+        os.environ.update(self.kernel_env())
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        config = self.config()
+        for section, values in overrides.items():
+            for key, value in values.items():
+                setattr(config[section], key, value)
+        coursedir = CourseDirectory(config=config)
+        return NbGraderAPI(coursedir=coursedir, config=config)

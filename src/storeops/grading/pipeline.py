@@ -1,0 +1,275 @@
+"""``storeops grade``: collect, autograde in parallel, feedback, grades CSV, report.
+
+Each worker process imports nbgrader once and then grades many students through
+nbgrader's own API (``NbGraderAPI.autograde`` and ``generate_feedback``), one at
+a time, so the class never has to be in memory at once. :func:`grade_submission`
+is the one place a submission is executed: hardening (limits, sandboxing) goes there.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storeops.errors import StoreOpsError
+from storeops.grading.course import Course
+
+
+@dataclass(frozen=True)
+class Task:
+    """One student's submission of one assignment."""
+
+    course_root: str
+    assignment: str
+    student: str
+
+
+@dataclass
+class Outcome:
+    student: str
+    ok: bool
+    seconds: float
+    skipped: bool = False
+    error: str = ""
+    feedback: bool = False
+
+
+@dataclass
+class Summary:
+    assignment: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    csv: Path | None = None
+    report: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+# -- worker side -------------------------------------------------------------------------
+_API = None
+
+
+def _worker_init(course_root: str) -> None:
+    """Import nbgrader and load the course config once per worker process."""
+    global _API
+    import warnings
+
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices
+    _API = Course(Path(course_root)).api()
+
+
+def grade_submission(task: Task) -> Outcome:
+    """Autograde one submission and generate its feedback with nbgrader's API.
+
+    Runs in a worker process; never raises: a broken submission is an Outcome
+    with ``ok=False`` and the reason, and the rest of the class goes on.
+    """
+    global _API
+    if _API is None:
+        _worker_init(task.course_root)
+    start = time.perf_counter()
+    os.environ["STOREOPS_STUDENT"] = task.student  # the kernel loads this student's store
+    try:
+        result = _API.autograde(task.assignment, task.student, force=True, create=True)
+        if not result.get("success") and "database is locked" in (result.get("error") or ""):
+            time.sleep(0.5)
+            result = _API.autograde(task.assignment, task.student, force=True, create=True)
+        if result.get("success") and _timed_out(task):
+            # ipykernel 7 kernels occasionally stop replying: the cell was interrupted at the
+            # timeout, so grade once more rather than cost the student those points.
+            result = _API.autograde(task.assignment, task.student, force=True, create=True)
+        if not result.get("success"):
+            return Outcome(
+                task.student,
+                False,
+                time.perf_counter() - start,
+                error=_last_line(result.get("error") or result.get("log") or ""),
+            )
+        fb = _API.generate_feedback(task.assignment, task.student, force=True)
+        return Outcome(
+            task.student,
+            True,
+            time.perf_counter() - start,
+            feedback=bool(fb.get("success")),
+            error="" if fb.get("success") else "feedback: " + _last_line(fb.get("error") or ""),
+        )
+    except Exception as exc:  # noqa: BLE001 - one bad submission must not stop the class
+        return Outcome(
+            task.student, False, time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}"
+        )
+    finally:
+        os.environ.pop("STOREOPS_STUDENT", None)
+
+
+def _timed_out(task: Task) -> bool:
+    """Did a cell of this autograded submission hit the execution timeout?"""
+    folder = Path(task.course_root) / "autograded" / task.student / task.assignment
+    for path in folder.glob("*.ipynb"):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if '"ename": "CellTimeoutError"' in text or '"ename": "KeyboardInterrupt"' in text:
+            return True
+    return False
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "unknown error"
+
+
+# -- instructor side ---------------------------------------------------------------------
+def collect_zip(course: Course, assignment: str, archive: Path) -> list[str]:
+    """Import an LMS download (zip of notebooks) into submitted/ with nbgrader's zip collect."""
+    from nbgrader.apps.zipcollectapp import ZipCollectApp
+    from nbgrader.coursedir import CourseDirectory
+
+    if not archive.is_file():
+        raise StoreOpsError(f"no such archive: {archive}")
+    before = set(submitted_students(course, assignment))
+    target = course.dir("downloaded") / assignment / "archive"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(archive, target / archive.name)
+    config = course.config()
+    config.CourseDirectory.assignment_id = assignment
+    app = ZipCollectApp(config=config)
+    app.coursedir = CourseDirectory(config=config)
+    app.force = True
+    app.init_plugins()
+    app.extract_archive_files()
+    app.process_extracted_files()
+    return sorted(set(submitted_students(course, assignment)) - before)
+
+
+def submitted_students(course: Course, assignment: str) -> list[str]:
+    root = course.dir("submitted")
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name for p in root.iterdir() if (p / assignment).is_dir() and not p.name.startswith(".")
+    )
+
+
+def _up_to_date(course: Course, assignment: str, student: str, graded: set[str]) -> bool:
+    """Already autograded from this very submission (same timestamp) and in the gradebook."""
+    sub = course.dir("submitted") / student / assignment / "timestamp.txt"
+    out = course.dir("autograded") / student / assignment / "timestamp.txt"
+    fb = course.dir("feedback") / student / assignment
+    return (
+        student in graded
+        and sub.exists()
+        and out.exists()
+        and fb.is_dir()
+        and sub.read_text().strip() == out.read_text().strip()
+    )
+
+
+def _ensure_assignment(course: Course, assignment: str) -> None:
+    """The gradebook must know the assignment's cells: generate the release if it doesn't."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(course.config().CourseDirectory.db_url) as gb:
+        try:
+            gb.find_assignment(assignment)
+            if (course.dir("release") / assignment).is_dir():
+                return
+        except MissingEntry:
+            pass
+    from storeops.grading.release import release
+
+    release(course, assignment)
+
+
+def _prepare_students(course: Course, assignment: str, students: list[str]) -> set[str]:
+    """Create the students in the gradebook up front (no races between workers);
+    return those who already have a graded submission."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.config().CourseDirectory.db_url) as gb:
+        for s in students:
+            gb.update_or_create_student(s)
+        return {sub.student.id for sub in gb.assignment_submissions(assignment)}
+
+
+def grade_class(
+    course: Course,
+    assignment: str,
+    workers: int | None = None,
+    student: str | None = None,
+    archive: Path | None = None,
+    force: bool = False,
+    progress: bool = True,
+    report: bool = True,
+) -> Summary:
+    """Grade every submission of ``assignment`` (or one student): the whole pipeline."""
+    t0 = time.perf_counter()
+    course.check_assignment(assignment)
+    _ensure_assignment(course, assignment)
+    if archive is not None:
+        collect_zip(course, assignment, archive)
+    students = submitted_students(course, assignment)
+    if student is not None:
+        if student not in students:
+            raise StoreOpsError(f"no submission of {assignment} from {student!r} in submitted/")
+        students = [student]
+    if not students:
+        raise StoreOpsError(f"no submissions of {assignment} in {course.dir('submitted')}")
+    graded = _prepare_students(course, assignment, students)
+    todo = [s for s in students if force or not _up_to_date(course, assignment, s, graded)]
+    summary = Summary(assignment)
+    summary.outcomes += [Outcome(s, True, 0.0, skipped=True) for s in students if s not in todo]
+    tasks = [Task(str(course.root), assignment, s) for s in todo]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+    summary.outcomes += _run(tasks, workers, progress)
+    summary.csv = export_csv(course, assignment)
+    if report:
+        from storeops.grading.report import write_report
+
+        summary.report = write_report(course, assignment)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _run(tasks: list[Task], workers: int, progress: bool) -> list[Outcome]:
+    from tqdm import tqdm
+
+    if not tasks:
+        return []
+    bar = tqdm(total=len(tasks), unit="nb", desc="autograde", disable=not progress)
+    out = []
+    try:
+        if workers == 1:
+            for task in tasks:
+                out.append(grade_submission(task))
+                bar.update()
+            return out
+        ctx = mp.get_context("spawn")
+        with ctx.Pool(workers, initializer=_worker_init, initargs=(tasks[0].course_root,)) as pool:
+            for outcome in pool.imap_unordered(grade_submission, tasks):
+                out.append(outcome)
+                bar.update()
+                if not outcome.ok:
+                    bar.write(f"  {outcome.student}: {outcome.error}")
+        return out
+    finally:
+        bar.close()
+
+
+def export_csv(course: Course, assignment: str) -> Path:
+    """nbgrader's CSV exporter, limited to this assignment, into reports/<assignment>/."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    dest = course.dir("reports") / assignment / "grades.csv"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    config = course.config()
+    plugin = CsvExportPlugin(config=config)
+    plugin.to = str(dest)
+    plugin.assignment = [assignment]
+    with Gradebook(config.CourseDirectory.db_url) as gb:
+        plugin.export(gb)
+    return dest

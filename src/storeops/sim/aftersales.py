@@ -8,8 +8,8 @@ FESTIVAL_RETURN_MULT = 1.3
 DELAY_RETURN_PER_DAY = 0.07  # relative increase of return odds per day of delivery beyond 3
 DEFECT_RETURN_MULT = 2.5
 REVIEW_SHARE = 0.32
-STARS_BASE = np.array([0.105, 0.035, 0.06, 0.15, 0.65])  # 1..5 stars, J-shaped
-STARS_BAD = np.array([0.55, 0.18, 0.12, 0.07, 0.08])  # after a return or a defect
+STARS_BASE = np.array([0.07, 0.03, 0.05, 0.14, 0.71])  # 1..5 stars, J-shaped
+STARS_BAD = np.array([0.45, 0.17, 0.14, 0.12, 0.12])  # after a return or a defect
 
 
 def simulate_returns(
@@ -45,7 +45,7 @@ def simulate_reviews(
     """Per line: reviewed?, stars, days after delivery."""
     bad = returned | (defective & (rng.random(returned.size) < 0.5))
     late = delivery > 5
-    share = REVIEW_SHARE * np.where(bad, 1.4, 1.0)
+    share = REVIEW_SHARE * np.where(bad, 1.2, 1.0)
     rev = rng.random(returned.size) < share
     u = rng.random(returned.size)
     cb, cg = np.cumsum(STARS_BAD), np.cumsum(STARS_BASE)

@@ -20,6 +20,8 @@ NAME_WORDS = {
     "sports": ("Yoga mat", "Running shoes", "Dumbbell", "Water bottle", "Jump rope", "Shorts"),
     "books": ("Novel", "Cookbook", "Notebook", "Workbook", "Comic", "Planner"),
 }
+PROMO_PROB = 0.22
+PROMO_DEPTHS = (0.10, 0.20, 0.30, 0.40)
 ADJ = ("Classic", "Soft", "Pro", "Lite", "Daily", "Premium", "Mini", "Eco", "Plus", "Smart")
 
 
@@ -93,13 +95,13 @@ def build_products(
     # prices: weekly promotions, exogenous to demand
     week = (np.arange(days) + t0.weekday()) // 7
     nweeks = week[-1] + 1
-    promo = rng.random((nweeks, n)) < 0.18
-    depth = rng.choice([0.10, 0.15, 0.20, 0.30], p=[0.35, 0.30, 0.20, 0.15], size=(nweeks, n))
+    promo = rng.random((nweeks, n)) < PROMO_PROB
+    depth = rng.choice(PROMO_DEPTHS, p=[0.3, 0.3, 0.25, 0.15], size=(nweeks, n))
     disc = np.where(promo, depth, 0.0)
     price = np.round(list_price[None, :] * (1 - disc[week]), 2)
     # competitor prices: weekly AR(1) around a SKU-specific level
     lvl = rng.normal(0.0, 0.08, n)
-    eps = rng.normal(0.0, 0.05, (nweeks, n))
+    eps = rng.normal(0.0, 0.08, (nweeks, n))
     ar = np.zeros((nweeks, n))
     ar[0] = eps[0] / np.sqrt(1 - 0.7**2)
     for w in range(1, nweeks):
@@ -157,7 +159,7 @@ def build_products(
             )
             for i in range(n)
         },
-        "promotions": {"weekly_promo_probability": 0.18, "depths": [0.10, 0.15, 0.20, 0.30]},
+        "promotions": {"weekly_promo_probability": PROMO_PROB, "depths": list(PROMO_DEPTHS)},
     }
     return ProductModel(
         table, cidx, pop, life, launched, price, comp, dw, partner, defective, comp_tab, truth

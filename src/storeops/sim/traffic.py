@@ -9,6 +9,9 @@ import pandas as pd
 
 from storeops.sim.params import CHANNEL_PARAMS, CHANNELS, DEVICES, OWNED_CHANNELS, PAID_CHANNELS
 
+BRAND_DECAY = 0.9  # carry-over of paid spend into brand awareness (direct traffic)
+BRAND_ELASTICITY = 0.4
+
 
 @dataclass
 class TrafficModel:
@@ -66,6 +69,7 @@ def build_traffic(
     response, truth = {}, {}
     months = np.arange(days) // 30
     paid_imps_total = np.zeros(days)
+    paid_spend_total = np.zeros(days)
     for ci, ch in enumerate(CHANNELS):
         p = CHANNEL_PARAMS[ch]
         if ch not in channels:
@@ -83,6 +87,7 @@ def build_traffic(
             ck = rng.poisson(lam)
             spend[:, ci], imps[:, ci], clicks[:, ci] = sp, im, ck
             paid_imps_total += im
+            paid_spend_total += sp
             response[ch] = dict(adstock=a, k=k, ctr=p["ctr"], cpm=cpm, fest=np.sqrt(fest))
             truth[ch] = dict(
                 kind="paid",
@@ -95,19 +100,16 @@ def build_traffic(
         elif ch in OWNED_CHANNELS:
             t = np.arange(days)
             listsize = p["list_share"] * 70000 * scale * (1 + 0.3 * t / 365)
-            wd = (t + eff.get("weekday0", 0)) % 7
             hot = eff["budget"] > 1.05
+            # campaigns go to a rotating part of the list each day, to everyone on festival days
             if ch == "email":
-                send = (np.isin(wd, (1, 4))) | hot
-                frac = np.where(send, 1.0, 0.0)
+                frac = np.where(hot, 1.0, rng.uniform(0.25, 0.40, days))
             elif ch == "push":
-                frac = np.where(hot, 1.0, rng.uniform(0.35, 0.6, days))
+                frac = np.where(hot, 1.0, rng.uniform(0.35, 0.60, days))
             else:
-                send = (wd == 2) | (eff["budget"] > 1.5)
-                frac = np.where(send, 1.0, 0.0)
+                frac = np.where(eff["budget"] > 1.5, 1.0, rng.uniform(0.10, 0.20, days))
             sends = np.round(listsize * frac)
-            prev = np.r_[0.0, sends[:-1]] > 0
-            ctr = p["ctr"] * np.where(prev, 0.75, 1.0) * np.sqrt(fest)
+            ctr = p["ctr"] * np.sqrt(fest)
             ck = rng.binomial(sends.astype(np.int64), np.clip(ctr, 0, 1))
             spend[:, ci] = np.round(sends * p["cost"], 2)
             imps[:, ci], clicks[:, ci] = sends, ck
@@ -115,34 +117,24 @@ def build_traffic(
                 kind="owned",
                 cost_per_send=p["cost"],
                 base_ctr=p["ctr"],
-                fatigue_ctr_multiplier_after_send_yesterday=0.75,
             )
         if ch != "direct":
             sess[:, ci] = rng.binomial(clicks[:, ci].astype(np.int64), p["land"])
     # brand: long carry-over of paid impressions lifts direct traffic (long-run ad effect)
     if "direct" in channels:
         ci = CHANNELS.index("direct")
-        base_total = (
-            sum(
-                CHANNEL_PARAMS[c]["spend"] * scale / CHANNEL_PARAMS[c]["cpm"] * 1000
-                for c in PAID_CHANNELS
-                if c in channels
-            )
-            or 1.0
-        )
-        brand = adstock(np.maximum(paid_imps_total, 1.0), 0.97) / base_total
-        brand_el = 0.25
+        base_total = sum(CHANNEL_PARAMS[c]["spend"] * scale for c in PAID_CHANNELS if c in channels)
+        base_total = base_total or 1.0
+        brand = adstock(np.maximum(paid_spend_total, 1.0), BRAND_DECAY) / base_total
+        brand_el = BRAND_ELASTICITY
         lam = (
-            CHANNEL_PARAMS["direct"]["sessions"]
-            * scale
-            * fest
-            * np.maximum(brand, 0.05) ** brand_el
+            CHANNEL_PARAMS["direct"]["sessions"] * scale * fest * np.maximum(brand, 0.2) ** brand_el
         )
         sess[:, ci] = rng.poisson(lam)
         truth["direct"] = dict(
             kind="organic",
             base_sessions=CHANNEL_PARAMS["direct"]["sessions"],
-            brand_adstock_decay=0.97,
+            brand_adstock_decay=BRAND_DECAY,
             brand_elasticity=brand_el,
         )
     # incident: a traffic spike from a bad source on display or social

@@ -1,0 +1,525 @@
+"""The data contract: every table's columns (type, unit, meaning), keys, and `validate(store)`.
+
+Types: ``string`` (ids and labels), ``datetime`` (datetime64; dates at midnight), ``int``,
+``float``, ``bool``.  Money is in CNY (yuan) as float; ids are strings with a prefix
+(``O0000001`` orders, ``C000001`` customers, ``SKU0001`` products, ``H0000001`` chats).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from storeops.errors import StoreOpsError
+from storeops.sim.params import CHANNELS, DEVICES, FESTIVALS, PHASES, ROLES, SEGMENTS
+
+
+class SchemaError(StoreOpsError):
+    """A table breaks the data contract."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract."""
+
+    name: str
+    type: str  # string | datetime | int | float | bool
+    unit: str
+    meaning: str
+    nullable: bool = False
+    allowed: tuple | None = None
+    min: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the contract: grain, columns, primary key and foreign keys."""
+
+    name: str
+    grain: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = field(
+        default_factory=tuple
+    )
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+C = Column
+FEST = ("", *FESTIVALS)
+PHASE = ("", *PHASES)
+
+SCHEMA: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "calendar",
+            "one row per day of the simulated period",
+            (
+                C("date", "datetime", "day", "the day"),
+                C(
+                    "weekday",
+                    "string",
+                    "-",
+                    "day of the week (Monday ... Sunday)",
+                    allowed=(
+                        "Monday",
+                        "Tuesday",
+                        "Wednesday",
+                        "Thursday",
+                        "Friday",
+                        "Saturday",
+                        "Sunday",
+                    ),
+                ),
+                C("is_weekend", "bool", "-", "Saturday or Sunday"),
+                C(
+                    "festival",
+                    "string",
+                    "-",
+                    "shopping festival the day belongs to: 618, 99, double11, double12 or empty",
+                    allowed=FEST,
+                ),
+                C(
+                    "festival_phase",
+                    "string",
+                    "-",
+                    "presale (warm-up), peak (the festival day) or dip (after the festival), empty outside festivals",
+                    allowed=PHASE,
+                ),
+            ),
+            ("date",),
+        ),
+        Table(
+            "products",
+            "one row per SKU (stock-keeping unit)",
+            (
+                C("sku", "string", "-", "product id, SKU0001 ..."),
+                C("name", "string", "-", "product name"),
+                C(
+                    "category",
+                    "string",
+                    "-",
+                    "product category (apparel, beauty, home, electronics, food, baby, sports, books)",
+                ),
+                C(
+                    "role",
+                    "string",
+                    "-",
+                    "traffic item (cheap, thin margin, draws visitors), profit item (high margin), bundle partner (bought together with its partner) or regular",
+                    allowed=ROLES,
+                ),
+                C("list_price", "float", "CNY", "regular selling price before promotions", min=0),
+                C("unit_cost", "float", "CNY", "purchase cost per unit", min=0),
+                C(
+                    "launch_date",
+                    "datetime",
+                    "day",
+                    "day the SKU went on sale (may precede the period)",
+                ),
+                C(
+                    "bundle_partner",
+                    "string",
+                    "-",
+                    "SKU usually bought together with this one (bundle items only)",
+                    nullable=True,
+                ),
+            ),
+            ("sku",),
+        ),
+        Table(
+            "competitor_prices",
+            "one row per SKU and week: the main competitor's price for the same product",
+            (
+                C("date", "datetime", "day", "first day of the week the price was observed"),
+                C("sku", "string", "-", "product id"),
+                C(
+                    "competitor_price",
+                    "float",
+                    "CNY",
+                    "competitor's selling price that week",
+                    min=0,
+                ),
+            ),
+            ("date", "sku"),
+            ((("sku",), "products", ("sku",)),),
+        ),
+        Table(
+            "traffic",
+            "one row per day and channel",
+            (
+                C("date", "datetime", "day", "the day"),
+                C(
+                    "channel",
+                    "string",
+                    "-",
+                    "traffic source: search, display, social (paid ads), email, push, sms (owned messages), direct (typed-in, bookmarks, app)",
+                    allowed=CHANNELS,
+                ),
+                C(
+                    "spend",
+                    "float",
+                    "CNY",
+                    "money spent on the channel that day (ads bought; cost of messages sent); 0 for direct",
+                    min=0,
+                ),
+                C(
+                    "impressions",
+                    "int",
+                    "count",
+                    "ad impressions (paid channels) or messages sent (email, push, sms); 0 for direct",
+                    min=0,
+                ),
+                C("clicks", "int", "count", "clicks on ads or messages; 0 for direct", min=0),
+                C("sessions", "int", "count", "visits to the store from the channel", min=0),
+            ),
+            ("date", "channel"),
+        ),
+        Table(
+            "funnel",
+            "one row per day, channel and device: the purchase funnel",
+            (
+                C("date", "datetime", "day", "the day"),
+                C("channel", "string", "-", "traffic source", allowed=CHANNELS),
+                C("device", "string", "-", "mobile or desktop", allowed=DEVICES),
+                C("sessions", "int", "count", "visits", min=0),
+                C("product_views", "int", "count", "product detail pages viewed", min=0),
+                C("add_to_carts", "int", "count", "items added to a cart", min=0),
+                C("orders", "int", "count", "orders placed (completed or later cancelled)", min=0),
+            ),
+            ("date", "channel", "device"),
+            ((("date", "channel"), "traffic", ("date", "channel")),),
+        ),
+        Table(
+            "ab_tests",
+            "one row per day and banner variant of the display A/B test",
+            (
+                C("date", "datetime", "day", "the day"),
+                C("channel", "string", "-", "channel the test ran on", allowed=CHANNELS),
+                C("variant", "string", "-", "banner variant A or B", allowed=("A", "B")),
+                C("impressions", "int", "count", "impressions of the variant", min=0),
+                C("clicks", "int", "count", "clicks on the variant", min=0),
+                C(
+                    "orders",
+                    "int",
+                    "count",
+                    "orders the ad platform attributes to the variant",
+                    min=0,
+                ),
+            ),
+            ("date", "channel", "variant"),
+        ),
+        Table(
+            "customers",
+            "one row per customer (buyers in the period and earlier buyers still active at its start)",
+            (
+                C("customer_id", "string", "-", "customer id, C000001 ..."),
+                C(
+                    "first_order_time",
+                    "datetime",
+                    "timestamp",
+                    "time of the customer's first order ever (before the period for earlier customers)",
+                ),
+                C(
+                    "segment",
+                    "string",
+                    "-",
+                    "behavioural segment: loyal, regular, occasional or deal_seeker",
+                    allowed=SEGMENTS,
+                ),
+                C(
+                    "acquisition_channel",
+                    "string",
+                    "-",
+                    "channel of the first order ('unknown' for customers acquired before the period)",
+                    allowed=(*CHANNELS, "unknown"),
+                ),
+                C(
+                    "acquired_in_festival",
+                    "bool",
+                    "-",
+                    "first order placed in a festival's presale or peak",
+                ),
+            ),
+            ("customer_id",),
+        ),
+        Table(
+            "orders",
+            "one row per order",
+            (
+                C("order_id", "string", "-", "order id, O0000001 ... (increasing with time)"),
+                C("customer_id", "string", "-", "who ordered"),
+                C("order_time", "datetime", "timestamp", "when the order was placed"),
+                C(
+                    "channel",
+                    "string",
+                    "-",
+                    "traffic source of the session that ordered",
+                    allowed=CHANNELS,
+                ),
+                C("device", "string", "-", "mobile or desktop", allowed=DEVICES),
+                C(
+                    "revenue",
+                    "float",
+                    "CNY",
+                    "amount paid: sum of the lines' quantity x unit_price minus discount",
+                    min=0,
+                ),
+                C("discount", "float", "CNY", "store coupon deducted from the order", min=0),
+                C(
+                    "status",
+                    "string",
+                    "-",
+                    "completed or cancelled (cancelled orders were not shipped or paid)",
+                    allowed=("completed", "cancelled"),
+                ),
+                C(
+                    "delivery_days",
+                    "int",
+                    "days",
+                    "days from order to delivery (empty for cancelled orders)",
+                    nullable=True,
+                    min=0,
+                ),
+            ),
+            ("order_id",),
+            ((("customer_id",), "customers", ("customer_id",)),),
+        ),
+        Table(
+            "order_lines",
+            "one row per order and SKU",
+            (
+                C("order_id", "string", "-", "order id"),
+                C("sku", "string", "-", "product id"),
+                C("quantity", "int", "units", "units bought", min=1),
+                C(
+                    "unit_price",
+                    "float",
+                    "CNY",
+                    "selling price per unit that day (list price minus any promotion)",
+                    min=0,
+                ),
+            ),
+            ("order_id", "sku"),
+            ((("order_id",), "orders", ("order_id",)), (("sku",), "products", ("sku",))),
+        ),
+        Table(
+            "inventory",
+            "one row per day and launched SKU: end-of-day stock",
+            (
+                C("date", "datetime", "day", "the day"),
+                C("sku", "string", "-", "product id"),
+                C(
+                    "stock_on_hand",
+                    "int",
+                    "units",
+                    "units in the warehouse at the end of the day",
+                    min=0,
+                ),
+                C("receipts", "int", "units", "units received from the supplier that day", min=0),
+                C("units_sold", "int", "units", "units sold in completed orders that day", min=0),
+                C(
+                    "stockout",
+                    "bool",
+                    "-",
+                    "the SKU ran out that day (demand beyond the stock was lost and is not in the orders)",
+                ),
+            ),
+            ("date", "sku"),
+            ((("sku",), "products", ("sku",)),),
+        ),
+        Table(
+            "service_chats",
+            "one row per pre-sales customer-service chat",
+            (
+                C("chat_id", "string", "-", "chat id, H0000001 ..."),
+                C(
+                    "customer_id",
+                    "string",
+                    "-",
+                    "customer, empty for visitors who never ordered",
+                    nullable=True,
+                ),
+                C("chat_time", "datetime", "timestamp", "when the visitor opened the chat"),
+                C(
+                    "first_response_s",
+                    "float",
+                    "seconds",
+                    "time until the first reply of an agent; empty if the visitor left before a reply",
+                    nullable=True,
+                    min=0,
+                ),
+                C("converted", "bool", "-", "the chat led to an order"),
+                C(
+                    "order_id",
+                    "string",
+                    "-",
+                    "the order that followed (converted chats only)",
+                    nullable=True,
+                ),
+            ),
+            ("chat_id",),
+            (
+                (("customer_id",), "customers", ("customer_id",)),
+                (("order_id",), "orders", ("order_id",)),
+            ),
+        ),
+        Table(
+            "returns",
+            "one row per returned order line",
+            (
+                C("order_id", "string", "-", "order id"),
+                C("sku", "string", "-", "product id"),
+                C("return_date", "datetime", "day", "day the return was registered"),
+                C("quantity", "int", "units", "units returned", min=1),
+                C(
+                    "reason",
+                    "string",
+                    "-",
+                    "size_fit, defective, late_delivery, not_as_described or changed_mind",
+                    allowed=(
+                        "size_fit",
+                        "defective",
+                        "late_delivery",
+                        "not_as_described",
+                        "changed_mind",
+                    ),
+                ),
+                C(
+                    "refund",
+                    "float",
+                    "CNY",
+                    "money refunded (unit price x quantity, less the order's coupon share)",
+                    min=0,
+                ),
+            ),
+            ("order_id", "sku"),
+            ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),
+        ),
+        Table(
+            "reviews",
+            "one row per reviewed order line",
+            (
+                C("order_id", "string", "-", "order id"),
+                C("sku", "string", "-", "product id"),
+                C("review_date", "datetime", "day", "day the review was posted"),
+                C(
+                    "stars",
+                    "int",
+                    "stars",
+                    "rating from 1 (worst) to 5 (best)",
+                    allowed=(1, 2, 3, 4, 5),
+                ),
+            ),
+            ("order_id", "sku"),
+            ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),
+        ),
+    )
+}
+
+_KIND = {
+    "string": pd.api.types.is_string_dtype,
+    "datetime": pd.api.types.is_datetime64_any_dtype,
+    "int": pd.api.types.is_integer_dtype,
+    "float": pd.api.types.is_float_dtype,
+    "bool": pd.api.types.is_bool_dtype,
+}
+
+
+def validate_table(name: str, df: pd.DataFrame) -> None:
+    """Check one table against its schema; raise SchemaError naming the table and column."""
+    t = SCHEMA[name]
+    missing = [c for c in t.column_names if c not in df.columns]
+    if missing:
+        raise SchemaError(f"{name}: missing column {missing[0]!r}")
+    extra = [c for c in df.columns if c not in t.column_names]
+    if extra:
+        raise SchemaError(f"{name}: unexpected column {extra[0]!r}")
+    for c in t.columns:
+        s = df[c.name]
+        if not _KIND[c.type](s.dtype):
+            raise SchemaError(f"{name}.{c.name}: expected {c.type}, got {s.dtype}")
+        na = s.isna()
+        if not c.nullable and na.any():
+            raise SchemaError(f"{name}.{c.name}: {int(na.sum())} missing values")
+        v = s[~na]
+        if c.allowed is not None and len(v):
+            bad = ~v.isin(c.allowed)
+            if bad.any():
+                raise SchemaError(f"{name}.{c.name}: value {v[bad].iloc[0]!r} not in {c.allowed}")
+        if c.min is not None and len(v) and (v < c.min).any():
+            raise SchemaError(f"{name}.{c.name}: values below {c.min}")
+    if df.duplicated(list(t.primary_key)).any():
+        raise SchemaError(f"{name}: duplicate primary key {t.primary_key}")
+
+
+def validate(store) -> None:
+    """Validate every table of `store` (types, keys, foreign keys, accounting identities)."""
+    for name in SCHEMA:
+        if name not in store.tables:
+            raise SchemaError(f"table {name!r} missing")
+        validate_table(name, store.tables[name])
+    tabs = store.tables
+    for name, t in SCHEMA.items():
+        for cols, ref, ref_cols in t.foreign_keys:
+            child = tabs[name][list(cols)].dropna()
+            parent = tabs[ref][list(ref_cols)]
+            if len(cols) == 1:
+                ok = child[cols[0]].isin(parent[ref_cols[0]])
+            else:
+                ok = pd.MultiIndex.from_frame(child).isin(pd.MultiIndex.from_frame(parent))
+            if not np.all(ok):
+                raise SchemaError(
+                    f"{name}{list(cols)} has values missing from {ref}{list(ref_cols)}"
+                )
+    o, ol = tabs["orders"], tabs["order_lines"]
+    gross = (
+        (ol["quantity"] * ol["unit_price"])
+        .groupby(ol["order_id"])
+        .sum()
+        .reindex(o["order_id"])
+        .to_numpy()
+    )
+    if not np.allclose(gross - o["discount"].to_numpy(), o["revenue"].to_numpy(), atol=0.011):
+        raise SchemaError("orders.revenue differs from the sum of its lines minus the discount")
+    f = tabs["funnel"]
+    if (f["orders"] > f["add_to_carts"]).any():
+        raise SchemaError("funnel: more orders than add-to-carts")
+    n = f.groupby(["date", "channel", "device"])["orders"].sum().sum()
+    if n != len(o):
+        raise SchemaError("funnel.orders does not add up to the orders table")
+
+
+def read_csv(path, table: str) -> pd.DataFrame:
+    """Read a store table from CSV with the contract's types."""
+    t = SCHEMA[table]
+    dtypes, dates = {}, []
+    for c in t.columns:
+        if c.type == "string":
+            dtypes[c.name] = "str"
+        elif c.type == "int":
+            dtypes[c.name] = "Int64" if c.nullable else "int64"
+        elif c.type == "float":
+            dtypes[c.name] = "float64"
+        elif c.type == "bool":
+            dtypes[c.name] = "bool"
+        else:
+            dates.append(c.name)
+    df = pd.read_csv(
+        path,
+        dtype=dtypes,
+        parse_dates=dates,
+        keep_default_na=False,
+        na_values={c.name: [""] for c in t.columns if c.nullable},
+    )
+    for c in t.columns:
+        if c.type == "string" and not c.nullable:
+            df[c.name] = df[c.name].fillna("")
+        if c.type == "datetime":
+            df[c.name] = df[c.name].astype("datetime64[ns]")
+    return df

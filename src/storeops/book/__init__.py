@@ -1,0 +1,1 @@
+"""The book side of exercises: self-learner pages generated from exercise sources."""

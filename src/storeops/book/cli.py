@@ -1,0 +1,37 @@
+"""Subcommand ``book-pages``: generate the self-learner exercise pages of the book."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from storeops.errors import StoreOpsError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "book-pages",
+        help="generate the self-learner exercise pages (book/exercises/) from exercises/source",
+        description="Write book/exercises/<assignment>.ipynb (questions, starter code, "
+        "self-checks, hints, folded solutions; no hidden tests) and the downloadable "
+        "self-learner notebook, from the same source as the nbgrader release.",
+    )
+    p.add_argument("assignment", nargs="?")
+    p.add_argument("--all", action="store_true", help="every assignment in the source folder")
+    p.add_argument("--source", type=Path, help="source folder (default: exercises/source)")
+    p.add_argument("--out", type=Path, help="output folder (default: book/exercises)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from storeops.book import pages
+
+    source = args.source or pages.DEFAULT_SOURCE
+    out = args.out or pages.DEFAULT_OUT
+    if args.all == bool(args.assignment):
+        raise StoreOpsError("give one ASSIGNMENT or --all")
+    names = pages.assignments(source) if args.all else [args.assignment]
+    for name in names:
+        for path in pages.build(name, source, out):
+            print(f"wrote {path}")
+    return 0

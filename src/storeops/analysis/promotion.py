@@ -1,0 +1,181 @@
+"""Reshaping and plotting helpers for the promotion chapter (Chapter 3).
+
+Only generic pieces live here: which days are ordinary, festival windows read off the
+calendar, date x channel pivots, and the chapter's charts. The metrics the exercises
+grade (click-through rate, ROAS, cost per order, carry-over, uplift, test verdicts) are
+computed in the notebooks, by the learner.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from storeops.plotting import PALETTE, format_axis, new_figure
+
+PHASE_COLOURS = {"presale": "#fde7c8", "peak": "#f6b7a8", "dip": "#d6e4f0"}
+CHANNEL_ORDER = ("search", "display", "social", "email", "push", "sms", "direct")
+
+
+def channel_colour(channel: str) -> str:
+    """The same colour for a channel in every chart of the chapter."""
+    if channel in CHANNEL_ORDER:
+        return PALETTE[CHANNEL_ORDER.index(channel) % len(PALETTE)]
+    return PALETTE[zlib.crc32(channel.encode()) % len(PALETTE)]
+
+
+def ordinary_dates(calendar: pd.DataFrame) -> pd.Series:
+    """The dates outside every festival window (no pre-sale, peak or dip)."""
+    return calendar.loc[calendar["festival"] == "", "date"].reset_index(drop=True)
+
+
+def festival_windows(calendar: pd.DataFrame) -> pd.DataFrame:
+    """One row per festival occurrence and phase: festival, phase, start, end, days.
+
+    Read off the calendar's ``festival`` and ``festival_phase`` columns, so it works for
+    any store; an occurrence cut by the start or end of the data keeps its visible days.
+    """
+    cal = calendar[calendar["festival"] != ""].sort_values("date")
+    if cal.empty:
+        return pd.DataFrame(columns=["festival", "phase", "start", "end", "days"])
+    gap = cal["date"].diff().dt.days.fillna(1).ne(1)
+    change = cal["festival"].ne(cal["festival"].shift()) | cal["festival_phase"].ne(
+        cal["festival_phase"].shift()
+    )
+    block = (gap | change).cumsum()
+    out = (
+        cal.groupby(block)
+        .agg(
+            festival=("festival", "first"),
+            phase=("festival_phase", "first"),
+            start=("date", "min"),
+            end=("date", "max"),
+            days=("date", "size"),
+        )
+        .reset_index(drop=True)
+    )
+    return out
+
+
+def daily_by_channel(
+    table: pd.DataFrame, value: str, channels: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """A date x channel table of ``value`` summed per day (missing days are 0)."""
+    wide = table.pivot_table(index="date", columns="channel", values=value, aggfunc="sum")
+    wide = wide.fillna(0.0)
+    if channels is not None:
+        wide = wide.reindex(columns=list(channels), fill_value=0.0)
+    wide.columns.name = "channel"
+    return wide
+
+
+def plot_channel_bars(values: pd.Series, *, ax=None, y: str | None = None, title: str = ""):
+    """Horizontal bars of one metric per channel, labelled with the value."""
+    if ax is None:
+        _, ax = new_figure(figsize=(7, 0.45 * len(values) + 1.2))
+    values = values.sort_values()
+    colours = [channel_colour(str(c)) for c in values.index]
+    ax.barh(values.index.astype(str), values.to_numpy(), color=colours)
+    fmt = {"percent": lambda v: f"{100 * v:.2f}%", "yuan": lambda v: f"¥{v:,.0f}"}.get(
+        y or "", lambda v: f"{v:,.2f}"
+    )
+    for i, v in enumerate(values.to_numpy()):
+        ax.annotate(fmt(v), (v, i), xytext=(4, 0), textcoords="offset points", va="center")
+    if y:
+        format_axis(ax, x=y)
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title)
+    ax.margins(x=0.18)
+    return ax
+
+
+def plot_funnel(stages: pd.Series, *, ax=None, title: str = ""):
+    """A funnel: one bar per stage (log scale), each labelled with its step-to-step rate."""
+    if ax is None:
+        _, ax = new_figure(figsize=(7, 0.5 * len(stages) + 1.2))
+    labels = list(stages.index.astype(str))[::-1]
+    vals = stages.to_numpy(dtype=float)[::-1]
+    ax.barh(labels, vals, color=PALETTE[0])
+    ax.set_xscale("log")
+    counts = stages.to_numpy(dtype=float)
+    for i, v in enumerate(counts):
+        rate = "" if i == 0 else f"  ({100 * v / counts[i - 1]:.2f}% of previous)"
+        ax.annotate(
+            f"{v:,.0f}{rate}",
+            (v, len(counts) - 1 - i),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+        )
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(counts.min() / 3, counts.max() * 40)
+    ax.set_title(title)
+    return ax
+
+
+def plot_response(
+    spend: pd.Series,
+    outcome: pd.Series,
+    *,
+    curve: tuple[np.ndarray, np.ndarray] | None = None,
+    ax=None,
+    label: str = "",
+    colour: str | None = None,
+):
+    """Daily outcome against daily spend (dots), with a fitted curve (line) if given."""
+    if ax is None:
+        _, ax = new_figure()
+    colour = colour or (channel_colour(label) if label else PALETTE[0])
+    ax.scatter(spend, outcome, s=8, alpha=0.35, color=colour, label=label or None)
+    if curve is not None:
+        ax.plot(curve[0], curve[1], color=colour, lw=2)
+    format_axis(ax, x="yuan", y="yuan")
+    return ax
+
+
+def shade_festival(ax, windows: pd.DataFrame) -> None:
+    """Shade each festival phase of ``windows`` (from :func:`festival_windows`) on a date axis."""
+    seen = set()
+    for row in windows.itertuples():
+        colour = PHASE_COLOURS.get(row.phase, "#eeeeee")
+        label = row.phase if row.phase not in seen else None
+        seen.add(row.phase)
+        ax.axvspan(
+            row.start - pd.Timedelta(hours=12),
+            row.end + pd.Timedelta(hours=12),
+            color=colour,
+            alpha=0.8,
+            lw=0,
+            label=label,
+            zorder=0,
+        )
+
+
+def plot_festival(
+    daily: pd.Series,
+    windows: pd.DataFrame,
+    *,
+    baseline: float | None = None,
+    log: bool = False,
+    ax=None,
+    title: str = "",
+):
+    """A daily series around a festival, its phases shaded, an optional baseline level."""
+    if ax is None:
+        _, ax = new_figure()
+    shade_festival(ax, windows)
+    ax.plot(daily.index, daily.to_numpy(), color=PALETTE[0], lw=1.6, label="daily")
+    if baseline is not None:
+        ax.axhline(baseline, color=PALETTE[3], ls="--", lw=1.2, label="baseline")
+    if log:
+        from matplotlib.ticker import NullFormatter
+
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    format_axis(ax, y="yuan")
+    ax.legend(loc="upper left", ncols=4, fontsize=8)
+    ax.set_title(title)
+    return ax

@@ -156,7 +156,7 @@ def plot_waterfall(
     colours.append(PALETTE[0])
     x = np.arange(len(names))
     ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
-    for xi, (name, value) in enumerate(zip(names, [start, *effects.values(), level], strict=True)):
+    for xi, value in enumerate([start, *effects.values(), level]):
         top = bottoms[xi] + heights[xi]
         text = f"{value:+,.0f}" if 0 < xi < len(names) - 1 else f"{value:,.0f}"
         ax.annotate(text, (xi, top), ha="center", va="bottom", fontsize=8, xytext=(0, 2),

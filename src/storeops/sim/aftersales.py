@@ -8,8 +8,8 @@ FESTIVAL_RETURN_MULT = 1.3
 DELAY_RETURN_PER_DAY = 0.07  # relative increase of return odds per day of delivery beyond 3
 DEFECT_RETURN_MULT = 2.5
 REVIEW_SHARE = 0.32
-STARS_BASE = np.array([0.07, 0.03, 0.05, 0.14, 0.71])  # 1..5 stars, J-shaped
-STARS_BAD = np.array([0.45, 0.17, 0.14, 0.12, 0.12])  # after a return or a defect
+STARS_BASE = np.array([0.06, 0.025, 0.045, 0.14, 0.73])  # 1..5 stars, J-shaped
+STARS_BAD = np.array([0.40, 0.17, 0.16, 0.13, 0.14])  # after a return or a defect
 
 
 def simulate_returns(
@@ -43,9 +43,9 @@ def simulate_reviews(
     rng: np.random.Generator, returned: np.ndarray, defective: np.ndarray, delivery: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per line: reviewed?, stars, days after delivery."""
-    bad = returned | (defective & (rng.random(returned.size) < 0.5))
+    bad = returned | (defective & (rng.random(returned.size) < 0.35))
     late = delivery > 5
-    share = REVIEW_SHARE * np.where(bad, 1.2, 1.0)
+    share = REVIEW_SHARE * np.where(bad, 1.1, 1.0)
     rev = rng.random(returned.size) < share
     u = rng.random(returned.size)
     cb, cg = np.cumsum(STARS_BAD), np.cumsum(STARS_BASE)

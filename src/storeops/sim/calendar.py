@@ -15,7 +15,7 @@ def build_calendar(
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[dict]]:
     """Return the calendar table, per-day effect arrays and the festival list for the truth."""
     dates = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
-    weekday = dates.weekday.to_numpy()
+    weekday = dates.day_of_week.to_numpy()
     festival = np.full(days, "", dtype=object)
     phase = np.full(days, "", dtype=object)
     eff = {k: np.ones(days) for k in ("traffic", "atc", "c2o", "budget")}
@@ -59,7 +59,7 @@ def build_calendar(
                         ad_budget_multiplier=spec["budget"],
                     )
                 )
-    doy = dates.dayofyear.to_numpy()
+    doy = dates.day_of_year.to_numpy()
     season = 1.0 + 0.06 * np.cos(2 * np.pi * (doy - 340) / 365.25)
     eff["traffic"] = eff["traffic"] * season * np.asarray(WEEKDAY_MULT)[weekday]
     eff["season"] = season

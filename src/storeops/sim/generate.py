@@ -33,6 +33,7 @@ from storeops.sim.store import Store
 from storeops.sim.traffic import build_traffic, pick_quiet_window
 
 MAX_DAYS = 3 * 366
+CHECKOUT_FAIL_SHARE = 0.97  # share of checkouts on the broken device that fail during the incident
 
 
 def check_args(seed, start, days, scale, channels) -> tuple[int, date, int, float, tuple[str, ...]]:
@@ -128,21 +129,21 @@ def generate(
     # incident: checkout failure on one device for some hours
     inc_checkout = None
     if days >= 20:
-        length_h = int(irng.integers(8, 20))
+        length_h = int(irng.integers(5, 10))
         d0 = pick_quiet_window(irng, busy, 2, 0.15, 0.45)
-        h0 = int(irng.integers(14, 21))
+        h0 = int(irng.integers(10, 15))
         dev = int(irng.choice([0, 0, 1]))
         ts, te = d0 * 86400 + h0 * 3600, d0 * 86400 + (h0 + length_h) * 3600
         t_abs = od["day"] * 86400 + od["sec"]
         hit = (od["device"] == dev) & (t_abs >= ts) & (t_abs < te)
-        fail = hit & (orng.random(hit.size) < 0.92)
+        fail = hit & (orng.random(hit.size) < CHECKOUT_FAIL_SHARE)
         od = {k: v[~fail] for k, v in od.items()}
         inc_checkout = dict(
             kind="checkout_failure",
             device=DEVICES[dev],
             start=str(t0 + pd.Timedelta(seconds=ts)),
             end=str(t0 + pd.Timedelta(seconds=te)),
-            failed_checkout_share=0.92,
+            failed_checkout_share=CHECKOUT_FAIL_SHARE,
             lost_orders=int(fail.sum()),
         )
     n_o = od["day"].size
@@ -381,7 +382,15 @@ def generate(
         incidents.append(inc_checkout)
     if inv.incident:
         i = inv.incident
-        lost = float((demand - inv.sold)[i["start_day"] : i["end_day"] + 1, i["sku_index"]].sum())
+        # the observed window: the whole run of stock-out days around the write-off
+        so = inv.stockout[:, i["sku_index"]]
+        a0, b0 = i["start_day"], i["end_day"]
+        while a0 > 0 and so[a0 - 1]:
+            a0 -= 1
+        while b0 + 1 < days and so[b0 + 1]:
+            b0 += 1
+        i = dict(i, start_day=a0, end_day=b0)
+        lost = float((demand - inv.sold)[a0 : b0 + 1, i["sku_index"]].sum())
         incidents.append(
             dict(
                 kind="stockout",

@@ -111,7 +111,8 @@ def build_products(
     e = np.array([elasticity[c] for c in cats])[cidx]
     x = np.array([cross[c] for c in cats])[cidx]
     dw = pop[None, :] * life * (price / list_price) ** e * (comp / list_price) ** x
-    defective = rng.random(n) < 0.04
+    # a few SKUs (not the top sellers) have a quality problem that raises returns
+    defective = (rng.random(n) < 0.04) & (pop < np.quantile(pop, 0.8))
     skus = np.array([f"SKU{i + 1:04d}" for i in range(n)])
     words = [NAME_WORDS[cats[c]] for c in cidx]
     names = [

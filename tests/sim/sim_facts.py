@@ -1,0 +1,348 @@
+"""Stylized facts (STYLIZED_FACTS.md F1-F15) measured from a store's tables only.
+
+Each function takes a Store and returns plain numbers; the tests compare them with the
+target ranges and the benchmark/report prints them. Nothing here reads `store.truth`
+except the estimator-recovery helpers, which take the truth explicitly for comparison.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def completed_orders(store) -> pd.DataFrame:
+    o = store.orders
+    return o[o["status"] == "completed"]
+
+
+def f1_conversion(store) -> float:
+    f = store.funnel
+    return f["orders"].sum() / f["sessions"].sum()
+
+
+def f2_funnel(store) -> tuple[float, float]:
+    f = store.funnel
+    return f["add_to_carts"].sum() / f["product_views"].sum(), f["orders"].sum() / f[
+        "add_to_carts"
+    ].sum()
+
+
+def f3_ctr(store) -> dict[str, float]:
+    t = store.traffic.groupby("channel")[["clicks", "impressions"]].sum()
+    t = t[t["impressions"] > 0]
+    return (t["clicks"] / t["impressions"]).to_dict()
+
+
+def f4_order_value(store) -> dict[str, float]:
+    v = completed_orders(store)["revenue"].to_numpy()
+    v = v[v > 0]
+    lv = np.log(v)
+    skew = float(((lv - lv.mean()) ** 3).mean() / lv.std() ** 3)
+    return dict(
+        log_sd=float(lv.std()), median=float(np.median(v)), mean=float(v.mean()), log_skew=skew
+    )
+
+
+def _orders_with_first(store) -> pd.DataFrame:
+    o = store.orders[["customer_id", "order_time"]]
+    c = store.customers[["customer_id", "first_order_time", "acquired_in_festival"]]
+    return o.merge(c, on="customer_id", how="left")
+
+
+def f5_repeat(store) -> dict[str, float]:
+    start = store.calendar["date"].min()
+    end = store.calendar["date"].max() + pd.Timedelta(days=1)
+    c = store.customers
+    new = c[
+        (c["first_order_time"] >= start) & (c["first_order_time"] < start + pd.Timedelta(days=90))
+    ]
+    o = store.orders
+    n_orders = o.groupby("customer_id").size()
+    repeat = (n_orders.reindex(new["customer_id"]).fillna(0) >= 2).mean()
+    # monthly cohorts: share of the cohort that orders again in month k after the first month
+    oc = _orders_with_first(store)
+    oc = oc[oc["first_order_time"] >= start]
+    m0 = oc["first_order_time"].dt.year * 12 + oc["first_order_time"].dt.month
+    m = oc["order_time"].dt.year * 12 + oc["order_time"].dt.month
+    oc = oc.assign(age=m - m0, cohort=m0)
+    size = oc.drop_duplicates("customer_id").groupby("cohort").size()
+    last = end.year * 12 + end.month - 1 if end.day == 1 else end.year * 12 + end.month
+    ret = {}
+    for k in (1, 2, 3, 6):
+        active = oc[oc["age"] == k].drop_duplicates(["customer_id"]).groupby("cohort").size()
+        ok = size.index[size.index + k <= last - 1]
+        ret[k] = float((active.reindex(ok).fillna(0) / size.reindex(ok)).mean())
+    return dict(
+        repeat_within_year=float(repeat), month1=ret[1], month2=ret[2], month3=ret[3], month6=ret[6]
+    )
+
+
+def repurchase_rate(store, customers: pd.DataFrame, within_days: int) -> float:
+    o = store.orders[["customer_id", "order_time"]]
+    x = o.merge(customers[["customer_id", "first_order_time"]], on="customer_id")
+    later = x[
+        (x["order_time"] > x["first_order_time"] + pd.Timedelta(hours=1))
+        & (x["order_time"] <= x["first_order_time"] + pd.Timedelta(days=within_days))
+    ]
+    return later["customer_id"].nunique() / max(len(customers), 1)
+
+
+def f6_festival_buyers(store, within_days: int = 45) -> dict[str, float]:
+    start = store.calendar["date"].min()
+    end = store.calendar["date"].max()
+    c = store.customers
+    c = c[
+        (c["first_order_time"] >= start)
+        & (c["first_order_time"] <= end - pd.Timedelta(days=within_days))
+    ]
+    fest, other = c[c["acquired_in_festival"]], c[~c["acquired_in_festival"]]
+    return dict(
+        festival=repurchase_rate(store, fest, within_days),
+        other=repurchase_rate(store, other, within_days),
+        n_festival=len(fest),
+    )
+
+
+def f6_618_six_months(store) -> float | None:
+    cal = store.calendar
+    peak = cal[(cal["festival"] == "618") & (cal["festival_phase"] == "peak")]["date"]
+    if peak.empty or peak.iloc[0] + pd.Timedelta(days=180) > cal["date"].max():
+        return None
+    d = peak.iloc[0]
+    c = store.customers
+    c = c[(c["first_order_time"] >= d) & (c["first_order_time"] < d + pd.Timedelta(days=1))]
+    return repurchase_rate(store, c, 180)
+
+
+def f7_pareto(store) -> dict[str, float]:
+    ol = store.order_lines.merge(completed_orders(store)[["order_id"]], on="order_id")
+    rev = (ol["quantity"] * ol["unit_price"]).groupby(ol["sku"]).sum()
+    rev = rev.reindex(store.products["sku"]).fillna(0).sort_values(ascending=False)
+    top = int(np.ceil(0.2 * len(rev)))
+    inv = store.inventory
+    return dict(
+        top20_share=float(rev.iloc[:top].sum() / rev.sum()),
+        zero_sku_days=float((inv["units_sold"] == 0).mean()),
+    )
+
+
+def f8_rhythm(store) -> dict:
+    o = completed_orders(store)
+    cal = store.calendar
+    normal = set(cal.loc[cal["festival"] == "", "date"])
+    day = o["order_time"].dt.normalize()
+    o = o[day.isin(normal)]
+    by_hour = o["order_time"].dt.hour.value_counts().sort_index()
+    daily = o.groupby(o["order_time"].dt.normalize()).size()
+    wd = daily.groupby(daily.index.day_of_week).mean()
+    return dict(
+        peak_hour=int(by_hour.idxmax()),
+        evening_share=float(by_hour.loc[20:22].sum() / by_hour.sum()),
+        weekday_dev=float((wd / wd.mean() - 1).abs().max()),
+    )
+
+
+def daily_revenue(store) -> pd.Series:
+    o = completed_orders(store)
+    r = o.groupby(o["order_time"].dt.normalize())["revenue"].sum()
+    return r.reindex(store.calendar["date"]).fillna(0.0)
+
+
+def f9_festivals(store) -> dict:
+    cal = store.calendar.set_index("date")
+    rev = daily_revenue(store)
+    avg = rev.mean()
+    out = {}
+    for fest in ("618", "99", "double11", "double12"):
+        c = cal[cal["festival"] == fest]
+        if not (c["festival_phase"] == "peak").any():
+            continue
+        peak = c.index[c["festival_phase"] == "peak"][0]
+        out[f"{fest}_peak_ratio"] = float(rev[peak] / avg)
+    c = cal[cal["festival"] == "double11"]
+    if (c["festival_phase"] == "peak").any() and (c["festival_phase"] == "dip").any():
+        pre = c.index[c["festival_phase"] == "presale"]
+        dip = c.index[c["festival_phase"] == "dip"]
+        bump_days = c.index[c["festival_phase"].isin(["presale", "peak"])]
+        first = pre.min() if len(pre) else bump_days.min()
+        ref = rev[(rev.index < first) & (rev.index >= first - pd.Timedelta(days=42))]
+        ref = ref[cal.loc[ref.index, "festival"] == ""]
+        base = ref.median()
+        bump = (rev[bump_days] - base).sum()
+        dipv = (base - rev[dip]).sum()
+        out["double11_presale_start"] = first
+        out["double11_dip_share_of_bump"] = float(dipv / bump)
+        out["double11_period_share"] = float(rev[bump_days.union(dip)].sum() / rev.sum())
+    return out
+
+
+def weekly_sku_panel(store) -> pd.DataFrame:
+    """Units per in-stock day and average price per SKU-week (completed orders), with competitor price."""
+    o = completed_orders(store)[["order_id", "order_time"]]
+    ol = store.order_lines.merge(o, on="order_id")
+    ol["date"] = ol["order_time"].dt.normalize()
+    inv = store.inventory[["date", "sku", "stockout"]]
+    ol = ol.merge(inv, on=["date", "sku"], how="left")
+    ol = ol[~ol["stockout"].fillna(False).astype(bool)]
+    start = store.calendar["date"].min()
+    wk = lambda d: ((d - start).dt.days + start.weekday()) // 7  # noqa: E731
+    ol["week"] = wk(ol["date"])
+    g = ol.groupby(["sku", "week"])
+    units = g["quantity"].sum()
+    price = (ol["quantity"] * ol["unit_price"]).groupby([ol["sku"], ol["week"]]).sum() / units
+    inv = inv.assign(week=wk(inv["date"]))
+    days_in = inv[~inv["stockout"]].groupby(["sku", "week"]).size().rename("in_stock_days")
+    cp = (
+        store.competitor_prices.assign(week=lambda x: wk(x["date"]))
+        .groupby(["sku", "week"])["competitor_price"]
+        .mean()
+    )
+    panel = pd.DataFrame({"units": units, "price": price}).join(days_in, how="outer").join(cp)
+    panel["units"] = panel["units"].fillna(0)
+    panel = panel[panel["in_stock_days"] >= 4]
+    panel["units_per_day"] = panel["units"] / panel["in_stock_days"]
+    return panel.reset_index().merge(
+        store.products[["sku", "category", "role", "list_price"]], on="sku"
+    )
+
+
+def elasticity_ols(store, min_daily_units: float = 0.5, with_se: bool = False):
+    """Log-log regression with SKU and week fixed effects and SKU trends: slope per category, pooled cross-price.
+
+    Sample: SKUs selling on average `min_daily_units` a day, SKU-weeks with a price (a sale) and
+    at least 4 in-stock days, stock-out days left out (their sales are censored), bundle items
+    left out (their sales follow their partner's price).
+    """
+    p = weekly_sku_panel(store).dropna(subset=["competitor_price", "price"])
+    p = p[p["role"] != "bundle"]
+    p = p[p.groupby("sku")["units_per_day"].transform("mean") >= min_daily_units]
+    y = np.log(p["units_per_day"])
+    cats = sorted(p["category"].unique())
+    lp = np.log(p["price"] / p["list_price"])
+    X = {f"e_{c}": np.where(p["category"] == c, lp, 0.0) for c in cats}
+    X["cross"] = np.log(p["competitor_price"] / p["list_price"])
+    M = pd.concat([pd.DataFrame(X, index=p.index), y.rename("y")], axis=1)
+    cols = [c for c in M.columns if c != "y"]
+    # SKU and week fixed effects plus a linear trend per SKU (life cycles), by alternating projections
+    w = p["week"].astype(float)
+    wc = w - w.groupby(p["sku"]).transform("mean")
+    ss = (wc**2).groupby(p["sku"]).transform("sum").replace(0, np.nan)
+    for _ in range(40):
+        M = M - M.groupby(p["sku"]).transform("mean")
+        slope = M.mul(wc, axis=0).groupby(p["sku"]).transform("sum").div(ss, axis=0).fillna(0)
+        M = M - slope.mul(wc, axis=0)
+        M = M - M.groupby(p["week"]).transform("mean")
+    Xm, ym = M[cols].to_numpy(), M["y"].to_numpy()
+    beta, *_ = np.linalg.lstsq(Xm, ym, rcond=None)
+    est = dict(zip(cols, beta, strict=True))
+    out = ({c: float(est[f"e_{c}"]) for c in cats}, float(est["cross"]))
+    if not with_se:
+        return out
+    dof = len(ym) - len(cols) - 2 * p["sku"].nunique() - p["week"].nunique()
+    sigma2 = float(((ym - Xm @ beta) ** 2).sum() / max(dof, 1))
+    se = np.sqrt(np.diag(np.linalg.inv(Xm.T @ Xm)) * sigma2)
+    return (*out, {c: float(se[cols.index(f"e_{c}")]) for c in cats})
+
+
+def f12_service(store) -> dict:
+    ch = store.service_chats
+    r = ch["first_response_s"]
+    ans = ch[r.notna()]
+    fast = ans[ans["first_response_s"] <= ans["first_response_s"].median()]
+    slow = ans[ans["first_response_s"] > ans["first_response_s"].quantile(0.8)]
+    una = ch[r.isna()]
+    # logistic regression of converted on response seconds (Newton's method)
+    x = ans["first_response_s"].to_numpy()
+    yv = ans["converted"].to_numpy().astype(float)
+    X = np.c_[np.ones_like(x), x]
+    b = np.zeros(2)
+    for _ in range(25):
+        pr = 1 / (1 + np.exp(-X @ b))
+        H = X.T @ (X * (pr * (1 - pr))[:, None])
+        b = b + np.linalg.solve(H, X.T @ (yv - pr))
+    return dict(
+        median_response=float(r.median()),
+        conv_fast=float(fast["converted"].mean()),
+        conv_slow=float(slow["converted"].mean()),
+        conv_unanswered=float(una["converted"].mean()),
+        uplift_answered=float(
+            ans[ans["first_response_s"].between(10, 30)]["converted"].mean()
+            / una["converted"].mean()
+            - 1
+        ),
+        slope=float(b[1]),
+        intercept=float(b[0]),
+    )
+
+
+def _completed_lines(store) -> pd.DataFrame:
+    o = completed_orders(store)[["order_id", "order_time"]]
+    end = store.calendar["date"].max()
+    o = o[o["order_time"] < end - pd.Timedelta(days=30)]
+    return store.order_lines.merge(o, on="order_id").merge(
+        store.products[["sku", "category"]], on="sku"
+    )
+
+
+def f13_returns(store) -> dict:
+    ol = _completed_lines(store)
+    rt = store.returns.merge(ol[["order_id", "sku", "category"]], on=["order_id", "sku"])
+    by_cat = rt.groupby("category")["quantity"].sum() / ol.groupby("category")["quantity"].sum()
+    return dict(
+        overall=float(rt["quantity"].sum() / ol["quantity"].sum()),
+        apparel=float(by_cat.get("apparel", np.nan)),
+        by_category=by_cat.fillna(0).to_dict(),
+    )
+
+
+def f14_reviews(store) -> dict:
+    s = store.reviews["stars"]
+    share = s.value_counts(normalize=True).reindex([1, 2, 3, 4, 5]).fillna(0)
+    return dict(mean=float(s.mean()), share={int(k): float(v) for k, v in share.items()})
+
+
+def f15_stockouts(store) -> dict:
+    inv = store.inventory
+    return dict(share=float(inv["stockout"].mean()))
+
+
+def f11_ads(store) -> dict:
+    """Diminishing returns, carry-over and ad elasticities from the traffic table."""
+    t = store.traffic
+    cal = store.calendar.set_index("date")
+    out = {}
+    for ch in ("search", "display", "social"):
+        x = t[t["channel"] == ch].set_index("date")
+        if x.empty:
+            continue
+        normal = cal.loc[x.index, "festival"] == ""
+        x = x[normal.to_numpy()]
+        # carry-over: clicks on today's and yesterday's impressions (log-log)
+        li = np.log(x["impressions"].clip(lower=1))
+        lc = np.log(x["clicks"].clip(lower=1))
+        lag = li.shift(1)
+        ok = lag.notna() & (x.index.to_series().diff().dt.days == 1).to_numpy()
+        X = np.c_[np.ones(ok.sum()), li[ok], lag[ok]]
+        b, *_ = np.linalg.lstsq(X, lc[ok], rcond=None)
+        out[ch] = dict(today=float(b[1]), yesterday=float(b[2]), total=float(b[1] + b[2]))
+    # short- and long-run ad elasticity of daily orders w.r.t. total paid spend, ordinary days:
+    # today's spend (short run) plus the previous 14 days' mean spend (carry-over)
+    paid = t[t["channel"].isin(["search", "display", "social"])].groupby("date")["spend"].sum()
+    orders = store.funnel.groupby("date")["orders"].sum()
+    direct = t[t["channel"] == "direct"].set_index("date")["sessions"]
+    df = pd.DataFrame({"spend": paid, "orders": orders, "direct": direct}).join(
+        cal[["festival", "weekday"]]
+    )
+    df["ls"] = np.log(df["spend"])
+    df["long"] = np.log(df["spend"].rolling(14, min_periods=14).mean().shift(1))
+    df["trend"] = np.arange(len(df)) / 365
+    df = df[(df["festival"] == "") & df["long"].notna()]
+    wd = pd.get_dummies(df["weekday"], drop_first=True).astype(float)
+    X = np.c_[np.ones(len(df)), df["ls"], df["long"], df["trend"], wd.to_numpy()]
+    b, *_ = np.linalg.lstsq(X, np.log(df["orders"]), rcond=None)
+    bd, *_ = np.linalg.lstsq(X, np.log(df["direct"]), rcond=None)
+    out["orders_short_run_elasticity"] = float(b[1])
+    out["orders_long_run_elasticity"] = float(b[1] + b[2])
+    out["direct_long_run_elasticity"] = float(bd[1] + bd[2])
+    return out

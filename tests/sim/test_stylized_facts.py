@@ -1,0 +1,132 @@
+"""STYLIZED_FACTS.md F1-F15: the default store lands in every range, on five seeds.
+
+Every number is computed from the generated tables (sim_facts.py), never from parameters.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import sim_facts as F
+
+
+def test_f1_session_to_order_conversion(store):
+    assert 0.01 <= F.f1_conversion(store) <= 0.04
+
+
+def test_f2_funnel_steps(store):
+    view_to_cart, cart_to_order = F.f2_funnel(store)
+    assert 0.05 <= view_to_cart <= 0.10
+    assert 0.25 <= cart_to_order <= 0.40
+
+
+def test_f3_click_through_rates_by_channel(store):
+    ctr = F.f3_ctr(store)
+    assert 0.02 <= ctr["search"] <= 0.04
+    assert 0.001 <= ctr["display"] <= 0.006
+    assert 0.02 <= ctr["email"] <= 0.05
+    assert 0.02 <= ctr["push"] <= 0.05
+    assert ctr["sms"] > ctr["email"]
+
+
+def test_f4_order_value_is_lognormal_like(store):
+    v = F.f4_order_value(store)
+    assert 0.6 <= v["log_sd"] <= 1.0
+    assert v["median"] < v["mean"]
+    assert abs(v["log_skew"]) < 0.5  # log order value roughly symmetric
+
+
+def test_f5_repeat_purchase_and_cohort_retention(store):
+    r = F.f5_repeat(store)
+    assert 0.20 <= r["repeat_within_year"] <= 0.50
+    assert 0.05 <= r["month1"] <= 0.20
+    assert r["month1"] > r["month3"] > r["month6"]  # retention decays
+
+
+def test_f6_festival_acquired_buyers_repurchase_less(store):
+    r = F.f6_festival_buyers(store, within_days=45)
+    assert r["n_festival"] > 1000
+    assert r["festival"] < 0.6 * r["other"]
+    six = F.f6_618_six_months(store)
+    assert six is not None and 0.02 <= six <= 0.15
+
+
+def test_f7_pareto_concentration_and_zero_sales_days(store):
+    p = F.f7_pareto(store)
+    assert 0.65 <= p["top20_share"] <= 0.85
+    assert p["zero_sku_days"] >= 0.3
+
+
+def test_f8_evening_peak_and_small_weekday_differences(store):
+    r = F.f8_rhythm(store)
+    assert 19 <= r["peak_hour"] <= 22
+    assert r["weekday_dev"] <= 0.15
+
+
+def test_f9_festival_peaks_presale_and_dip(store):
+    r = F.f9_festivals(store)
+    assert 8 <= r["double11_peak_ratio"] <= 15
+    for f in ("618", "99", "double12"):
+        assert 1.5 <= r[f"{f}_peak_ratio"] < r["double11_peak_ratio"]
+    start = r["double11_presale_start"]
+    assert (start.month, abs(start.day - 20) <= 5) == (10, True)
+    assert 0.04 <= r["double11_dip_share_of_bump"] <= 0.25
+    assert r["double11_period_share"] <= 0.30
+
+
+def test_f10_own_and_cross_price_elasticities(store):
+    el, cross = F.elasticity_ols(store)
+    assert len(el) == 8
+    assert all(-3.5 <= e <= -0.8 for e in el.values()), el
+    assert -3.0 <= sum(el.values()) / len(el) <= -1.8
+    assert -0.1 <= cross <= 0.5  # positive competitor effect, noisy estimate of 0.1-0.3
+
+
+def test_f11_ad_response_saturates_and_carries_over(store):
+    r = F.f11_ads(store)
+    for ch in ("search", "display", "social"):
+        assert 0 < r[ch]["total"] < 0.8  # clicks grow less than proportionally: saturation
+    for ch in ("display", "social"):
+        assert r[ch]["yesterday"] > 0.03  # yesterday's impressions still bring clicks
+    assert 0.03 <= r["orders_short_run_elasticity"] <= 0.3
+    assert 0.05 <= r["orders_long_run_elasticity"] <= 0.45
+    assert r["direct_long_run_elasticity"] > 0.05  # brand carry-over into direct traffic
+
+
+def test_f12_customer_service_response_and_conversion(store):
+    r = F.f12_service(store)
+    assert 10 <= r["median_response"] <= 40
+    assert r["conv_fast"] > r["conv_slow"]
+    assert 0.03 <= r["uplift_answered"] <= 0.35
+    assert r["slope"] < 0
+
+
+def test_f13_return_rates(store):
+    r = F.f13_returns(store)
+    assert 0.10 <= r["overall"] <= 0.20
+    assert 0.20 <= r["apparel"] <= 0.40
+    assert r["apparel"] == max(r["by_category"].values())
+
+
+def test_f14_reviews_are_j_shaped(store):
+    r = F.f14_reviews(store)
+    s = r["share"]
+    assert 4.0 <= r["mean"] <= 4.3
+    assert s[5] == max(s.values())
+    assert s[1] > s[2] and s[1] > s[3]  # the J: more 1s than 2s or 3s
+
+
+def test_f15_stockouts_and_censored_demand(store):
+    assert 0.05 <= F.f15_stockouts(store)["share"] <= 0.10
+    # censoring: what the orders show sold equals what left the warehouse, never the demand
+    o = store.orders[store.orders["status"] == "completed"][["order_id", "order_time"]]
+    ol = store.order_lines.merge(o, on="order_id")
+    sold = ol.groupby([ol["order_time"].dt.normalize().rename("date"), "sku"])["quantity"].sum()
+    inv = store.inventory.set_index(["date", "sku"])["units_sold"]
+    pd.testing.assert_series_equal(
+        sold.reindex(inv.index).fillna(0).astype("int64"), inv, check_names=False
+    )
+    # and a SKU that is out of stock all day sells nothing in the orders
+    out_all_day = store.inventory[
+        store.inventory["stockout"] & (store.inventory["units_sold"] == 0)
+    ]
+    assert len(out_all_day) > 0

@@ -40,12 +40,25 @@ def current_daily_spend(store: Any, channels: list[str] | None = None) -> pd.Ser
     return spend.reindex(channels).astype(float)
 
 
-def _predict_all(predict: Predict, spends: Mapping[str, float], step: float) -> dict:
-    """Revenue at each spend and at spend + step (for the marginal ROI); raises what predict raises."""
+def _predict_all(
+    predict: Predict, spends: Mapping[str, float], step: float, memo: dict | None = None
+) -> dict:
+    """Revenue at each spend and the marginal ROI of the next ``step`` yuan, per channel.
+
+    ``memo`` caches ``predict``'s answers by (channel, spend): a slider move then asks
+    only about the channel that moved. Raises whatever ``predict`` raises.
+    """
+    memo = {} if memo is None else memo
+
+    def at(ch: str, s: float) -> float:
+        key = (ch, round(float(s), 6))
+        if key not in memo:
+            memo[key] = float(predict(ch, float(s)))
+        return memo[key]
+
     out = {}
     for ch, s in spends.items():
-        r0 = float(predict(ch, float(s)))
-        r1 = float(predict(ch, float(s) + step))
+        r0, r1 = at(ch, s), at(ch, s + step)
         out[ch] = (r0, (r1 - r0) / step)
     return out
 
@@ -134,7 +147,8 @@ def budget_allocator(
     }
     view = w.HTML()
     start = {ch: sl.value for ch, sl in sliders.items()}
-    baseline_outcome = safe_call(_predict_all, predict, start, step)
+    memo: dict = {}
+    baseline_outcome = safe_call(_predict_all, predict, start, step, memo)
     baseline = (
         (sum(start.values()), sum(r for r, _ in baseline_outcome.value.values()))
         if baseline_outcome.ok
@@ -144,7 +158,7 @@ def budget_allocator(
 
     def refresh(*_: Any):
         spends = {ch: sl.value for ch, sl in sliders.items()}
-        outcome = safe_call(_predict_all, predict, spends, step)
+        outcome = safe_call(_predict_all, predict, spends, step, memo)
         box.last = outcome
         if outcome.ok:
             view.value = allocation_html(spends, outcome.value, baseline)

@@ -18,7 +18,7 @@ from scipy import stats
 
 from storeops.analysis.promotion import festival_windows, ordinary_dates
 from storeops.checks import Function, Kind, Number, Question, Series, self_learner_edition
-from storeops.widgets.budget import budget_allocator, current_daily_spend
+from storeops.widgets.budget import MEDIA, budget_allocator, current_daily_spend
 
 try:  # the data layer; the checks still import without it (type checks only)
     from storeops.data import load_store
@@ -49,7 +49,6 @@ __all__ = [
 ]
 
 A = "ch3_promotion"
-MEDIA = ("search", "display", "social")
 
 
 # -- what the store has (shapes, never values) ----------------------------------------------

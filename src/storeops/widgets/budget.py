@@ -15,29 +15,26 @@ from typing import Any
 
 import pandas as pd
 
+from storeops.analysis.promotion import ordinary_dates
 from storeops.plotting import PALETTE, yuan
 from storeops.widgets.base import message_html, safe_call
 
 Predict = Callable[[str, float], float]
+MEDIA = ("search", "display", "social")
 
 
 def current_daily_spend(store: Any, channels: list[str] | None = None) -> pd.Series:
     """Average daily spend per channel on ordinary (non-festival) days: today's split.
 
-    ``channels`` defaults to the channels that pay per impression or click (those with
-    impressions and a spend above one yuan a day); owned messages and direct are left out.
+    ``channels`` defaults to the paid media the store uses (search, display, social):
+    the channels where a budget buys impressions. Messages and direct are left out.
     """
     traffic = store.traffic
-    calendar = store.calendar
-    ordinary = calendar.loc[calendar["festival"] == "", "date"]
-    days = traffic[traffic["date"].isin(ordinary)]
+    days = traffic[traffic["date"].isin(ordinary_dates(store.calendar))]
     spend = days.groupby("channel")["spend"].mean()
     if channels is None:
-        per_imp = days.groupby("channel")["spend"].sum() / days.groupby("channel")[
-            "impressions"
-        ].sum().clip(lower=1)
-        channels = [c for c in spend.index if spend[c] > 1 and per_imp[c] > 1e-3]
-    return spend.reindex(channels).astype(float)
+        channels = [c for c in MEDIA if c in spend.index]
+    return spend.reindex(list(channels)).astype(float)
 
 
 def _predict_all(

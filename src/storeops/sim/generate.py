@@ -129,7 +129,7 @@ def generate(
     # incident: checkout failure on one device for some hours
     inc_checkout = None
     if days >= 20:
-        length_h = int(irng.integers(5, 10))
+        length_h = int(irng.integers(6, 10))
         d0 = pick_quiet_window(irng, busy, 2, 0.15, 0.45)
         h0 = int(irng.integers(10, 15))
         dev = int(irng.choice([0, 0, 1]))

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
 from storeops.sim.params import CHANNELS, DEVICES, FESTIVALS, PHASES, ROLES, SEGMENTS
@@ -431,6 +433,19 @@ _KIND = {
 }
 
 
+def isin(values: pd.Series, allowed) -> np.ndarray:
+    """Fast membership test (pyarrow) for string and numeric columns."""
+    allowed = pa.array(
+        pd.Series(list(allowed) if not isinstance(allowed, pd.Series) else allowed).unique()
+    )
+    try:
+        return np.asarray(
+            pc.is_in(pa.array(values), value_set=allowed.cast(pa.array(values).type)), dtype=bool
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return values.isin(allowed.to_pylist()).to_numpy()
+
+
 def validate_table(name: str, df: pd.DataFrame) -> None:
     """Check one table against its schema; raise SchemaError naming the table and column."""
     t = SCHEMA[name]
@@ -449,7 +464,7 @@ def validate_table(name: str, df: pd.DataFrame) -> None:
             raise SchemaError(f"{name}.{c.name}: {int(na.sum())} missing values")
         v = s[~na]
         if c.allowed is not None and len(v):
-            bad = ~v.isin(c.allowed)
+            bad = ~isin(v, c.allowed)
             if bad.any():
                 raise SchemaError(f"{name}.{c.name}: value {v[bad].iloc[0]!r} not in {c.allowed}")
         if c.min is not None and len(v) and (v < c.min).any():
@@ -470,7 +485,7 @@ def validate(store) -> None:
             child = tabs[name][list(cols)].dropna()
             parent = tabs[ref][list(ref_cols)]
             if len(cols) == 1:
-                ok = child[cols[0]].isin(parent[ref_cols[0]])
+                ok = isin(child[cols[0]], parent[ref_cols[0]])
             else:
                 ok = pd.MultiIndex.from_frame(child).isin(pd.MultiIndex.from_frame(parent))
             if not np.all(ok):

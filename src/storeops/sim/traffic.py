@@ -10,7 +10,7 @@ import pandas as pd
 from storeops.sim.params import CHANNEL_PARAMS, CHANNELS, DEVICES, OWNED_CHANNELS, PAID_CHANNELS
 
 BRAND_DECAY = 0.9  # carry-over of paid spend into brand awareness (direct traffic)
-BRAND_ELASTICITY = 0.4
+BRAND_ELASTICITY = 0.3
 
 
 @dataclass
@@ -67,7 +67,7 @@ def build_traffic(
     sess = np.zeros((days, nc))
     fest = eff["traffic"]
     response, truth = {}, {}
-    months = np.arange(days) // 30
+    months = np.arange(days) // 14  # budget plans are revised every two weeks
     paid_imps_total = np.zeros(days)
     paid_spend_total = np.zeros(days)
     for ci, ch in enumerate(CHANNELS):
@@ -75,7 +75,7 @@ def build_traffic(
         if ch not in channels:
             continue
         if ch in PAID_CHANNELS:
-            level = np.exp(rng.normal(0, 0.22, months[-1] + 1))[months]
+            level = np.exp(rng.normal(0, 0.25, months[-1] + 1))[months]
             sp = p["spend"] * scale * level * eff["budget"] * np.exp(rng.normal(0, 0.2, days))
             sp = np.round(sp, 2)
             cpm = p["cpm"] * (1 + 0.35 * (eff["budget"] - 1).clip(0, None))

@@ -292,18 +292,35 @@ def kpi_dashboard(
         value="previous period",
         description="compare",
     )
+    back = w.Button(description="◀ 7 days", layout=w.Layout(width="90px"))
+    ahead = w.Button(description="7 days ▶", layout=w.Layout(width="90px"))
     out = w.HTML()
-    box = w.VBox([w.HBox([metric, compare]), span, out])
+    box = w.VBox([w.HBox([metric, compare]), w.HBox([span, back, ahead]), out])
 
     def refresh(*_: Any) -> str:
         lo, hi = span.value
         out.value = view.render(metric.value, lo, hi, compare.value)
         return out.value
 
+    def shift(days_: int) -> None:
+        """Move the whole range by ``days_`` (a week at a time), keeping its length."""
+        lo, hi = span.index
+        days_ = max(-lo, min(days_, n - 1 - hi))
+        span.index = (lo + days_, hi + days_)
+
+    back.on_click(lambda _b: shift(-7))
+    ahead.on_click(lambda _b: shift(7))
     for control in (metric, span, compare):
         control.observe(refresh, names="value")
     box.refresh = refresh
+    box.shift = shift
     box.view = view
-    box.controls = {"metric": metric, "span": span, "compare": compare}
+    box.controls = {
+        "metric": metric,
+        "span": span,
+        "compare": compare,
+        "back": back,
+        "ahead": ahead,
+    }
     refresh()
     return box

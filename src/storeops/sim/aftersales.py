@@ -8,6 +8,7 @@ FESTIVAL_RETURN_MULT = 1.3
 DELAY_RETURN_PER_DAY = 0.07  # relative increase of return odds per day of delivery beyond 3
 DEFECT_RETURN_MULT = 2.5
 REVIEW_SHARE = 0.32
+REASONS = ("size_fit", "defective", "late_delivery", "not_as_described", "changed_mind")
 STARS_BASE = np.array([0.06, 0.025, 0.045, 0.14, 0.73])  # 1..5 stars, J-shaped
 STARS_BAD = np.array([0.40, 0.17, 0.16, 0.13, 0.14])  # after a return or a defect
 
@@ -20,7 +21,7 @@ def simulate_returns(
     defective: np.ndarray,
     is_apparel: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per line: returned?, days after delivery, reason code."""
+    """Per line: returned?, days after delivery, reason code (index into REASONS)."""
     p = (
         cat_rate
         * (1 + DELAY_RETURN_PER_DAY * np.clip(delivery - 3, 0, None))
@@ -29,14 +30,11 @@ def simulate_returns(
     )
     ret = rng.random(p.size) < np.clip(p, 0, 0.9)
     lag = rng.integers(1, 11, p.size)
-    reasons = np.array(
-        ["size_fit", "defective", "late_delivery", "not_as_described", "changed_mind"]
-    )
-    r = rng.choice(len(reasons), size=p.size, p=[0.0, 0.15, 0.0, 0.35, 0.5])
+    r = rng.choice(len(REASONS), size=p.size, p=[0.0, 0.15, 0.0, 0.35, 0.5])
     r = np.where(is_apparel & (rng.random(p.size) < 0.6), 0, r)
     r = np.where(defective & (rng.random(p.size) < 0.7), 1, r)
     r = np.where((delivery > 5) & (rng.random(p.size) < 0.4), 2, r)
-    return ret, lag, reasons[r]
+    return ret, lag, r
 
 
 def simulate_reviews(

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
-from storeops.sim.aftersales import aftersales_truth, simulate_returns, simulate_reviews
+from storeops.sim.aftersales import REASONS, aftersales_truth, simulate_returns, simulate_reviews
 from storeops.sim.calendar import build_calendar
 from storeops.sim.customers import assign_customers, segment_truth
 from storeops.sim.funnel import VIEWS_PER_SESSION, simulate_funnel
@@ -77,11 +77,22 @@ def check_args(seed, start, days, scale, channels) -> tuple[int, date, int, floa
 
 def make_ids(prefix: str, idx: np.ndarray, width: int) -> pd.array:
     """Zero-padded string ids such as O0000001 from 0-based integer indices (-1 -> missing)."""
-    idx = np.asarray(idx)
-    width = max(width, len(str(int(idx.max()) + 1)) if idx.size else width)
+    idx = np.asarray(idx, dtype=np.int64)
     arr = pa.array(idx + 1, mask=idx < 0).cast(pa.string())
     arr = pc.binary_join_element_wise(prefix, pc.utf8_lpad(arr, width, padding="0"), "")
     return pd.array(arr, dtype="str")
+
+
+def id_width(n: int, minimum: int) -> int:
+    """Digits needed for n ids, at least `minimum`."""
+    return max(minimum, len(str(int(n))))
+
+
+def labels(codes: np.ndarray, names) -> pd.array:
+    """String column from integer codes into `names` (vectorised through an Arrow dictionary)."""
+    dictionary = pa.array([str(x) for x in names], type=pa.string())
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), dictionary)
+    return pd.array(arr.cast(pa.string()), dtype="str")
 
 
 def _ts(t0: pd.Timestamp, seconds: np.ndarray) -> np.ndarray:
@@ -258,51 +269,45 @@ def generate(
     funnel = pd.DataFrame(
         {
             "date": np.repeat(dates.to_numpy().astype("datetime64[ns]"), len(keep_c) * nd),
-            "channel": pd.array(
-                np.tile(np.repeat(np.array(CHANNELS)[keep_c], nd), days), dtype="str"
-            ),
-            "device": pd.array(np.tile(np.array(DEVICES), days * len(keep_c)), dtype="str"),
+            "channel": labels(np.tile(np.repeat(np.array(keep_c), nd), days), CHANNELS),
+            "device": labels(np.tile(np.arange(nd), days * len(keep_c)), DEVICES),
             "sessions": fn["sessions"][:, keep_c, :].reshape(-1).astype(np.int64),
             "product_views": fn["views"][:, keep_c, :].reshape(-1).astype(np.int64),
             "add_to_carts": fn["atc"][:, keep_c, :].reshape(-1).astype(np.int64),
             "orders": fo[:, keep_c, :].reshape(-1).astype(np.int64),
         }
     )
+    w_o, w_c = id_width(n_o, 7), id_width(n_c, 6)
+    w_s = id_width(n_sku, 4)
     skus = pm.table["sku"].to_numpy(dtype=object)
-    order_ids = make_ids("O", np.arange(n_o), 7)
-    cust_ids = make_ids("C", np.arange(n_c), 6)
-    seg_names = np.array(SEGMENTS)
-    acq = np.where(
-        cu["acq_channel"] >= 0, np.array(CHANNELS)[np.maximum(cu["acq_channel"], 0)], "unknown"
-    )
+    day_ts = dates.to_numpy().astype("datetime64[ns]")
+    acq = np.where(cu["acq_channel"] >= 0, cu["acq_channel"], len(CHANNELS))
     customers = pd.DataFrame(
         {
-            "customer_id": cust_ids,
+            "customer_id": make_ids("C", np.arange(n_c), w_c),
             "first_order_time": _ts(t0, np.round(cu["first_day"] * 86400.0)),
-            "segment": pd.array(seg_names[cu["segment"]], dtype="str"),
-            "acquisition_channel": pd.array(acq, dtype="str"),
+            "segment": labels(cu["segment"], SEGMENTS),
+            "acquisition_channel": labels(acq, (*CHANNELS, "unknown")),
             "acquired_in_festival": cu["acq_festival"],
         }
     )
-    oc = cu["order_customer"]
     orders = pd.DataFrame(
         {
-            "order_id": order_ids,
-            "customer_id": pd.array(np.asarray(cust_ids, dtype=object)[oc], dtype="str"),
+            "order_id": make_ids("O", np.arange(n_o), w_o),
+            "customer_id": make_ids("C", cu["order_customer"], w_c),
             "order_time": _ts(t0, order_t),
-            "channel": pd.array(np.array(CHANNELS)[od["channel"]], dtype="str"),
-            "device": pd.array(np.array(DEVICES)[od["device"]], dtype="str"),
+            "channel": labels(od["channel"], CHANNELS),
+            "device": labels(od["device"], DEVICES),
             "revenue": revenue,
             "discount": discount,
-            "status": pd.array(np.where(cancelled, "cancelled", "completed"), dtype="str"),
+            "status": labels(cancelled.astype(np.int8), ("completed", "cancelled")),
             "delivery_days": pd.array(np.where(cancelled, np.nan, delivery), dtype="Int64"),
         }
     )
-    oid = np.asarray(order_ids, dtype=object)
     order_lines = pd.DataFrame(
         {
-            "order_id": pd.array(oid[l_order], dtype="str"),
-            "sku": pd.array(skus[l_sku], dtype="str"),
+            "order_id": make_ids("O", l_order, w_o),
+            "sku": make_ids("SKU", l_sku, w_s),
             "quantity": l_qty.astype(np.int64),
             "unit_price": l_price,
         }
@@ -310,53 +315,50 @@ def generate(
     dd, ss = np.nonzero(pm.launched)
     inventory = pd.DataFrame(
         {
-            "date": dates.to_numpy().astype("datetime64[ns]")[dd],
-            "sku": pd.array(skus[ss], dtype="str"),
+            "date": day_ts[dd],
+            "sku": make_ids("SKU", ss, w_s),
             "stock_on_hand": inv.stock_end[dd, ss].astype(np.int64),
             "receipts": inv.receipts[dd, ss].astype(np.int64),
             "units_sold": inv.sold[dd, ss].astype(np.int64),
             "stockout": inv.stockout[dd, ss],
         }
     )
+    n_ch = ch["time"].size
     chats = pd.DataFrame(
         {
-            "chat_id": make_ids("H", np.arange(ch["time"].size), 7),
-            "customer_id": pd.array(
-                np.where(
-                    ch["customer"] >= 0,
-                    np.asarray(cust_ids, dtype=object)[np.maximum(ch["customer"], 0)],
-                    None,
-                ),
-                dtype="str",
-            ),
+            "chat_id": make_ids("H", np.arange(n_ch), id_width(n_ch, 7)),
+            "customer_id": make_ids("C", ch["customer"], w_c),
             "chat_time": _ts(t0, ch["time"]),
             "first_response_s": ch["first_response_s"],
             "converted": ch["converted"],
-            "order_id": pd.array(
-                np.where(ch["order"] >= 0, oid[np.maximum(ch["order"], 0)], None), dtype="str"
-            ),
+            "order_id": make_ids("O", ch["order"], w_o),
         }
     )
+    # returns and reviews sorted by date, order, SKU (ids sort like their integer codes)
     rk = li[r_keep]
+    ro = np.lexsort((l_sku[rk], l_order[rk], r_day[r_keep]))
+    rk = rk[ro]
     returns = pd.DataFrame(
         {
-            "order_id": pd.array(oid[l_order[rk]], dtype="str"),
-            "sku": pd.array(skus[l_sku[rk]], dtype="str"),
-            "return_date": dates.to_numpy().astype("datetime64[ns]")[r_day[r_keep]],
-            "quantity": r_qty[r_keep].astype(np.int64),
-            "reason": pd.array(reason[r_keep], dtype="str"),
-            "refund": refund[r_keep],
+            "order_id": make_ids("O", l_order[rk], w_o),
+            "sku": make_ids("SKU", l_sku[rk], w_s),
+            "return_date": day_ts[r_day[r_keep][ro]],
+            "quantity": r_qty[r_keep][ro].astype(np.int64),
+            "reason": labels(reason[r_keep][ro], REASONS),
+            "refund": refund[r_keep][ro],
         }
-    ).sort_values(["return_date", "order_id", "sku"], ignore_index=True)
+    )
     vk = li[v_keep]
+    vo = np.lexsort((l_sku[vk], l_order[vk], v_day[v_keep]))
+    vk = vk[vo]
     reviews = pd.DataFrame(
         {
-            "order_id": pd.array(oid[l_order[vk]], dtype="str"),
-            "sku": pd.array(skus[l_sku[vk]], dtype="str"),
-            "review_date": dates.to_numpy().astype("datetime64[ns]")[v_day[v_keep]],
-            "stars": stars[v_keep].astype(np.int64),
+            "order_id": make_ids("O", l_order[vk], w_o),
+            "sku": make_ids("SKU", l_sku[vk], w_s),
+            "review_date": day_ts[v_day[v_keep][vo]],
+            "stars": stars[v_keep][vo].astype(np.int64),
         }
-    ).sort_values(["review_date", "order_id", "sku"], ignore_index=True)
+    )
     products = pm.table
 
     tables = dict(

@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 EXECUTE = "storeops.sandbox.execute.SandboxedExecute"
+HIDE = "storeops.sandbox.feedback.HideHiddenTracebacks"
 
 
 def configure(c, limits: Limits | None = None) -> None:
@@ -52,7 +53,9 @@ def configure(c, limits: Limits | None = None) -> None:
 
     Replaces ``Execute`` in ``Autograde.autograde_preprocessors`` by
     :class:`~storeops.sandbox.execute.SandboxedExecute` and sets the per-cell
-    timeout and nbgrader's ``LimitOutput`` from :class:`Limits` (environment).
+    timeout and nbgrader's ``LimitOutput`` from :class:`Limits` (environment), and
+    puts :class:`~storeops.sandbox.feedback.HideHiddenTracebacks` before
+    ``ClearHiddenTests`` in the feedback preprocessors (adding the latter if absent).
     """
     import os
 
@@ -73,6 +76,19 @@ def configure(c, limits: Limits | None = None) -> None:
     c.Execute.execute_retries = 0
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
+    feedback = list(
+        c.GenerateFeedback.get("preprocessors")
+        or [
+            "nbgrader.preprocessors.GetGrades",
+            "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+            "nbgrader.preprocessors.ClearHiddenTests",
+        ]
+    )
+    if "nbgrader.preprocessors.ClearHiddenTests" not in feedback:
+        feedback.append("nbgrader.preprocessors.ClearHiddenTests")
+    if HIDE not in feedback:
+        feedback.insert(feedback.index("nbgrader.preprocessors.ClearHiddenTests"), HIDE)
+    c.GenerateFeedback.preprocessors = feedback
 
 
 def read_events(events_dir, assignment: str, student: str) -> dict:

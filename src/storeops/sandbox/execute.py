@@ -19,14 +19,17 @@ Use it in ``Autograde.autograde_preprocessors`` in place of
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from pathlib import Path
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
+from storeops.sandbox import guard
 from storeops.sandbox.kernel import SandboxedKernelManager
 from storeops.sandbox.limits import Limits
 
@@ -64,11 +67,14 @@ class SandboxedExecute(Execute):
         self._truncated_cells: set[int] = set()
         self._dead: str | None = None
         self._sandbox_km = None
+        self._guarded = False
+        self.tampering: list[str] = []
         try:
             return super().preprocess(nb, resources, km)
         except Exception as exc:
+            first = (str(exc).strip().splitlines() or [""])[0]  # never the cell preview
             self.sandbox_events.append(
-                {"kind": "execution_failed", "message": f"{type(exc).__name__}: {exc}"}
+                {"kind": "execution_failed", "message": f"{type(exc).__name__}: {first}"}
             )
             raise
         finally:
@@ -86,14 +92,66 @@ class SandboxedExecute(Execute):
             cell.outputs = [error_output("KernelDied", f"not run: {self._dead}")]
             return cell, resources
         try:
+            self._guard(cell, index)
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             reason = self._death_reason()
-            name = _cell_name(cell, index)
-            self._dead = f"the kernel died in cell {name}: {reason}"
-            cell.outputs.append(error_output("KernelDied", f"the kernel died here: {reason}"))
-            self.sandbox_events.append({"kind": "kernel_died", "cell": name, "message": self._dead})
-            return cell, resources
+        except CellTimeoutError:
+            # no reply or output even after the interrupt: the kernel is stuck; stop it
+            if self._sandbox_km is not None and hasattr(self._sandbox_km, "kill_all"):
+                self._sandbox_km.kill_all()
+            reason = (
+                f"it stopped responding (still busy {self.timeout} s after an interrupt) "
+                "and was stopped"
+            )
+        name = _cell_name(cell, index)
+        self._dead = f"the kernel died in cell {name}: {reason}"
+        cell.outputs.append(error_output("KernelDied", f"the kernel died here: {reason}"))
+        self.sandbox_events.append({"kind": "kernel_died", "cell": name, "message": self._dead})
+        return cell, resources
+
+    # --- tamper guard -------------------------------------------------------------------
+    def _guard(self, cell, index: int) -> None:
+        """Snapshot before the first cell; before each test cell, undo and record patches."""
+        if not self._guarded:
+            self._guarded = True
+            self._silent(guard.init_code())
+        nbg = cell.get("metadata", {}).get("nbgrader", {})
+        if not (nbg.get("grade") and not nbg.get("solution")):
+            return
+        reply = self._silent(guard.CHECK, {"r": guard.RESULT})
+        if not reply or reply.get("content", {}).get("status") != "ok":
+            return  # kernel busy (timed out) or errored: no claim either way
+        try:
+            text = reply["content"]["user_expressions"]["r"]["data"]["text/plain"]
+            changed = json.loads(ast.literal_eval(text))
+        except (KeyError, TypeError, ValueError, SyntaxError):
+            changed = ["the tamper guard was disabled or removed"]
+        fresh = [c for c in changed if c not in self.tampering]
+        if fresh:
+            self.tampering.extend(fresh)
+            self.sandbox_events.append(
+                {
+                    "kind": "tampering",
+                    "cell": _cell_name(cell, index),
+                    "message": "student code replaced "
+                    + ", ".join(fresh)
+                    + "; restored before this test ran",
+                }
+            )
+
+    def _silent(self, code: str, user_expressions: dict | None = None) -> dict | None:
+        return run_sync(self._async_silent)(code, user_expressions)
+
+    async def _async_silent(self, code: str, user_expressions: dict | None) -> dict | None:
+        msg_id = self.kc.execute(
+            code,
+            silent=True,
+            store_history=False,
+            user_expressions=user_expressions or {},
+            allow_stdin=False,
+        )
+        return await self.async_wait_for_reply(msg_id)
 
     def _death_reason(self) -> str:
         km = self._sandbox_km

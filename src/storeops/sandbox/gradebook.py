@@ -278,6 +278,8 @@ def protect_course(course_root: str | Path, db_url: str | None = None) -> list[s
     if db is not None:
         for suffix in ("", "-journal", "-wal", "-shm"):
             targets.append((Path(str(db) + suffix), 0o600))
+    for path, _mode in targets[:5]:  # folders nbgrader fills later: create them private
+        path.mkdir(exist_ok=True)
     for path, mode in targets:
         if path.exists() and stat.S_IMODE(path.stat().st_mode) != mode:
             os.chmod(path, mode)

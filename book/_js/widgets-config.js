@@ -6,5 +6,7 @@
   var src = document.currentScript && document.currentScript.src;
   if (!src || !window.require || !window.require.config) return;
   var base = src.slice(0, src.lastIndexOf("/"));
-  window.require.config({ paths: { "@jupyter-widgets/html-manager/dist": base } });
+  window.require.config({
+    paths: { "@jupyter-widgets/html-manager/dist": base, "@jupyter-widgets": base },
+  });
 })();

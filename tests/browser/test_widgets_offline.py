@@ -77,7 +77,11 @@ def open_blocking_outside(browser, url: str):
     # a missing file on the site itself (for example the widgets' fonts) is an error too
     page.on(
         "response",
-        lambda r: r.status >= 400 and errors.append(f"HTTP {r.status} {r.url}"),
+        lambda r: (
+            r.status >= 400
+            and not r.url.endswith("/favicon.ico")
+            and errors.append(f"HTTP {r.status} {r.url}")
+        ),
     )
     page.goto(url, wait_until="load")
     return context, page, outside, errors

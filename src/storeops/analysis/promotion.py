@@ -1,7 +1,8 @@
-"""Reshaping and plotting helpers for the promotion chapter (Chapter 3).
+"""Plotting helpers for the promotion chapter (Chapter 3), plus its reshaping helpers.
 
-Only generic pieces live here: which days are ordinary, festival windows read off the
-calendar, date x channel pivots, and the chapter's charts. The metrics the exercises
+Only generic pieces live here: the chapter's charts, and (from
+:mod:`storeops.analysis.promo_data`, which needs no matplotlib) which days are ordinary,
+festival windows read off the calendar and date x channel pivots. The metrics the exercises
 grade (click-through rate, ROAS, cost per order, carry-over, uplift, test verdicts) are
 computed in the notebooks, by the learner.
 """
@@ -9,12 +10,24 @@ computed in the notebooks, by the learner.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from storeops.analysis.promo_data import daily_by_channel, festival_windows, ordinary_dates
 from storeops.plotting import PALETTE, format_axis, new_figure
+
+__all__ = [
+    "channel_colour",
+    "daily_by_channel",
+    "festival_windows",
+    "ordinary_dates",
+    "plot_channel_bars",
+    "plot_festival",
+    "plot_funnel",
+    "plot_response",
+    "shade_festival",
+]
 
 PHASE_COLOURS = {"presale": "#fde7c8", "peak": "#f6b7a8", "dip": "#d6e4f0"}
 CHANNEL_ORDER = ("search", "display", "social", "email", "push", "sms", "direct")
@@ -25,51 +38,6 @@ def channel_colour(channel: str) -> str:
     if channel in CHANNEL_ORDER:
         return PALETTE[CHANNEL_ORDER.index(channel) % len(PALETTE)]
     return PALETTE[zlib.crc32(channel.encode()) % len(PALETTE)]
-
-
-def ordinary_dates(calendar: pd.DataFrame) -> pd.Series:
-    """The dates outside every festival window (no pre-sale, peak or dip)."""
-    return calendar.loc[calendar["festival"] == "", "date"].reset_index(drop=True)
-
-
-def festival_windows(calendar: pd.DataFrame) -> pd.DataFrame:
-    """One row per festival occurrence and phase: festival, phase, start, end, days.
-
-    Read off the calendar's ``festival`` and ``festival_phase`` columns, so it works for
-    any store; an occurrence cut by the start or end of the data keeps its visible days.
-    """
-    cal = calendar[calendar["festival"] != ""].sort_values("date")
-    if cal.empty:
-        return pd.DataFrame(columns=["festival", "phase", "start", "end", "days"])
-    gap = cal["date"].diff().dt.days.fillna(1).ne(1)
-    change = cal["festival"].ne(cal["festival"].shift()) | cal["festival_phase"].ne(
-        cal["festival_phase"].shift()
-    )
-    block = (gap | change).cumsum()
-    out = (
-        cal.groupby(block)
-        .agg(
-            festival=("festival", "first"),
-            phase=("festival_phase", "first"),
-            start=("date", "min"),
-            end=("date", "max"),
-            days=("date", "size"),
-        )
-        .reset_index(drop=True)
-    )
-    return out
-
-
-def daily_by_channel(
-    table: pd.DataFrame, value: str, channels: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """A date x channel table of ``value`` summed per day (missing days are 0)."""
-    wide = table.pivot_table(index="date", columns="channel", values=value, aggfunc="sum")
-    wide = wide.fillna(0.0)
-    if channels is not None:
-        wide = wide.reindex(columns=list(channels), fill_value=0.0)
-    wide.columns.name = "channel"
-    return wide
 
 
 def plot_channel_bars(values: pd.Series, *, ax=None, y: str | None = None, title: str = ""):

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from storeops.analysis.promotion import festival_windows, ordinary_dates
+from storeops.analysis.promo_data import MEDIA, festival_windows, ordinary_dates
 from storeops.checks import Function, Kind, Number, Question, Series, self_learner_edition
-from storeops.widgets.budget import MEDIA, budget_allocator, current_daily_spend
+from storeops.widgets.budget import budget_allocator, current_daily_spend
 
 try:  # the data layer; the checks still import without it (type checks only)
     from storeops.data import load_store
@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - storeops.data is part of every install
     load_store = None
 
 __all__ = [
+    "NormalDist",
     "budget_allocator",
     "current_daily_spend",
     "festival_windows",
@@ -45,7 +46,6 @@ __all__ = [
     "q8",
     "q9",
     "self_learner_edition",
-    "stats",
 ]
 
 A = "ch3_promotion"
@@ -372,7 +372,7 @@ q10 = Question(
     hints=[
         "p1 is variant A's CTR over the test; the lift is relative: p2 = p1 x 1.10.",
         "Two-sided 5 % uses the 97.5 % normal quantile; 80 % power uses the 80 % quantile "
-        "(`stats.norm.ppf`).",
+        "(`NormalDist().inv_cdf(0.975)` is the first).",
         "n = (z_a + z_b)^2 (p1 (1 - p1) + p2 (1 - p2)) / (p2 - p1)^2.",
     ],
 )

@@ -15,12 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from storeops.analysis.promotion import ordinary_dates
-from storeops.plotting import PALETTE, yuan
+from storeops.analysis.promo_data import MEDIA, ordinary_dates
 from storeops.widgets.base import message_html, safe_call
 
 Predict = Callable[[str, float], float]
-MEDIA = ("search", "display", "social")
 
 
 def current_daily_spend(store: Any, channels: list[str] | None = None) -> pd.Series:
@@ -66,16 +64,16 @@ def allocation_html(
     baseline: tuple[float, float] | None = None,
 ) -> str:
     """An HTML table (channel, budget, revenue, ROI, marginal ROI, bar) with totals."""
+    from storeops.analysis.promotion import channel_colour  # matplotlib: loaded on first view
+    from storeops.plotting import yuan
+
     top = max((r for r, _ in predicted.values()), default=1.0) or 1.0
     rows = []
-    for i, (ch, s) in enumerate(spends.items()):
+    for ch, s in spends.items():
         r, m = predicted[ch]
         roi = r / s if s > 0 else float("nan")
         width = max(0.0, min(100.0, 100.0 * r / top))
-        bar = (
-            f'<div style="background:{PALETTE[i % len(PALETTE)]};height:.8em;'
-            f'width:{width:.0f}%"></div>'
-        )
+        bar = f'<div style="background:{channel_colour(ch)};height:.8em;width:{width:.0f}%"></div>'
         rows.append(
             f"<tr><td>{html.escape(ch)}</td><td>{yuan(s)}</td><td>{yuan(r)}</td>"
             f"<td>{roi:.2f}</td><td>{m:.2f}</td><td style='width:30%'>{bar}</td></tr>"

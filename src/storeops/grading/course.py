@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,3 +95,32 @@ class Course:
                 setattr(config[section], key, value)
         coursedir = CourseDirectory(config=config)
         return NbGraderAPI(coursedir=coursedir, config=config)
+
+
+def copy_course(
+    dest: str | Path,
+    course: Course | None = None,
+    assignments: list[str] | None = None,
+    **settings,
+) -> Course:
+    """A scratch copy of a course (config + sources, no gradebook or submissions) in ``dest``.
+
+    For trying the pipeline, tests and benchmarks without touching the real grader/.
+    ``settings`` override course.json (e.g. ``per_student_stores=True``).
+    """
+    course = course or Course.find()
+    dest = Path(dest)
+    (dest / "grader").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(course.root / "nbgrader_config.py", dest / "grader" / "nbgrader_config.py")
+    data = dict(course.settings, source_directory="../exercises/source", **settings)
+    (dest / "grader" / "course.json").write_text(json.dumps(data, indent=2) + "\n")
+    target = dest / "exercises" / "source"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in assignments or course.assignments():
+        shutil.copytree(
+            course.source_dir / name,
+            target / name,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+            dirs_exist_ok=True,
+        )
+    return Course(dest / "grader")

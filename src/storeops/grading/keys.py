@@ -114,10 +114,19 @@ def reference(assignment: str, question: str, source_dir: Path | None = None) ->
             "is graded."
         )
     notebook = src.notebook_of_question(adir, question)
-    key = (str(notebook), notebook.stat().st_mtime)
+    key = (str(notebook), notebook.stat().st_mtime, *_store_identity())
     if key not in _CACHE:
         _CACHE[key] = Reference.run(adir, notebook)
     return _CACHE[key]
+
+
+def _store_identity() -> tuple:
+    """Which store ``load_store()`` gives here (the cache must not mix students' stores)."""
+    try:
+        from storeops.data import current_student
+    except ImportError:  # pragma: no cover
+        return (os.environ.get("STOREOPS_COURSE_SEED"),)
+    return (os.environ.get("STOREOPS_COURSE_SEED"), current_student())
 
 
 def expected(assignment: str, question: str, source_dir: Path | None = None) -> Any:

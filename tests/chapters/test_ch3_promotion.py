@@ -82,7 +82,7 @@ def test_allocator_shows_roi_and_marginal_roi_of_the_function():
     assert "budget +¥500" in box.children[-1].value
 
 
-def test_allocator_asks_only_about_the_channel_that_moved(store):
+def test_allocator_tabulates_array_friendly_curves_once(store):
     calls = []
 
     def counting(channel, daily_spend):
@@ -90,9 +90,27 @@ def test_allocator_asks_only_about_the_channel_that_moved(store):
         return daily_spend**0.5
 
     box = budget_allocator(counting, store)
+    assert len(calls) == len(box.sliders)  # one array call per channel
+    calls.clear()
+    box.sliders["display"].value += 200
+    assert calls == [] and box.last.ok
+
+
+def test_allocator_asks_a_scalar_only_function_about_the_moved_channel(store):
+    import math
+
+    calls = []
+
+    def scalar_only(channel, daily_spend):
+        calls.append(channel)
+        return math.sqrt(daily_spend)  # TypeError on an array: asked value by value
+
+    box = budget_allocator(scalar_only, store)
     calls.clear()
     box.sliders["display"].value += 200
     assert set(calls) == {"display"} and len(calls) <= 2
+    revenue, _ = box.last.value["display"]
+    assert revenue == pytest.approx(math.sqrt(box.sliders["display"].value))
 
 
 def test_today_is_the_media_channels_ordinary_day_spend(store):

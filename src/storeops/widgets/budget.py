@@ -2,9 +2,10 @@
 
 A view over a response function ``predict(channel, daily_spend) -> daily revenue``
 (the learner's, or the chapter's fitted curves). Everything that does not depend on
-the sliders is computed once at construction; a slider move calls ``predict`` twice
-per channel and rewrites one HTML widget, so a callback takes well under a millisecond
-plus whatever ``predict`` costs. A stub or a failing ``predict`` shows a short message.
+the sliders is computed once at construction; a slider move looks up the two answers it
+needs per channel (see :class:`Answers`) and rewrites one HTML widget, so a callback takes
+about a millisecond. A stub or a failing ``predict`` shows a short
+message instead of a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from storeops.analysis.promo_data import MEDIA, ordinary_dates
@@ -35,26 +37,49 @@ def current_daily_spend(store: Any, channels: list[str] | None = None) -> pd.Ser
     return spend.reindex(list(channels)).astype(float)
 
 
-def _predict_all(
-    predict: Predict, spends: Mapping[str, float], step: float, memo: dict | None = None
-) -> dict:
-    """Revenue at each spend and the marginal ROI of the next ``step`` yuan, per channel.
+class Answers:
+    """``predict``'s answers, asked as few times as possible.
 
-    ``memo`` caches ``predict``'s answers by (channel, spend): a slider move then asks
-    only about the channel that moved. Raises whatever ``predict`` raises.
+    At construction each channel's whole slider range is asked for in one call with a
+    numpy array (a curve written with ``*``, ``/``, ``**`` or ``np.log`` accepts one);
+    a slider move is then a table lookup. A function that cannot take an array is asked
+    one value at a time, each answer remembered, so a move asks only about the channel
+    that moved. Errors (a stub's NotImplementedError too) surface on the scalar path.
     """
-    memo = {} if memo is None else memo
 
-    def at(ch: str, s: float) -> float:
-        key = (ch, round(float(s), 6))
-        if key not in memo:
-            memo[key] = float(predict(ch, float(s)))
-        return memo[key]
+    def __init__(self, predict: Predict, step: float):
+        self.predict, self.step = predict, step
+        self.tables: dict[str, np.ndarray] = {}
+        self.memo: dict[tuple[str, float], float] = {}
 
+    def tabulate(self, channel: str, top: float) -> None:
+        grid = np.arange(0.0, top + 2.5 * self.step, self.step)
+        try:
+            with np.errstate(all="ignore"):
+                values = np.asarray(self.predict(channel, grid), dtype=float)
+        except Exception:  # noqa: BLE001 - not array-friendly (or a stub): ask value by value
+            return
+        if values.shape == grid.shape:
+            self.tables[channel] = values
+
+    def __call__(self, channel: str, spend: float) -> float:
+        table = self.tables.get(channel)
+        if table is not None:
+            i = int(round(spend / self.step))
+            if 0 <= i < len(table) and abs(i * self.step - spend) < 1e-6:
+                return float(table[i])
+        key = (channel, round(float(spend), 6))
+        if key not in self.memo:
+            self.memo[key] = float(self.predict(channel, float(spend)))
+        return self.memo[key]
+
+
+def predict_all(answers: Answers, spends: Mapping[str, float]) -> dict:
+    """Revenue at each spend and the marginal ROI of the next step, per channel."""
     out = {}
     for ch, s in spends.items():
-        r0, r1 = at(ch, s), at(ch, s + step)
-        out[ch] = (r0, (r1 - r0) / step)
+        r0, r1 = answers(ch, s), answers(ch, s + answers.step)
+        out[ch] = (r0, (r1 - r0) / answers.step)
     return out
 
 
@@ -141,9 +166,11 @@ def budget_allocator(
         for ch, s in current.items()
     }
     view = w.HTML()
+    answers = Answers(predict, step)
+    for ch, sl in sliders.items():
+        answers.tabulate(ch, sl.max)
     start = {ch: sl.value for ch, sl in sliders.items()}
-    memo: dict = {}
-    baseline_outcome = safe_call(_predict_all, predict, start, step, memo)
+    baseline_outcome = safe_call(predict_all, answers, start)
     baseline = (
         (sum(start.values()), sum(r for r, _ in baseline_outcome.value.values()))
         if baseline_outcome.ok
@@ -153,7 +180,7 @@ def budget_allocator(
 
     def refresh(*_: Any):
         spends = {ch: sl.value for ch, sl in sliders.items()}
-        outcome = safe_call(_predict_all, predict, spends, step, memo)
+        outcome = safe_call(predict_all, answers, spends)
         box.last = outcome
         if outcome.ok:
             view.value = allocation_html(spends, outcome.value, baseline)

@@ -46,6 +46,7 @@ __all__ = [
 
 EXECUTE = "storeops.sandbox.execute.SandboxedExecute"
 HIDE = "storeops.sandbox.feedback.HideHiddenTracebacks"
+EVENTS_ENV = "STOREOPS_SANDBOX_EVENTS"  # where SandboxedExecute writes per-notebook events
 
 
 def configure(c, limits: Limits | None = None) -> None:

@@ -99,6 +99,7 @@ SUSPICIOUS = [
     (r"\bsocket\b|urllib|requests\.|http\.client|urlopen", "opens network connections"),
     (r"all tests passed|tests? passed", "prints a fake test result"),
     (r"\bglobals\(\)\s*\[|\bsetattr\(\s*(q\d|check|grade)", "overwrites grading helpers"),
+    (r"\.\s*(check\w*|grade\w*|hint|solution|assert\w*)\s*=[^=]", "replaces a check function"),
 ]
 _SUSPICIOUS = [(re.compile(p, re.IGNORECASE), why) for p, why in SUSPICIOUS]
 
@@ -209,10 +210,10 @@ def check_notebook(path: Path, release_nb: dict, student: str, limits: Limits) -
     for gid, n in seen.items():
         if n > 1:
             p(
-                "warning",
+                "error",
                 "duplicate-grade-id",
-                f"grade id {gid!r} appears {n} times (copied cells); nbgrader grades the "
-                "first and ignores the copies",
+                f"grade id {gid!r} appears {n} times (copied cells): nbgrader refuses such a "
+                "notebook; ask the student to delete the copies and resubmit",
             )
     for gid, (cell, nbg) in released.items():
         if gid not in seen:
@@ -293,6 +294,20 @@ def preflight(
             if path.suffix == ".ipynb":
                 hint = f" (a renamed copy? only {', '.join(expected) or 'the released notebooks'} are graded)"
             out.append(Problem(student, rel, "info", "extra-file", f"extra file, not graded{hint}"))
+    if expected and not any(
+        (submission_dir / name).exists() or (submission_dir / name).is_symlink()
+        for name in expected
+    ):
+        out.append(
+            Problem(
+                student,
+                "",
+                "error",
+                "no-notebook",
+                f"none of the released notebooks ({', '.join(expected)}) was submitted: "
+                "nothing to grade (zero)",
+            )
+        )
     for name, release_path in expected.items():
         path = submission_dir / name
         if not path.exists() and not path.is_symlink():

@@ -63,7 +63,7 @@ def _metric_cases(store) -> list[tuple]:
 def _week_pairs(store) -> list[tuple]:
     """Consecutive Monday-to-Sunday weeks at a quarter, half and three quarters of the data."""
     days = pd.DatetimeIndex(store.calendar["date"])
-    mondays = days[(days.weekday == 0) & (days >= days[0] + pd.Timedelta(days=7))]
+    mondays = days[(days.day_of_week == 0) & (days >= days[0] + pd.Timedelta(days=7))]
     mondays = mondays[mondays + pd.Timedelta(days=6) <= days[-1]]
     picks = sorted({len(mondays) // 4, len(mondays) // 2, (3 * len(mondays)) // 4})
     out = []
@@ -76,7 +76,7 @@ def _week_pairs(store) -> list[tuple]:
 
 def _mondays(store) -> list[str]:
     days = pd.DatetimeIndex(store.calendar["date"])
-    return [f"{d:%Y-%m-%d}" for d in days[days.weekday == 0]]
+    return [f"{d:%Y-%m-%d}" for d in days[days.day_of_week == 0]]
 
 
 def _hours(store) -> list[str]:

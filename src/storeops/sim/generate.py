@@ -200,6 +200,7 @@ def generate(
     l_order = new_idx[ln["order"][keep_l]]
     l_sku = ln["sku"][keep_l]
     l_qty = qty[keep_l]
+    del ln, qty, keep_l, in_stock, live, got, new_idx, has_line, l_day
     n_o = od["day"].size
     l_day = od["day"][l_order]
     l_price = pm.price[l_day, l_sku]
@@ -254,7 +255,13 @@ def generate(
     v_keep = rev & (v_day < days)
     r_qty = np.where(l_qty[li] > 1, arng.integers(1, np.maximum(l_qty[li], 1) + 1), 1)
     share_paid = np.where(gross > 0, revenue / np.maximum(gross, 1e-9), 1.0)
-    refund = np.round(r_qty * l_price[li] * share_paid[l_order[li]], 2)
+    # keep only the returned / reviewed lines (the rest is large and no longer needed)
+    ri, vi = np.flatnonzero(r_keep), np.flatnonzero(v_keep)
+    r_line, v_line = li[ri], li[vi]
+    r_day, r_qty, reason = r_day[ri], r_qty[ri], reason[ri]
+    v_day, stars = v_day[vi], stars[vi]
+    refund = np.round(r_qty * l_price[r_line] * share_paid[l_order[r_line]], 2)
+    del li, r_sku, dl, ret, rlag, rev, vlag, r_keep, v_keep, comp_line, share_paid
 
     # ---- tables
     dates = eff["dates"]
@@ -335,28 +342,26 @@ def generate(
         }
     )
     # returns and reviews sorted by date, order, SKU (ids sort like their integer codes)
-    rk = li[r_keep]
-    ro = np.lexsort((l_sku[rk], l_order[rk], r_day[r_keep]))
-    rk = rk[ro]
+    ro = np.lexsort((l_sku[r_line], l_order[r_line], r_day))
+    rk = r_line[ro]
     returns = pd.DataFrame(
         {
             "order_id": make_ids("O", l_order[rk], w_o),
             "sku": make_ids("SKU", l_sku[rk], w_s),
-            "return_date": day_ts[r_day[r_keep][ro]],
-            "quantity": r_qty[r_keep][ro].astype(np.int64),
-            "reason": labels(reason[r_keep][ro], REASONS),
-            "refund": refund[r_keep][ro],
+            "return_date": day_ts[r_day[ro]],
+            "quantity": r_qty[ro].astype(np.int64),
+            "reason": labels(reason[ro], REASONS),
+            "refund": refund[ro],
         }
     )
-    vk = li[v_keep]
-    vo = np.lexsort((l_sku[vk], l_order[vk], v_day[v_keep]))
-    vk = vk[vo]
+    vo = np.lexsort((l_sku[v_line], l_order[v_line], v_day))
+    vk = v_line[vo]
     reviews = pd.DataFrame(
         {
             "order_id": make_ids("O", l_order[vk], w_o),
             "sku": make_ids("SKU", l_sku[vk], w_s),
-            "review_date": day_ts[v_day[v_keep][vo]],
-            "stars": stars[v_keep][vo].astype(np.int64),
+            "review_date": day_ts[v_day[vo]],
+            "stars": stars[vo].astype(np.int64),
         }
     )
     products = pm.table

@@ -28,8 +28,13 @@ def expand_orders(
         np.searchsorted(cdf_n, u, side="right"),
     )
     sec = np.minimum(hour, 23) * 3600 + rng.integers(0, 3600, day.size)
-    order = np.lexsort((sec, day))
-    return dict(day=day[order], channel=ch[order], device=dev[order], sec=sec[order])
+    order = np.argsort(day.astype(np.int64) * 86400 + sec, kind="stable")
+    return dict(
+        day=day[order].astype(np.int32),
+        channel=ch[order].astype(np.int8),
+        device=dev[order].astype(np.int8),
+        sec=sec[order].astype(np.int32),
+    )
 
 
 def sample_lines(
@@ -49,9 +54,15 @@ def sample_lines(
     cdf = np.cumsum(weight, axis=1)
     cdf = cdf / np.maximum(cdf[:, -1:], 1e-300)
     cdf[:, -1] = 1.0
-    glob = (cdf + np.arange(days)[:, None]).reshape(-1)
-    pos = np.searchsorted(glob, lday + rng.random(lday.size), side="right")
-    sku = np.minimum(pos - lday * n, n - 1)
+    # inverse-CDF sampling day by day (lines are sorted by day; a small table per day is fast)
+    u = rng.random(lday.size)
+    sku = np.empty(lday.size, dtype=np.int64)
+    cuts = np.searchsorted(lday, np.arange(days + 1))
+    for d in range(days):
+        a, b = cuts[d], cuts[d + 1]
+        if b > a:
+            sku[a:b] = np.searchsorted(cdf[d], u[a:b], side="right")
+    sku = np.minimum(sku, n - 1)
     # bundle partners are bought together
     has_p = partner[sku] >= 0
     add = has_p & (rng.random(sku.size) < 0.45)
@@ -62,7 +73,7 @@ def sample_lines(
     uniq, inv = np.unique(key, return_inverse=True)
     q = np.bincount(inv, weights=qty).astype(np.int64)
     o, s = np.divmod(uniq, n)
-    return dict(order=o, sku=s, qty=q)
+    return dict(order=o, sku=s.astype(np.int32), qty=q.astype(np.int32))
 
 
 def fulfil(

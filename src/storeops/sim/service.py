@@ -43,7 +43,7 @@ def simulate_chats(
     conv = rng.random(m) < p
     # match converted chats to orders on the same day (random orders, without replacement)
     starts = np.searchsorted(o_day, np.arange(days + 1))
-    okey = np.lexsort((rng.random(o_day.size), o_day))
+    okey = np.argsort(o_day + rng.random(o_day.size))  # orders by day, random within a day
     rank_o = np.empty(o_day.size, dtype=np.int64)
     rank_o[okey] = np.arange(o_day.size) - starts[o_day[okey]]
     conv_idx = np.flatnonzero(conv)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from storeops.analysis.promo_data import MEDIA, ordinary_dates
-from storeops.widgets.base import message_html, safe_call
+from storeops.widgets.base import explorer, safe_call
 
 Predict = Callable[[str, float], float]
 
@@ -165,7 +165,6 @@ def budget_allocator(
         )
         for ch, s in current.items()
     }
-    view = w.HTML()
     answers = Answers(predict, step)
     for ch, sl in sliders.items():
         answers.tabulate(ch, sl.max)
@@ -176,21 +175,16 @@ def budget_allocator(
         if baseline_outcome.ok
         else None
     )
-    box = w.VBox([w.HTML("<b>Daily budget by channel (yuan)</b>"), *sliders.values(), view])
-
-    def refresh(*_: Any):
-        spends = {ch: sl.value for ch, sl in sliders.items()}
-        outcome = safe_call(predict_all, answers, spends)
-        box.last = outcome
-        if outcome.ok:
-            view.value = allocation_html(spends, outcome.value, baseline)
-        else:
-            view.value = message_html(outcome.message)
-        return outcome
-
-    for sl in sliders.values():
-        sl.observe(refresh, names="value")
+    box = explorer(
+        lambda **spends: predict_all(answers, spends),
+        sliders,
+        view=lambda predicted, spends: allocation_html(spends, predicted, baseline),
+    )
+    # one slider per line above the table, instead of the explorer's single row of controls
+    box.children = [
+        w.HTML("<b>Daily budget by channel (yuan)</b>"),
+        w.VBox(list(sliders.values())),
+        box.view,
+    ]
     box.sliders = sliders
-    box.refresh = refresh
-    refresh()
     return box

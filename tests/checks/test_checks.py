@@ -71,7 +71,9 @@ def test_every_assignment_has_self_checks_for_its_questions():
                 for c in src.read_notebook(path).cells
                 if src.is_answer_cell(c) and src.question_of(c)
             }
-            assert answered <= set(qs), f"{a}: answer cells without a self-check: {answered - set(qs)}"
+            assert answered <= set(qs), (
+                f"{a}: answer cells without a self-check: {answered - set(qs)}"
+            )
 
 
 @pytest.mark.parametrize(("assignment", "name"), list(_cases()))
@@ -154,8 +156,12 @@ def test_hints_climb_a_ladder(capsys):
 
 def test_keys_hold_no_plain_answer(keys_by_assignment):
     for a, keys in keys_by_assignment.items():
-        text = json.dumps({q: {k: v for k, v in e.items() if k != "solution"}
-                           for q, e in keys["questions"].items()})
+        text = json.dumps(
+            {
+                q: {k: v for k, v in e.items() if k != "solution"}
+                for q, e in keys["questions"].items()
+            }
+        )
         for name in questions(a):
             value = answer_keys.expected(a, name, SOURCE)
             if isinstance(value, (int, np.integer)):

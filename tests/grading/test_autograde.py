@@ -9,15 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import question_points
 
 from storeops.grading.course import Course
+from storeops.grading.keys import Reference
+from storeops.grading.source import load_mistakes, source_notebooks
 
 ASSIGNMENTS = Course.find().assignments()
 
 
 def _student(demo_class, assignment, label):
-    return next(s for s in demo_class.students[assignment] if s.endswith(f"-{label}"))
+    return demo_class.student(assignment, label)
 
 
 @pytest.mark.slow
@@ -25,6 +26,7 @@ def _student(demo_class, assignment, label):
 def test_pipeline_grades_every_demo_submission_without_crashing(demo_class, assignment):
     summary = demo_class.summaries[assignment]
     assert {o.student for o in summary.outcomes} == set(demo_class.students[assignment])
+    assert all(not o.skipped for o in summary.outcomes)
     assert not summary.failed, [(o.student, o.error) for o in summary.failed]
 
 
@@ -37,7 +39,10 @@ def test_solution_gets_full_marks_through_the_nbgrader_cli(demo_class, assignmen
     nbgrader = Path(sys.executable).parent / "nbgrader"
     run = subprocess.run(
         [str(nbgrader), "autograde", assignment, "--student", "cli-solution", "--force"],
-        cwd=course.root, capture_output=True, text=True, timeout=300,
+        cwd=course.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     scores = demo_class.scores(assignment)["cli-solution"]
@@ -64,30 +69,59 @@ def test_blank_and_broken_get_zero_everywhere(demo_class, assignment, label):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_each_mistake_loses_only_its_own_questions_points(demo_class, assignment):
+def test_mistakes_lose_exactly_the_points_of_their_questions(demo_class, assignment):
+    """Real nbgrader: a submission with mistakes in questions Q loses exactly Q's points."""
     cells = demo_class.autograded_cells(assignment)
     all_scores = demo_class.scores(assignment)
-    mistakes = [s for s in demo_class.students[assignment] if "-mistake-" in s]
-    assert mistakes, f"{assignment} has no catalogued mistake"
-    for student in mistakes:
-        question = student.split("-mistake-")[1].split("-")[0]
-        own = question_points(cells, question)
-        assert own, f"{student}: no graded cell for {question}"
+    packs = {s: k for s, k in demo_class.students[assignment].items() if k.mistakes}
+    covered = {(m.question, m.id) for k in packs.values() for m in k.mistakes}
+    catalogue = {
+        (m.question, m.id) for m in load_mistakes(demo_class.course.source_dir / assignment)
+    }
+    assert catalogue, f"{assignment} has no catalogued mistake"
+    assert covered == catalogue
+    for student, kind in packs.items():
         for cell, points in cells.items():
-            expected = 0 if cell in own else points
-            assert all_scores[student][cell] == expected, f"{student} {cell}"
+            expected = 0 if cell.split("-")[0] in kind.mistaken_questions else points
+            assert all_scores[student][cell] == expected, f"{student} {cell} ({kind.mistakes})"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_mistake_changes_only_its_own_answer(assignment):
+    """Each catalogued mistake alone, executed in-process on the default store: its own
+    question's answer no longer matches, every other question's answer still does."""
+    from storeops.checks import questions
+
+    course = Course.find()
+    adir = course.source_dir / assignment
+    qs = questions(assignment)
+    for notebook in source_notebooks(adir):
+        ref = Reference.run(adir, notebook)
+        store = ref.namespace.get("store")
+        own = {q for q in qs if q in ref.answer_source}
+        expected = {q: qs[q].evaluated(ref.value_of(q, qs[q].var), store) for q in own}
+        for mistake in load_mistakes(adir):
+            if mistake.question not in own:
+                continue
+            run = Reference.run(adir, notebook, replace={mistake.question: mistake.code})
+            for q in own:
+                got = qs[q].evaluated(run.value_of(q, qs[q].var), run.namespace.get("store"))
+                same = qs[q].kind.equal(got, expected[q])
+                assert same != (q == mistake.question), f"{mistake.question}/{mistake.id} -> {q}"
 
 
 @pytest.mark.slow
 def test_feedback_names_the_mistake_and_hides_the_tests(demo_class):
     from storeops.grading import keys
-    from storeops.grading.source import load_mistakes
 
     course = demo_class.course
-    student = _student(demo_class, "orientation", "mistake-q1-counted-cancelled")
+    student, kind = next(
+        (s, k)
+        for s, k in demo_class.students["orientation"].items()
+        if "q1" in k.mistaken_questions
+    )
     html = (course.dir("feedback") / student / "orientation" / "orientation.html").read_text()
-    message = next(m.message for m in load_mistakes(course.source_dir / "orientation")
-                   if m.id == "counted-cancelled")
+    message = next(m.message for m in kind.mistakes if m.question == "q1")
     assert message.replace("'", "&#39;") in html or message in html
     for secret in ("BEGIN HIDDEN", "grading.keys", "grade(&quot;orientation", 'grade("orientation'):
         assert secret not in html

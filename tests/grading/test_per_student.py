@@ -38,8 +38,10 @@ def _all_mistakes(course):
     first = {}
     for m in src.load_mistakes(course.source_dir / "orientation"):
         first.setdefault(m.question, m)
-    source = {src.grade_id(c): c for c in
-              src.read_notebook(course.source_dir / "orientation" / "orientation.ipynb").cells}
+    source = {
+        src.grade_id(c): c
+        for c in src.read_notebook(course.source_dir / "orientation" / "orientation.ipynb").cells
+    }
     for cell in nb.cells:
         q = src.question_of(cell)
         if src.is_answer_cell(cell) and q in first:
@@ -52,8 +54,9 @@ def test_per_student_stores_grade_against_each_students_own_data(tmp_path, monke
     from storeops.data import load_store
 
     monkeypatch.setenv("STOREOPS_CACHE", str(tmp_path / "cache"))
-    course = copy_course(tmp_path / "c", assignments=["orientation"],
-                         per_student_stores=True, course_seed=4242)
+    course = copy_course(
+        tmp_path / "c", assignments=["orientation"], per_student_stores=True, course_seed=4242
+    )
     release(course, "orientation")
     monkeypatch.setenv("STOREOPS_COURSE_SEED", "4242")
     sizes = {s: len(load_store(student=s).orders) for s in STUDENTS}

@@ -42,9 +42,19 @@ def test_rerun_is_idempotent(demo_class):
 @pytest.mark.slow
 def test_one_student_via_the_cli(demo_class, capsys):
     course = demo_class.course
-    student = demo_class.students["orientation"][0]
-    code = main(["grade", "orientation", "--student", student, "--force", "--quiet",
-                 "--course", str(course.root)])
+    student = demo_class.student("orientation", "correct")
+    code = main(
+        [
+            "grade",
+            "orientation",
+            "--student",
+            student,
+            "--force",
+            "--quiet",
+            "--course",
+            str(course.root),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "graded 1 submissions" in out
 
@@ -53,13 +63,17 @@ def test_one_student_via_the_cli(demo_class, capsys):
 def test_lms_zip_is_collected_with_nbgrader_zip_collect(demo_class, tmp_path):
     course = demo_class.course
     archive = tmp_path / "downloads.zip"
-    ids = make_class(course, "orientation", 2, lms_zip=archive, prefix="z")
-    summary = grade_class(course, "orientation", workers=2, archive=archive, progress=False,
-                          report=False)
+    ids = make_class(course, "orientation", 2, lms_zip=archive, prefix="z", packed=True)
+    summary = grade_class(
+        course, "orientation", workers=2, archive=archive, progress=False, report=False
+    )
     graded = {o.student for o in summary.outcomes if not o.skipped}
     assert graded == set(ids)
     scores = demo_class.scores("orientation")
-    assert sum(scores[ids[0]].values()) > 0  # the first demo student is a correct one
+    correct, mistaken = (
+        next(s for s, k in ids.items() if k.label == label) for label in ("correct", "pack-1")
+    )
+    assert sum(scores[correct].values()) > sum(scores[mistaken].values())
 
 
 @pytest.mark.slow

@@ -5,6 +5,10 @@ that question, whose solution region is the mistake's code); partly done (the
 first half of the questions); blank (the release as is); broken (a syntax error
 and a crashing cell). Student ids say which kind they are, e.g.
 ``s007-mistake-q2-mean-not-sum``.
+
+``packed=True`` (for tests) puts several mistakes in one submission, at most one
+per question and never in two neighbouring questions, so a class covers every
+catalogued mistake with fewer notebooks (ids ``sNNN-pack-K``).
 """
 
 from __future__ import annotations
@@ -32,14 +36,36 @@ class Archetype:
 
     label: str
     solved: str = "all"  # "all", "half" or "none"
-    mistake: src.Mistake | None = None
+    mistakes: tuple[src.Mistake, ...] = ()
     broken: bool = False
 
+    @property
+    def mistaken_questions(self) -> set[str]:
+        return {m.question for m in self.mistakes}
 
-def archetypes(course: Course, assignment: str) -> list[Archetype]:
+
+def _packs(mistakes: list[src.Mistake]) -> list[tuple[src.Mistake, ...]]:
+    """Greedy packing: one mistake per question, no two neighbouring questions per pack."""
+    packs: list[list[src.Mistake]] = []
+    for m in mistakes:
+        n = int(m.question[1:])
+        for pack in packs:
+            used = {int(x.question[1:]) for x in pack}
+            if not used & {n - 1, n, n + 1}:
+                pack.append(m)
+                break
+        else:
+            packs.append([m])
+    return [tuple(p) for p in packs]
+
+
+def archetypes(course: Course, assignment: str, packed: bool = False) -> list[Archetype]:
     mistakes = src.load_mistakes(course.source_dir / assignment)
     kinds = [Archetype("correct")]
-    kinds += [Archetype(f"mistake-{m.question}-{m.id}", mistake=m) for m in mistakes]
+    if packed:
+        kinds += [Archetype(f"pack-{i}", mistakes=p) for i, p in enumerate(_packs(mistakes), 1)]
+    else:
+        kinds += [Archetype(f"mistake-{m.question}-{m.id}", mistakes=(m,)) for m in mistakes]
     kinds += [
         Archetype("partial", solved="half"),
         Archetype("blank", solved="none"),
@@ -65,6 +91,7 @@ def submission(course: Course, assignment: str, notebook: str, kind: Archetype):
         "half": set(answer_questions[: len(answer_questions) // 2]),
         "none": set(),
     }["none" if kind.broken else kind.solved]
+    wrong = {m.question: m for m in kind.mistakes}
     for cell in release.cells:
         meta = src.nbgrader_meta(cell)
         q = src.question_of(cell)
@@ -73,8 +100,8 @@ def submission(course: Course, assignment: str, notebook: str, kind: Archetype):
         ref = source[src.grade_id(cell)]
         if cell.cell_type == "markdown":
             cell.source = WRITTEN
-        elif kind.mistake is not None and kind.mistake.question == q:
-            cell.source = src.replace_solution(ref.source, kind.mistake.code)
+        elif q in wrong and src.is_answer_cell(cell):
+            cell.source = src.replace_solution(ref.source, wrong[q].code)
         else:
             cell.source = src.strip_solution_markers(ref.source)
     if kind.broken:
@@ -89,11 +116,15 @@ def submission(course: Course, assignment: str, notebook: str, kind: Archetype):
 def make_class(
     course: Course,
     assignment: str,
-    students: int,
+    students: int | None,
     lms_zip: Path | None = None,
     prefix: str = "s",
-) -> list[str]:
-    """Write ``students`` submissions into submitted/ (or an LMS-style zip); return the ids."""
+    packed: bool = False,
+) -> dict[str, Archetype]:
+    """Write ``students`` submissions into submitted/ (or an LMS-style zip).
+
+    Returns ``{student id: Archetype}`` in order. ``students=None`` is one of each kind.
+    """
     course.check_assignment(assignment)
     release_dir = course.dir("release") / assignment
     if not release_dir.is_dir():
@@ -103,15 +134,16 @@ def make_class(
     notebooks = sorted(p.name for p in release_dir.glob("*.ipynb"))
     if not notebooks:
         raise StoreOpsError(f"the release of {assignment} has no notebook")
-    kinds = archetypes(course, assignment)
+    kinds = archetypes(course, assignment, packed=packed)
+    students = students or len(kinds)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
-    ids = []
+    ids: dict[str, Archetype] = {}
     archive = zipfile.ZipFile(lms_zip, "w") if lms_zip else None
     try:
         for i in range(students):
             kind = kinds[i % len(kinds)]
             student = f"{prefix}{i + 1:03d}-{kind.label}"
-            ids.append(student)
+            ids[student] = kind
             for name in notebooks:
                 nb = submission(course, assignment, name, kind)
                 text = nbformat.writes(nb)

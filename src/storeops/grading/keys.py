@@ -67,7 +67,10 @@ class Reference:
     values: dict = field(default_factory=dict)  # question -> raw reference value
 
     @classmethod
-    def run(cls, assignment_dir: Path, notebook: Path) -> Reference:
+    def run(cls, assignment_dir: Path, notebook: Path, replace: dict | None = None) -> Reference:
+        """Execute the source's non-test code cells; ``replace`` maps a question to code
+        that replaces its solution region (a catalogued mistake), for checks of the catalogue."""
+        replace = replace or {}
         ref = cls(assignment_dir)
         nb = src.read_notebook(notebook)
         ns: dict[str, Any] = {"__name__": "__main__"}
@@ -78,7 +81,10 @@ class Reference:
             if q:
                 ref.before[q] = dict(ns)
                 ref.answer_source[q] = cell.source
-            _exec(src.strip_solution_markers(cell.source), ns, src.grade_id(cell))
+            code = src.strip_solution_markers(cell.source)
+            if q in replace:
+                code = src.replace_solution(cell.source, replace[q])
+            _exec(code, ns, src.grade_id(cell))
         ref.namespace = ns
         return ref
 

@@ -39,6 +39,8 @@ def test_truth_records_every_knob(default_store):
     assert set(skus) == set(default_store.products["sku"])
     assert {"role", "life_cycle_stage_at_end", "decline_start"} <= set(next(iter(skus.values())))
     assert t["ab_test"]["ctr_relative_lift_b_vs_a"] != 0
+    assert set(t["inventory"]["per_sku"]) == set(skus)
+    assert {"lead_time_days", "safety_factor"} <= set(t["inventory"]["per_sku"]["SKU0001"])
 
 
 def test_truth_is_not_in_the_tables(default_store):

@@ -450,6 +450,20 @@ def generate(
             policy="reorder when stock + on order <= forecast x lead time x safety factor; order up to forecast x (lead + cover days)",
             stockout_lost_orders=stockout_lost_orders,
             lost_units_total=int((demand - inv.sold).sum()),
+            lost_units_by_sku={
+                k: int(v)
+                for k, v in zip(skus, (demand - inv.sold).sum(axis=0), strict=True)
+                if v > 0
+            },
+            per_sku={
+                k: dict(
+                    lead_time_days=inv.policy["lead_time_days"][j],
+                    safety_factor=inv.policy["safety_factor"][j],
+                    cover_days=inv.policy["cover_days"][j],
+                    min_order_qty=inv.policy["min_order_qty"][j],
+                )
+                for j, k in enumerate(skus)
+            },
         ),
         ab_test=abt,
         customers=dict(existing_at_start=int(cu["n_existing"])),

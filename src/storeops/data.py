@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from storeops.errors import StoreOpsError
+from storeops.sim.fingerprint import code_fingerprint
 from storeops.sim.params import DEFAULT_SEED, GENERATOR_VERSION
 from storeops.sim.store import TABLES, Store
 
@@ -168,6 +169,7 @@ def write_store(
         manifest = dict(
             seed=store.meta["seed"],
             generator_version=store.meta["generator_version"],
+            generator_fingerprint=code_fingerprint(),
             start=store.meta["start"],
             days=store.meta["days"],
             scale=store.meta["scale"],
@@ -217,10 +219,12 @@ def read_manifest(data_dir) -> dict | None:
 def manifest_matches(
     data_dir, seed: int, version: str = GENERATOR_VERSION, formats=("parquet",), **meta
 ) -> bool:
-    """True if the folder holds a complete store of this seed and generator version."""
+    """True if the folder holds a complete store of this seed and generator version (and code)."""
     m = read_manifest(data_dir)
     if not m or m.get("seed") != seed or m.get("generator_version") != version:
         return False
+    if version == GENERATOR_VERSION and m.get("generator_fingerprint") != code_fingerprint():
+        return False  # same version number but the generator's code changed
     for k, v in meta.items():
         if v is not None and m.get(k) != v:
             return False

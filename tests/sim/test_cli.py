@@ -99,6 +99,14 @@ def test_if_missing_skips_an_up_to_date_folder(tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
     assert run("--out", out, "--seed", 4, *SMALL, "--if-missing") == 0  # another seed: rewritten
     assert json.loads((out / "MANIFEST.json").read_text())["seed"] == 4
+    # same seed and version but made by different generator code: rewritten too
+    m = json.loads((out / "MANIFEST.json").read_text())
+    (out / "MANIFEST.json").write_text(json.dumps({**m, "generator_fingerprint": "0" * 16}))
+    assert run("--out", out, "--seed", 4, *SMALL, "--if-missing") == 0
+    assert (
+        json.loads((out / "MANIFEST.json").read_text())["generator_fingerprint"]
+        == m["generator_fingerprint"]
+    )
 
 
 def test_options_no_truth_and_format(tmp_path):

@@ -335,17 +335,33 @@ def test_chapter_executes_with_figures_and_a_widget(chapter_run):
     assert used <= glued, used - glued
 
 
+def _glued(nb, prefix: str) -> dict[str, float]:
+    values = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
+            if name.startswith(prefix):
+                text = o["data"]["application/papermill.record/text/plain"]
+                values[name[len(prefix) :]] = float(text)
+    return values
+
+
 @pytest.mark.slow
 def test_chapter_method_recovers_the_true_channel_ranking(chapter_run, store):
     """The chapter's fitted marginal ROIs rank the media channels as the true ones do."""
-    values = {}
-    for cell in chapter_run.cells:
-        for o in cell.get("outputs", []):
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
-            if name.startswith("mroi_"):
-                values[name[5:]] = float(o["data"]["application/papermill.record/text/plain"])
+    values = _glued(chapter_run, "mroi_")
     truth = {ch: store.truth["channels"][ch]["marginal_roi"] for ch in values}
+    assert len(values) == 3
     assert sorted(values, key=values.get) == sorted(truth, key=truth.get)
+
+
+@pytest.mark.slow
+def test_chapter_recovers_the_hidden_brand_effect(chapter_run, store):
+    """The direct-traffic regression finds the true brand carry-over and elasticity."""
+    brand = _glued(chapter_run, "brand_")
+    true = store.truth["channels"]["direct"]
+    assert brand["decay"] == pytest.approx(true["brand_adstock_decay"], abs=0.1)
+    assert brand["elasticity"] == pytest.approx(true["brand_elasticity"], abs=0.1)
 
 
 def test_mistake_messages_do_not_leak_values():

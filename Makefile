@@ -65,8 +65,10 @@ lint: $(STAMP)
 test: book browser-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# A trainee's own working copy of the release (never overwritten: your answers stay).
 lab: data release
-	$(BIN)/jupyter lab --notebook-dir=grader/release
+	@mkdir -p trainee && cp -rn grader/release/. trainee/
+	$(BIN)/jupyter lab --notebook-dir=trainee
 
 serve:
 	@test -f _build/html/index.html || { echo "no built book: run make book first"; exit 1; }

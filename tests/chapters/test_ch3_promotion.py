@@ -313,6 +313,8 @@ def test_chapter_page_format():
     assert text.startswith("---\njupytext:") and "kernelspec:" in text
     first = text.split("```{code-cell}", 1)[1].split("```", 1)[0]
     assert ":tags: [remove-cell]" in first
+    code = [line for line in first.splitlines()[1:] if line.strip() and not line.startswith(":")]
+    assert len(code) == 1 and code[0].startswith("from storeops.")  # one-line preamble
     assert len(re.findall(r"^## ", text, flags=re.M)) >= 4
     assert len(re.findall(r"\{glue:text\}`\w+:[^`]+`", text)) >= 20  # formatted glue roles
     assert len(re.findall(r"```\{glue:figure\}", text)) >= 3

@@ -132,6 +132,8 @@ def test_dashboard_controls_redraw_and_week_buttons_move_the_range():
     box = kpi_dashboard(_toy_kpi, dates=DAYS, days=7)
     span = box.controls["span"]
     assert span.index == (14, 20)
+    offered = box.controls["compare"].options  # only comparisons the data reach back to
+    assert "one week earlier" in offered and "four weeks earlier" not in offered
     box.controls["ahead"].click()  # already at the end: clamped
     assert span.index == (14, 20)
     box.controls["back"].click()

@@ -269,7 +269,8 @@ def kpi_dashboard(
 
     ``daily_kpi(metric)`` must return a Series indexed by day for each metric name in
     ``metrics`` (``sessions``, ``orders``, ``conversion``, ``aov``, ``sales``). The days
-    are ``dates`` or the store's calendar. Returns a VBox with ``.refresh()`` (redraw;
+    are ``dates`` or the store's calendar; a comparison is offered only when the data
+    reach back far enough for the first ``days``-day range. Returns a VBox with ``.refresh()`` (redraw;
     returns the HTML shown) and ``.view`` (the :class:`KpiDashboard`) for tests.
     """
     import ipywidgets as w
@@ -288,7 +289,7 @@ def kpi_dashboard(
         layout=w.Layout(width="560px"),
     )
     compare = w.Dropdown(
-        options=[c for c, s in COMPARISONS.items() if s is None or s < n],
+        options=[c for c, s in COMPARISONS.items() if s is None or s + days <= n],
         value="previous period",
         description="compare",
     )

@@ -227,7 +227,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             "gid": uid,
             "user_reason": user_reason,
             "report": str(self.box / "enforced.json"),
-            "expose": _interpreter_paths(kernel_cmd) if uid is not None else [],
+            "expose": _reachable_paths(kernel_cmd, cwd, env) if uid is not None else [],
             "stage": str(self.box / "stage"),
         }
         (self.box / "stage").mkdir(exist_ok=True)
@@ -374,12 +374,19 @@ class SandboxedKernelManager(AsyncKernelManager):
             pass
 
 
-def _interpreter_paths(kernel_cmd: list[str]) -> list[str]:
-    """Files the kernel's uid must reach: the interpreter and its standard library."""
+def _reachable_paths(kernel_cmd: list[str], cwd: str | None, env: dict) -> list[str]:
+    """What the kernel's uid must reach: the interpreter, its libraries, the working
+    folder and the instructor sources the hidden tests read (launch.py exposes those
+    behind folders other users cannot enter, read-only, e.g. a course under /root)."""
     exe = shutil.which(kernel_cmd[0]) or kernel_cmd[0]
     paths = {os.path.realpath(exe), os.path.realpath(sys.executable)}
     paths.add(os.path.join(os.path.realpath(sys.base_prefix), "lib"))
     paths.add(os.path.realpath(os.path.dirname(os.__file__)))
+    paths.update(os.path.realpath(p) for p in sys.path if p and os.path.isdir(p))
+    if cwd:
+        paths.add(os.path.join(os.path.realpath(cwd), "."))
+    if env.get("STOREOPS_SOURCE_DIR"):
+        paths.add(os.path.join(os.path.realpath(env["STOREOPS_SOURCE_DIR"]), "."))
     return sorted(paths)
 
 

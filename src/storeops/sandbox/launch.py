@@ -69,21 +69,23 @@ def expose(paths: list[str], stage: str) -> bool | str:
     unprivileged uid without opening the rest of e.g. /root: the blocked directory is
     covered by an empty tmpfs into which only the needed child is bind-mounted read-only."""
     try:
-        _call("unshare", CLONE_NEWNS)
-        _call("mount", None, "/", None, MS_REC | MS_PRIVATE, None)
-        done = set()
+        blocked: dict[str, list[str]] = {}
         for path in paths:
             for directory, child in _blocked_dirs(path):
-                if (directory, child) in done:
-                    continue
-                done.add((directory, child))
-                _call("mount", directory, stage, None, MS_BIND | MS_REC, None)
-                _call("mount", "tmpfs", directory, "tmpfs", MS_NOSUID, "mode=0755,size=1m")
-                os.mkdir(os.path.join(directory, child))
+                children = blocked.setdefault(directory, [])
+                if child not in children:
+                    children.append(child)
+        _call("unshare", CLONE_NEWNS)
+        _call("mount", None, "/", None, MS_REC | MS_PRIVATE, None)
+        for directory in sorted(blocked, key=lambda d: d.count(os.sep)):
+            _call("mount", directory, stage, None, MS_BIND | MS_REC, None)
+            _call("mount", "tmpfs", directory, "tmpfs", MS_NOSUID, "mode=0755,size=1m")
+            for child in blocked[directory]:
                 target = os.path.join(directory, child)
+                os.mkdir(target)
                 _call("mount", os.path.join(stage, child), target, None, MS_BIND | MS_REC, None)
                 _call("mount", None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
-                _call("umount2", stage, MNT_DETACH)
+            _call("umount2", stage, MNT_DETACH)
     except OSError as exc:
         return f"private mount namespace failed: {exc}"
     return True

@@ -18,12 +18,8 @@ import pandas as pd
 
 from storeops.analysis.promo_data import MEDIA, festival_windows, ordinary_dates
 from storeops.checks import Function, Kind, Number, Question, Series, self_learner_edition
+from storeops.data import load_store
 from storeops.widgets.budget import budget_allocator, current_daily_spend
-
-try:  # the data layer; the checks still import without it (type checks only)
-    from storeops.data import load_store
-except ImportError:  # pragma: no cover - storeops.data is part of every install
-    load_store = None
 
 __all__ = [
     "NormalDist",

@@ -103,9 +103,9 @@ def test_each_mistake_changes_only_its_own_answer(assignment):
         for mistake in load_mistakes(adir):
             if mistake.question not in own:
                 continue
-            run = Reference.run(adir, notebook, replace={mistake.question: mistake.code})
+            ns = ref.rerun_with(mistake)
             for q in own:
-                got = qs[q].evaluated(run.value_of(q, qs[q].var), run.namespace.get("store"))
+                got = qs[q].evaluated(ns[qs[q].var], ns.get("store"))
                 same = qs[q].kind.equal(got, expected[q])
                 assert same != (q == mistake.question), f"{mistake.question}/{mistake.id} -> {q}"
 

@@ -65,6 +65,7 @@ class Reference:
     before: dict = field(default_factory=dict)  # question -> namespace before its answer cell
     answer_source: dict = field(default_factory=dict)  # question -> answer cell source
     values: dict = field(default_factory=dict)  # question -> raw reference value
+    cells: list = field(default_factory=list)  # (question or None, grade_id, source) in order
 
     @classmethod
     def run(cls, assignment_dir: Path, notebook: Path, replace: dict | None = None) -> Reference:
@@ -81,12 +82,26 @@ class Reference:
             if q:
                 ref.before[q] = dict(ns)
                 ref.answer_source[q] = cell.source
+            ref.cells.append((q, src.grade_id(cell), cell.source))
             code = src.strip_solution_markers(cell.source)
             if q in replace:
                 code = src.replace_solution(cell.source, replace[q])
             _exec(code, ns, src.grade_id(cell))
         ref.namespace = ns
         return ref
+
+    def rerun_with(self, mistake: src.Mistake) -> dict:
+        """The namespace at the end of the notebook when ``mistake`` replaces its question's
+        solution (cells before it are not re-executed: their namespace is reused)."""
+        ns = dict(self.before[mistake.question])
+        started = False
+        for q, gid, source in self.cells:
+            if q == mistake.question:
+                started = True
+                _exec(src.replace_solution(source, mistake.code), ns, f"{gid}-{mistake.id}")
+            elif started:
+                _exec(src.strip_solution_markers(source), ns, gid)
+        return ns
 
     def value_of(self, question: str, var: str) -> Any:
         return self.namespace[var]

@@ -9,6 +9,7 @@ A leaky release is deleted and reported as an error.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from storeops.grading.course import Course
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 FORBIDDEN_FILES = ("mistakes.yml", "*.keys.json", "*truth*", "*.instructor.*")
+PER_STUDENT_ENV = ("STOREOPS_COURSE_SEED", "STOREOPS_STUDENT")
 KEY_CALLS = ("self_learner_edition(", "storeops.grading.keys")
 
 
@@ -101,11 +103,15 @@ def reference_answers(course: Course, assignment: str) -> dict[str, Any]:
     except ModuleNotFoundError:
         return {}
     out = {}
-    for name in qs:
-        try:
-            out[name] = keys.expected(assignment, name, course.source_dir)
-        except LookupError:
-            continue
+    saved = {k: os.environ.pop(k) for k in PER_STUDENT_ENV if k in os.environ}
+    try:  # the default store's answers, also for a per-student course
+        for name in qs:
+            try:
+                out[name] = keys.expected(assignment, name, course.source_dir)
+            except LookupError:
+                continue
+    finally:
+        os.environ.update(saved)
     return out
 
 

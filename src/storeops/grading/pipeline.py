@@ -165,7 +165,14 @@ def _up_to_date(course: Course, assignment: str, student: str, graded: set[str])
         and out.exists()
         and fb.is_dir()
         and sub.read_text().strip() == out.read_text().strip()
+        and out.stat().st_mtime >= _source_mtime(course, assignment)
     )
+
+
+def _source_mtime(course: Course, assignment: str) -> float:
+    """Latest change to the assignment's sources (a changed test means regrading)."""
+    files = [p for p in (course.source_dir / assignment).iterdir() if p.is_file()]
+    return max((p.stat().st_mtime for p in files), default=0.0)
 
 
 def _ensure_assignment(course: Course, assignment: str) -> None:
@@ -175,7 +182,10 @@ def _ensure_assignment(course: Course, assignment: str) -> None:
     with Gradebook(course.config().CourseDirectory.db_url) as gb:
         try:
             gb.find_assignment(assignment)
-            if (course.dir("release") / assignment).is_dir():
+            released = list((course.dir("release") / assignment).glob("*.ipynb"))
+            if released and min(p.stat().st_mtime for p in released) >= _source_mtime(
+                course, assignment
+            ):
                 return
         except MissingEntry:
             pass

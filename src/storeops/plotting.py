@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter
 
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#c44e52", "#8172b2", "#937860", "#64b5cd"]
 
@@ -42,6 +40,8 @@ def percent(x: float, _pos: int | None = None) -> str:
 
 def format_axis(ax, *, y: str | None = None, x: str | None = None) -> None:
     """Use the yuan or percent formatter on an axis ("yuan" or "percent")."""
+    from matplotlib.ticker import FuncFormatter
+
     formatters = {"yuan": FuncFormatter(yuan), "percent": FuncFormatter(percent)}
     if y:
         ax.yaxis.set_major_formatter(formatters[y])
@@ -51,5 +51,7 @@ def format_axis(ax, *, y: str | None = None, x: str | None = None) -> None:
 
 def new_figure(*args, **kwargs):
     """plt.subplots with the book style applied; returns (fig, ax)."""
+    import matplotlib.pyplot as plt  # imported on first use: pyplot costs ~1 s at import
+
     use_book_style()
     return plt.subplots(*args, **kwargs)

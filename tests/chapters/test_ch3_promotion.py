@@ -381,3 +381,30 @@ def test_mistake_messages_do_not_leak_values():
 
 def test_notebook_validates():
     nbformat.validate(nbformat.read(NOTEBOOK, as_version=4))
+
+
+def test_festival_windows_cover_the_calendar_phases(store):
+    from storeops.analysis.promo_data import festival_windows
+
+    cal = store.calendar
+    windows = festival_windows(cal)
+    assert windows["days"].sum() == (cal["festival"] != "").sum()
+    for row in windows.itertuples():
+        span = cal[(cal["date"] >= row.start) & (cal["date"] <= row.end)]
+        assert set(span["festival"]) == {row.festival}
+        assert set(span["festival_phase"]) == {row.phase}
+        assert len(span) == row.days
+    d11 = windows[windows["festival"] == "double11"]
+    assert list(d11["phase"]) == ["presale", "peak", "dip"]
+    assert (d11["start"].iloc[1:].to_numpy() > d11["end"].iloc[:-1].to_numpy()).all()
+
+
+def test_daily_by_channel_is_a_complete_date_by_channel_table(store):
+    from storeops.analysis.promo_data import daily_by_channel
+
+    wide = daily_by_channel(store.traffic, "clicks", ["search", "direct", "nowhere"])
+    assert list(wide.columns) == ["search", "direct", "nowhere"]
+    assert len(wide) == store.calendar["date"].nunique()
+    assert wide["nowhere"].eq(0).all() and wide["direct"].eq(0).all()
+    search = store.traffic[store.traffic["channel"] == "search"]
+    assert wide["search"].sum() == search["clicks"].sum()

@@ -14,9 +14,25 @@ from storeops.errors import StoreOpsError
 from storeops.sim.aftersales import REASONS, aftersales_truth, simulate_returns, simulate_reviews
 from storeops.sim.calendar import build_calendar
 from storeops.sim.customers import assign_customers, segment_truth
-from storeops.sim.funnel import VIEWS_PER_SESSION, simulate_funnel
+from storeops.sim.funnel import (
+    ATC_BASE,
+    C2O_BASE,
+    DEVICE_ATC,
+    DEVICE_C2O,
+    VIEWS_PER_SESSION,
+    simulate_funnel,
+)
 from storeops.sim.inventory import simulate_inventory
-from storeops.sim.orders import coupon_discount, expand_orders, fulfil, sample_lines
+from storeops.sim.orders import (
+    BUNDLE_ATTACH,
+    CANCEL_RATE,
+    CANCEL_RATE_FESTIVAL,
+    COUPON_RULE,
+    coupon_discount,
+    expand_orders,
+    fulfil,
+    sample_lines,
+)
 from storeops.sim.params import (
     CATEGORIES,
     CHANNEL_PARAMS,
@@ -24,7 +40,9 @@ from storeops.sim.params import (
     DEFAULT_SEED,
     DEVICES,
     GENERATOR_VERSION,
+    HOUR_PROFILE,
     SEGMENTS,
+    WEEKDAY_MULT,
 )
 from storeops.sim.products import build_products
 from storeops.sim.rng import stream
@@ -158,7 +176,7 @@ def generate(
             lost_orders=int(fail.sum()),
         )
     n_o = od["day"].size
-    cancelled = orng.random(n_o) < np.where(festive[od["day"]], 0.06, 0.03)
+    cancelled = orng.random(n_o) < np.where(festive[od["day"]], CANCEL_RATE_FESTIVAL, CANCEL_RATE)
     role = pm.table["role"].to_numpy(dtype=object)
     ln = sample_lines(
         orng, od["day"], pm.demand_weight, pm.partner, role == "traffic", (phase == "peak")
@@ -440,6 +458,28 @@ def generate(
         funnel=dict(
             views_per_session=dict(zip(DEVICES, VIEWS_PER_SESSION.tolist(), strict=True)),
             add_to_cart_quality={c: CHANNEL_PARAMS[c]["quality"] for c in channels},
+            add_to_cart_rate_per_view=ATC_BASE,
+            add_to_cart_device_multiplier=dict(zip(DEVICES, DEVICE_ATC.tolist(), strict=True)),
+            cart_to_order_rate=C2O_BASE,
+            cart_to_order_device_multiplier=dict(zip(DEVICES, DEVICE_C2O.tolist(), strict=True)),
+            note="rates are further multiplied by the festival phase effects (see festivals)",
+        ),
+        rhythm=dict(
+            hour_of_day_weights=list(HOUR_PROFILE),
+            weekday_session_multiplier=dict(
+                zip(
+                    ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+                    WEEKDAY_MULT,
+                    strict=True,
+                )
+            ),
+            double11_midnight_rush="hour 0 x9, hour 1 x4 on the Double 11 peak day",
+        ),
+        order_rules=dict(
+            cancel_rate=CANCEL_RATE,
+            cancel_rate_festival=CANCEL_RATE_FESTIVAL,
+            coupon=COUPON_RULE,
+            bundle_partner_added=BUNDLE_ATTACH,
         ),
         incidents=incidents,
         service=service_truth(),

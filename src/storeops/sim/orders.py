@@ -6,6 +6,11 @@ import numpy as np
 
 from storeops.sim.params import HOUR_PROFILE
 
+CANCEL_RATE = 0.03
+CANCEL_RATE_FESTIVAL = 0.06  # presale and peak days
+BUNDLE_ATTACH = 0.45  # probability that a bundle item's partner joins the basket
+COUPON_RULE = "festival presale/peak: 40 off per 300 (up to 3x); otherwise 22 % of orders: 10 off from 99, 20 off from 199"
+
 
 def expand_orders(
     rng: np.random.Generator, counts: np.ndarray, midnight_rush: np.ndarray
@@ -65,7 +70,7 @@ def sample_lines(
     sku = np.minimum(sku, n - 1)
     # bundle partners are bought together
     has_p = partner[sku] >= 0
-    add = has_p & (rng.random(sku.size) < 0.45)
+    add = has_p & (rng.random(sku.size) < BUNDLE_ATTACH)
     line_order = np.r_[line_order, line_order[add]]
     sku = np.r_[sku, partner[sku[add]]]
     qty = rng.geometric(np.where(traffic_item[sku], 0.6, 0.83))

@@ -200,6 +200,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             PYTHONFAULTHANDLER="1",
             **_THREADS,
         )
+        shared_cache = self._private_store_cache(env)
         kw["env"] = env
         cwd = kw.get("cwd")
         if uid is not None and cwd and Path(cwd).is_dir():
@@ -227,7 +228,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             "gid": uid,
             "user_reason": user_reason,
             "report": str(self.box / "enforced.json"),
-            "expose": _reachable_paths(kernel_cmd, cwd, env) if uid is not None else [],
+            "expose": (
+                _reachable_paths(kernel_cmd, cwd, env, shared_cache) if uid is not None else []
+            ),
             "stage": str(self.box / "stage"),
         }
         (self.box / "stage").mkdir(exist_ok=True)
@@ -244,6 +247,26 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._watchdog = threading.Timer(lim.notebook_timeout, self._watchdog_fire)
             self._watchdog.daemon = True
             self._watchdog.start()
+
+    def _private_store_cache(self, env: dict) -> str | None:
+        """Generated stores: read the shared cache, write only a private one.
+
+        ``storeops.data`` caches generated stores in ``$STOREOPS_CACHE``. A kernel
+        that could write there could plant a store for another student's seed, so it
+        gets a private cache holding links to the shared entries (read-only)."""
+        shared = env.get("STOREOPS_CACHE") or os.environ.get("STOREOPS_CACHE")
+        shared_path = Path(shared) if shared else Path.home() / ".cache" / "storeops" / "stores"
+        private = self.box / "home" / "store-cache"
+        private.mkdir(parents=True, exist_ok=True)
+        if shared_path.is_dir():
+            for entry in shared_path.iterdir():
+                if entry.is_dir() and not entry.name.startswith("."):
+                    (private / entry.name).symlink_to(entry.resolve())
+        if self.slot is not None:
+            for path in [private, *private.iterdir()]:
+                os.lchown(path, self.slot.uid, self.slot.uid)
+        env["STOREOPS_CACHE"] = str(private)
+        return str(shared_path.resolve()) if shared_path.is_dir() else None
 
     def _nproc(self, uid: int | None) -> int:
         if not self.limits.max_procs:
@@ -374,19 +397,23 @@ class SandboxedKernelManager(AsyncKernelManager):
             pass
 
 
-def _reachable_paths(kernel_cmd: list[str], cwd: str | None, env: dict) -> list[str]:
+def _reachable_paths(
+    kernel_cmd: list[str], cwd: str | None, env: dict, shared_cache: str | None = None
+) -> list[str]:
     """What the kernel's uid must reach: the interpreter, its libraries, the working
     folder and the instructor sources the hidden tests read (launch.py exposes those
     behind folders other users cannot enter, read-only, e.g. a course under /root)."""
     exe = shutil.which(kernel_cmd[0]) or kernel_cmd[0]
     paths = {os.path.realpath(exe), os.path.realpath(sys.executable)}
-    paths.add(os.path.join(os.path.realpath(sys.base_prefix), "lib"))
-    paths.add(os.path.realpath(os.path.dirname(os.__file__)))
-    paths.update(os.path.realpath(p) for p in sys.path if p and os.path.isdir(p))
+    paths.add(os.path.join(os.path.realpath(sys.base_prefix), "lib", "_"))
+    paths.add(os.path.join(os.path.realpath(os.path.dirname(os.__file__)), "_"))
+    paths.update(os.path.join(os.path.realpath(p), "_") for p in sys.path if p and os.path.isdir(p))
     if cwd:
-        paths.add(os.path.join(os.path.realpath(cwd), "."))
+        paths.add(os.path.join(os.path.realpath(cwd), "_"))  # the folder itself too
+    if shared_cache:
+        paths.add(os.path.join(shared_cache, "_"))
     if env.get("STOREOPS_SOURCE_DIR"):
-        paths.add(os.path.join(os.path.realpath(env["STOREOPS_SOURCE_DIR"]), "."))
+        paths.add(os.path.join(os.path.realpath(env["STOREOPS_SOURCE_DIR"]), "_"))
     return sorted(paths)
 
 

@@ -49,29 +49,30 @@ def _call(name: str, *args) -> None:
         raise OSError(err, f"{name}{args}: {os.strerror(err)}")
 
 
-def _blocked_dirs(path: str) -> list[tuple[str, str]]:
-    """(directory, child) pairs on the way to ``path`` that other users cannot enter."""
+def _blocked_dirs(path: str, uid: int | None = None) -> list[tuple[str, str]]:
+    """(directory, child) pairs on the way to ``path`` that ``uid`` cannot enter."""
     out = []
     parts = os.path.abspath(path).split(os.sep)[1:]
     current = "/"
-    for part in parts[:-1]:
+    for part in parts:  # every folder above the last component
         try:
-            if not os.stat(current).st_mode & 0o001:
-                out.append((current, part))
+            st = os.stat(current)
         except OSError:
             break
+        if not st.st_mode & 0o001 and not (st.st_uid == uid and st.st_mode & 0o100):
+            out.append((current, part))
         current = os.path.join(current, part)
     return out
 
 
-def expose(paths: list[str], stage: str) -> bool | str:
+def expose(paths: list[str], stage: str, uid: int | None = None) -> bool | str:
     """In a private mount namespace, make ``paths`` (the interpreter) reachable for an
     unprivileged uid without opening the rest of e.g. /root: the blocked directory is
     covered by an empty tmpfs into which only the needed child is bind-mounted read-only."""
     try:
         blocked: dict[str, list[str]] = {}
         for path in paths:
-            for directory, child in _blocked_dirs(path):
+            for directory, child in _blocked_dirs(path, uid):
                 children = blocked.setdefault(directory, [])
                 if child not in children:
                     children.append(child)
@@ -81,6 +82,8 @@ def expose(paths: list[str], stage: str) -> bool | str:
             _call("mount", directory, stage, None, MS_BIND | MS_REC, None)
             _call("mount", "tmpfs", directory, "tmpfs", MS_NOSUID, "mode=0755,size=1m")
             for child in blocked[directory]:
+                if not os.path.lexists(os.path.join(stage, child)):
+                    continue
                 target = os.path.join(directory, child)
                 os.mkdir(target)
                 _call("mount", os.path.join(stage, child), target, None, MS_BIND | MS_REC, None)
@@ -124,7 +127,7 @@ def apply(cfg: dict) -> dict:
         report["processes"] = _limit(resource.RLIMIT_NPROC, cfg["nproc"])
     uid = cfg.get("uid")
     if uid is not None and cfg.get("expose"):
-        report["mounts"] = expose(cfg["expose"], cfg["stage"])
+        report["mounts"] = expose(cfg["expose"], cfg["stage"], uid)
         if report["mounts"] is not True:
             uid = None
             report["separate_user"] = report["mounts"]

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from sim_stores import SEEDS, store_for
 
-from storeops.sim import DEFAULT_SEED, generate
+from storeops.sim import DEFAULT_SEED
 
-SEEDS = (DEFAULT_SEED, 1, 2, 3, 4)
-_CACHE: dict = {}
-
-
-def store_for(seed: int, **kw):
-    """The store of `seed` (default settings unless kw), generated once per test session."""
-    key = (seed, tuple(sorted(kw.items())))
-    if key not in _CACHE:
-        _CACHE[key] = generate(seed=seed, **kw)
-    return _CACHE[key]
+# pytest keeps only the most recently imported rootless conftest as module "conftest", and
+# tests/test_project.py does `from conftest import ROOT` after this folder is collected.
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")

@@ -83,10 +83,9 @@ def test_checkout_failure_window_is_findable(store):
     h = o.groupby([o["order_time"].dt.floor("h"), "device"]).size().unstack(fill_value=0)
     h = h.reindex(pd.date_range(h.index.min(), h.index.max(), freq="h"), fill_value=0)
     share = h[dev] / (h[dev] + h[other]).clip(lower=1)
-    typical = share[h.sum(axis=1) >= 8].median()
-    status = np.where(
-        h.sum(axis=1) < 8, -1, np.where(share < 0.5 * typical, 1, 0)
-    )  # -1: too few orders to tell
+    known = h[other] >= 3  # enough orders on the working device to tell
+    typical = share[known].median()
+    status = np.where(~known, -1, np.where(share < 0.5 * typical, 1, 0))  # -1: cannot tell
     best, run, first = (0, None, None), 0, None
     for i, st in enumerate(status):
         if st == 0:
@@ -106,36 +105,30 @@ def test_checkout_failure_window_is_findable(store):
     assert abs((h.index[b] + pd.Timedelta(hours=1) - end).total_seconds()) <= 2 * 3600
 
 
-def _longest_run(dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
-    d = pd.Series(sorted(dates))
-    grp = (d.diff().dt.days != 1).cumsum()
-    runs = d.groupby(grp).agg(["min", "max", "size"])
-    r = runs.loc[runs["size"].idxmax()]
-    return r["min"], r["max"]
-
-
 def test_best_seller_stockout_is_findable(store):
     inc = _by_kind(store, "stockout")
-    inv = store.inventory
-    top = inv.groupby("sku")["units_sold"].sum().nlargest(10).index
-    runs = {
-        s: _longest_run(inv.loc[(inv["sku"] == s) & inv["stockout"], "date"])
-        for s in top
-        if inv.loc[inv["sku"] == s, "stockout"].any()
-    }
-    sku = max(runs, key=lambda s: (runs[s][1] - runs[s][0]).days)
+    inv = store.inventory.sort_values(["sku", "date"])
+    # the write-off: the one SKU-day where the stock does not reconcile with receipts and sales
+    prev = inv.groupby("sku")["stock_on_hand"].shift(1)
+    gap = prev + inv["receipts"] - inv["units_sold"] - inv["stock_on_hand"]
+    off = inv[gap.fillna(0) != 0]
+    assert len(off) == 1
+    sku, day = off["sku"].iloc[0], off["date"].iloc[0]
     assert sku == inc["sku"]
-    a, b = runs[sku]
-    assert (
-        abs((a - pd.Timestamp(inc["start"])).days) <= 1
-        and abs((b - pd.Timestamp(inc["end"])).days) <= 1
-    )
+    top = store.inventory.groupby("sku")["units_sold"].sum().nlargest(10).index
+    assert sku in top  # a best seller
+    # the stock-out window: the run of stock-out days that starts with the write-off
+    x = inv[inv["sku"] == sku].set_index("date")["stockout"]
+    a, b = day, day
+    while x.get(a - pd.Timedelta(days=1), False):
+        a -= pd.Timedelta(days=1)
+    while x.get(b + pd.Timedelta(days=1), False):
+        b += pd.Timedelta(days=1)
+    assert a == pd.Timestamp(inc["start"]) and b == pd.Timestamp(inc["end"])
     # the censored window: nothing sold although it is a best seller
     w = inv[
         (inv["sku"] == sku)
-        & inv["date"].between(
-            pd.Timestamp(inc["start"]) + pd.Timedelta(days=1), pd.Timestamp(inc["end"])
-        )
+        & inv["date"].between(day + pd.Timedelta(days=1), pd.Timestamp(inc["end"]))
     ]
     assert w["units_sold"].sum() == 0
 
@@ -240,7 +233,7 @@ def test_product_roles_and_bundles_show_in_the_data(default_store):
     units = s.order_lines.groupby("sku")["quantity"].sum().reindex(p["sku"]).fillna(0).to_numpy()
     p["units"] = units
     u = p.groupby("role")["units"].median()
-    assert u["traffic"] == u.max()
+    assert u["traffic"] > u["regular"] and u["traffic"] > u["profit"]
     # bundle partners are bought together far more often than chance
     ol = s.order_lines
     n_orders = ol["order_id"].nunique()

@@ -158,9 +158,9 @@ def generate(
     # incident: checkout failure on one device for some hours
     inc_checkout = None
     if days >= 20:
-        length_h = int(irng.integers(6, 10))
         d0 = pick_quiet_window(irng, busy, 2, 0.15, 0.45)
-        h0 = int(irng.integers(10, 15))
+        h0 = int(irng.integers(10, 14))  # from late morning ...
+        length_h = int(irng.integers(20, 23)) - h0  # ... until the evening peak is over
         dev = int(irng.choice([0, 0, 1]))
         ts, te = d0 * 86400 + h0 * 3600, d0 * 86400 + (h0 + length_h) * 3600
         t_abs = od["day"] * 86400 + od["sec"]
@@ -197,7 +197,7 @@ def generate(
         if cand.size and days >= 40
         else None
     )
-    s_len = int(irng.integers(10, 17))
+    s_len = int(irng.integers(12, 19))
     s_start = pick_quiet_window(irng, busy, s_len, 0.3, 0.55) if best is not None else None
     inv = simulate_inventory(
         stream(seed, "inventory"), demand, expected, pm.launched, best, s_start, s_len

@@ -45,18 +45,26 @@ def simulate_inventory(
     receipts = np.zeros((days, n))
     blocked = np.zeros(n, dtype=bool)
     prev_launched = launched[0].copy()
+    started = None
     for d in range(days):
         newly = launched[d] & ~prev_launched
         if newly.any():
             fc[newly] = expected[d, newly]
             stock[newly] = np.round(fc[newly] * cover[newly] + moq[newly])
         prev_launched = launched[d]
-        if incident_sku is not None and d == incident_start:
+        # the incident: the first day from incident_start with stock on hand, it is written off
+        if (
+            incident_sku is not None
+            and started is None
+            and d >= incident_start
+            and stock[incident_sku] > 0
+        ):
+            started = d
             stock[incident_sku] = 0.0
             arrivals[d : d + incident_len, incident_sku] = 0.0
             on_order[incident_sku] = 0.0
             blocked[incident_sku] = True
-        if incident_sku is not None and d == incident_start + incident_len:
+        if started is not None and d == started + incident_len:
             blocked[incident_sku] = False
             stock[incident_sku] += np.round(
                 fc[incident_sku] * cover[incident_sku] + moq[incident_sku]
@@ -87,11 +95,11 @@ def simulate_inventory(
             on_order[idx] += q
     stockout = launched & ((stock_end <= 0) | (sold < demand))
     incident = None
-    if incident_sku is not None:
+    if started is not None:
         incident = dict(
             sku_index=int(incident_sku),
-            start_day=int(incident_start),
-            end_day=int(incident_start + incident_len - 1),
+            start_day=int(started),
+            end_day=int(min(started + incident_len - 1, days - 1)),
         )
     policy = dict(
         lead_time_days=lead.tolist(),

@@ -175,6 +175,16 @@ def test_student_stores(tmp_path, capsys):
     assert sorted(p.name for p in (tmp_path / "n").iterdir()) == ["student001", "student002"]
 
 
+def test_parallel_class_generation_writes_what_one_process_writes(tmp_path):
+    common = ["--students", "3", "--course-seed", "5", "--quiet", "--days", "20", "--scale", "0.05"]
+    assert main(["data", "--out", str(tmp_path / "par"), "--jobs", "2", *common]) == 0
+    assert main(["data", "--out", str(tmp_path / "seq"), "--jobs", "1", *common]) == 0
+    for sid in ("student001", "student002", "student003"):
+        par = (tmp_path / "par" / sid / "MANIFEST.json").read_bytes()
+        assert par == (tmp_path / "seq" / sid / "MANIFEST.json").read_bytes()
+    assert main(["data", "--out", str(tmp_path / "x"), "--jobs", "0", *common]) == 2
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -52,6 +52,7 @@ def register(subparsers) -> None:
         action="store_true",
         help="do nothing if the folder already holds this store",
     )
+    p.add_argument("--jobs", metavar="N", help="processes for --students (default: number of CPUs)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=run)
 
@@ -91,6 +92,20 @@ def _students(spec: str) -> list[str]:
     if n is None or n < 1:
         raise StoreOpsError(f"--students must be a file of ids or a positive number, got {spec!r}")
     return [f"student{i:03d}" for i in range(1, n + 1)]
+
+
+def _one_store(
+    seed, folder, extra, start, days, scale, channels, formats, truth, if_missing
+) -> None:
+    """Generate and write one store (in a worker process for --students)."""
+    from storeops.data import manifest_matches, write_store
+    from storeops.sim import generate
+
+    meta = dict(start=str(start), days=days, scale=scale)
+    if if_missing and manifest_matches(folder, seed, formats=formats, **meta):
+        return
+    store = generate(seed=seed, start=start, days=days, scale=scale, channels=channels)
+    write_store(store, folder, formats=formats, include_truth=truth, extra_meta=extra)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -150,10 +165,26 @@ def run(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         ids = _students(args.students)
-        for sid in tqdm(
-            ids, desc="student stores", unit="store", file=sys.stderr, disable=args.quiet
-        ):
-            one(student_seed(course, sid), out / sid, dict(student=sid))
+        jobs = _int(args.jobs, "--jobs") if args.jobs is not None else (os.cpu_count() or 1)
+        if jobs < 1:
+            raise StoreOpsError(f"--jobs must be at least 1, got {jobs}")
+        bar = tqdm(
+            total=len(ids), desc="student stores", unit="store", file=sys.stderr, disable=args.quiet
+        )
+        tasks = [(student_seed(course, sid), out / sid, dict(student=sid)) for sid in ids]
+        if jobs == 1 or len(ids) == 1:
+            for t in tasks:
+                one(*t)
+                bar.update()
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            settings = (start, days, scale, channels, formats, not args.no_truth, args.if_missing)
+            with ProcessPoolExecutor(max_workers=min(jobs, len(ids))) as pool:
+                for f in as_completed([pool.submit(_one_store, *t, *settings) for t in tasks]):
+                    f.result()
+                    bar.update()
+        bar.close()
         say(f"wrote {len(ids)} student stores to {out}")
         return 0
     if args.student:

@@ -39,6 +39,7 @@ from urllib.parse import unquote, urlparse
 from storeops.errors import StoreOpsError
 
 KEEP_BACKUPS = 10
+UNGRADED = "ungraded"
 
 
 def sqlite_path(db_url: str) -> Path | None:
@@ -134,7 +135,8 @@ class ClassState:
     """Consistency of one assignment's generated files and gradebook."""
 
     complete: list[str] = field(default_factory=list)
-    stale: dict[str, str] = field(default_factory=dict)  # student -> why
+    stale: dict[str, str] = field(default_factory=dict)  # student -> why (half graded)
+    ungraded: list[str] = field(default_factory=list)  # never graded (not a crash)
     duplicates: list[str] = field(default_factory=list)
     integrity: str = "ok"
 
@@ -193,7 +195,9 @@ def check_class(course_root: str | Path, assignment: str, db_url: str) -> ClassS
             notebooks = []
         for student in students:
             why = _stale_reason(gb, root, assignment, student, notebooks)
-            if why:
+            if why == UNGRADED:
+                state.ungraded.append(student)
+            elif why:
                 state.stale[student] = why
             else:
                 state.complete.append(student)
@@ -209,7 +213,9 @@ def _stale_reason(gb, root: Path, assignment: str, student: str, notebooks: list
     try:
         gb.find_submission(assignment, student)
     except MissingEntry:
-        return "not in the gradebook"
+        if auto.exists() or feedback.exists():
+            return "graded files but no gradebook entry (gradebook restored or run killed)"
+        return UNGRADED
     ts_sub, ts_auto = sub / "timestamp.txt", auto / "timestamp.txt"
     if ts_sub.exists() and (
         not ts_auto.exists() or ts_sub.read_text().strip() != ts_auto.read_text().strip()

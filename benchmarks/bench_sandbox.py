@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests" / "adversarial"))
 
 def drill_notebook(workdir: Path) -> Path:
     """The correct drill submission (solutions typed into the source, hidden tests inline)."""
-    import corpus
+    import adversarial_corpus as corpus
 
     nb = corpus.source_notebook()
     for cell in nb.cells:

@@ -18,7 +18,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import corpus  # noqa: E402
+import adversarial_corpus as corpus  # noqa: E402
+from adversarial_corpus import require_sandbox  # noqa: E402
 
 LIMITS = {
     "STOREOPS_CELL_TIMEOUT": "5",
@@ -42,18 +43,6 @@ def adversarial_limits():
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
-
-
-def require_sandbox(course: Path) -> None:
-    """Refuse to run hostile code without the sandbox (a memory hog would eat the machine)."""
-    from storeops.grading.course import Course
-
-    pre = Course(course).config().Autograde.get("autograde_preprocessors") or []
-    if not any("SandboxedExecute" in str(p) for p in pre):
-        pytest.fail(
-            "grader/nbgrader_config.py does not enable the sandbox: apply "
-            "/tmp/issue7_integration.patch (storeops.sandbox.configure(c)) first"
-        )
 
 
 class Listener:

@@ -9,7 +9,7 @@ import os
 import re
 from pathlib import Path
 
-import corpus
+import adversarial_corpus as corpus
 import pytest
 
 pytestmark = pytest.mark.slow

@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-import corpus
+import adversarial_corpus as corpus
 import pytest
-from conftest import require_sandbox
+from adversarial_corpus import require_sandbox
 
 pytestmark = pytest.mark.slow
 

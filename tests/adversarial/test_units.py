@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 
-import corpus
+import adversarial_corpus as corpus
 import pytest
 
 from storeops.errors import StoreOpsError

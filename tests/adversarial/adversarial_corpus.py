@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "drill"
@@ -616,3 +617,15 @@ def leaks(text: str) -> list[str]:
     """Hidden-test markers or expected values found in ``text``."""
     plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
     return [s for s in HIDDEN_MARKERS + HIDDEN_VALUES if s in plain]
+
+
+def require_sandbox(course: Path) -> None:
+    """Refuse to run hostile code without the sandbox (a memory hog would eat the machine)."""
+    from storeops.grading.course import Course
+
+    pre = Course(course).config().Autograde.get("autograde_preprocessors") or []
+    if not any("SandboxedExecute" in str(p) for p in pre):
+        pytest.fail(
+            "grader/nbgrader_config.py does not enable the sandbox: apply "
+            "/tmp/issue7_integration.patch (storeops.sandbox.configure(c)) first"
+        )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import yaml
-from conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def read(name: str) -> str:

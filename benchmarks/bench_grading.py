@@ -114,6 +114,8 @@ def main(argv=None) -> int:
         )
         t_bare = bare_execution(plain, args.assignment)
 
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"load average (1, 5, 15 min) at the end: {load} (other work distorts the figures)")
         print(f"bare nbclient execution : {t_bare:7.1f} s  ({t_bare / n:.2f} s/notebook)")
         print(
             f"plain nbgrader autograde: {t_plain:7.1f} s  ({t_plain / n:.2f} s/submission, "

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,39 @@ TIMESTAMP = "2026-11-20 10:00:00.000000 UTC"
 HIDDEN_MARKERS = ["hidden-check-q1", "hidden-check-q2", "hidden-check-q3"]
 HIDDEN_VALUES = ["4217", "-3]) == -3", "== 2000"]  # "4217": only where q1 is wrong
 FULL = 4.0  # autograded points: q1 1, q2 2, q3 1 (q4 is a written answer)
+
+LIMITS = {
+    "STOREOPS_CELL_TIMEOUT": "5",
+    "STOREOPS_NOTEBOOK_TIMEOUT": "30",
+    "STOREOPS_MEMORY_MB": "512",
+    "STOREOPS_MAX_PROCS": "32",
+    "STOREOPS_MAX_OUTPUT_MB": "2",
+    "STOREOPS_MAX_FILE_MB": "16",
+    "STOREOPS_CPU_SECONDS": "60",
+    "STOREOPS_PROTECTED_MODULES": "drill_helpers,storeops.grading.keys",
+}
+
+
+@contextmanager
+def limits_env(**overrides: str | None):
+    """The test limits in os.environ (inherited by grading workers), restored afterwards.
+    An override of None removes the variable (the course default applies)."""
+    wanted = {**LIMITS, **overrides}
+    saved = {k: os.environ.get(k) for k in wanted}
+    try:
+        for k, v in wanted.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        yield wanted
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
 
 HELPER = '''"""Checks the hidden tests of the drill call (copied into every autograded folder)."""
 

@@ -1,13 +1,12 @@
 """The adversarial class: built once, graded once by the real pipeline, inspected by many tests.
 
-Limits are small so the suite stays short: 5 s per cell, 30 s per notebook,
-512 MB address space, 32 processes, 2 MB of output per notebook.
+Limits (``adversarial_corpus.LIMITS``) are small so the suite stays short, and set
+only around the grading runs so that other test folders keep the course defaults.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sys
 import threading
@@ -20,29 +19,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import adversarial_corpus as corpus  # noqa: E402
 from adversarial_corpus import require_sandbox  # noqa: E402
-
-LIMITS = {
-    "STOREOPS_CELL_TIMEOUT": "5",
-    "STOREOPS_NOTEBOOK_TIMEOUT": "30",
-    "STOREOPS_MEMORY_MB": "512",
-    "STOREOPS_MAX_PROCS": "32",
-    "STOREOPS_MAX_OUTPUT_MB": "2",
-    "STOREOPS_MAX_FILE_MB": "16",
-    "STOREOPS_CPU_SECONDS": "60",
-    "STOREOPS_PROTECTED_MODULES": "drill_helpers,storeops.grading.keys",
-}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def adversarial_limits():
-    old = {k: os.environ.get(k) for k in LIMITS}
-    os.environ.update(LIMITS)
-    yield LIMITS
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
 
 
 class Listener:
@@ -131,9 +107,10 @@ def graded_class(tmp_path_factory) -> GradedClass:
     cases = corpus.cases(listener.port)
     corpus.build_class(course, cases)
     before = snapshot(course / "submitted")
-    summary = grade_class(
-        Course(course), corpus.ASSIGNMENT, workers=2, progress=False, report=False
-    )
+    with corpus.limits_env():
+        summary = grade_class(
+            Course(course), corpus.ASSIGNMENT, workers=2, progress=False, report=False
+        )
     after = snapshot(course / "submitted")
     yield GradedClass(course, cases, summary, before, after, listener)
     listener.close()

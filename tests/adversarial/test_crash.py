@@ -56,12 +56,13 @@ def crashed_and_rerun(tmp_path_factory):
 
     script = course.parent / "run.py"
     script.write_text(RUN)
-    proc = subprocess.Popen(
-        [sys.executable, str(script), str(course)],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with corpus.limits_env():
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(course)],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     deadline = time.monotonic() + 300
     while _feedback_count(course) < N // 2 and proc.poll() is None:
         assert time.monotonic() < deadline, "the first run never got half-way"
@@ -74,9 +75,10 @@ def crashed_and_rerun(tmp_path_factory):
     proc.wait()
     after_kill = check_class(course, corpus.ASSIGNMENT, db_url)
 
-    summary = grade_class(
-        Course(course), corpus.ASSIGNMENT, workers=2, progress=False, report=False
-    )
+    with corpus.limits_env():
+        summary = grade_class(
+            Course(course), corpus.ASSIGNMENT, workers=2, progress=False, report=False
+        )
     return {
         "course": course,
         "db_url": db_url,

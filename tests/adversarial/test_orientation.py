@@ -5,7 +5,6 @@ tests call ``storeops.grading.keys.grade``. Graded by the integrated pipeline (n
 from __future__ import annotations
 
 import json
-import os
 
 import adversarial_corpus as corpus
 import nbformat
@@ -44,11 +43,10 @@ def orientation_class(tmp_path_factory):
     from storeops.grading.pipeline import grade_class
     from storeops.grading.release import release
 
-    names = ("STOREOPS_MEMORY_MB", "STOREOPS_CELL_TIMEOUT", "STOREOPS_PROTECTED_MODULES")
-    saved = {k: os.environ.get(k) for k in names}
-    os.environ.update(STOREOPS_MEMORY_MB="2048", STOREOPS_CELL_TIMEOUT="60")
-    os.environ.pop("STOREOPS_PROTECTED_MODULES", None)  # the course's default helpers
-    try:
+    # production memory and cell limits (pandas + pyarrow); the course's helper list
+    with corpus.limits_env(
+        STOREOPS_MEMORY_MB="2048", STOREOPS_CELL_TIMEOUT="60", STOREOPS_PROTECTED_MODULES=None
+    ):
         course = copy_course(tmp_path_factory.mktemp("orientation"), assignments=[A])
         require_sandbox(course.root)
         release(course, A)
@@ -78,12 +76,6 @@ def orientation_class(tmp_path_factory):
             nbformat.write(nb, folder / NB)
             (folder / "timestamp.txt").write_text(corpus.TIMESTAMP)
         summary = grade_class(course, A, workers=2, progress=False, report=True)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
     from nbgrader.api import Gradebook
 

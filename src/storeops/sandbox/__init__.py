@@ -57,12 +57,10 @@ def configure(c, limits: Limits | None = None) -> None:
     timeout and nbgrader's ``LimitOutput`` from :class:`Limits` (environment), and
     puts :class:`~storeops.sandbox.feedback.HideHiddenTracebacks` before
     ``ClearHiddenTests`` in the feedback preprocessors (adding the latter if absent).
+    It does not touch ``os.environ``: each kernel manager reads its OS limits from the
+    environment (:meth:`Limits.from_env`), so set ``STOREOPS_*`` there, not ``limits``.
     """
-    import os
-
     limits = limits or Limits.from_env()
-    for var, value in limits.to_env().items():
-        os.environ.setdefault(var, value)
     c.Autograde.autograde_preprocessors = [
         EXECUTE,
         "nbgrader.preprocessors.IgnorePattern",

@@ -95,6 +95,12 @@ class UidSlot:
                 continue
             self.fd, self.uid = fd, UID_BASE + i
             kill_uid(self.uid)  # leftovers of a run that was killed (SIGKILL) half-way
+            for box in SANDBOX_ROOT.glob("kernel-*"):  # and their folders
+                try:
+                    if box.stat().st_uid == self.uid:
+                        shutil.rmtree(box, ignore_errors=True)
+                except OSError:
+                    pass
             return
         raise RuntimeError(f"all {UID_SLOTS} sandbox uids are in use")
 

@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 STAMP := $(VENV)/.installed
-WIDGET_JS := build/widgets-js/embed-amd.js
+STATIC_JS := build/static-js/mathjax/tex-mml-chtml.js
 PYTEST_ARGS ?=
 
 .PHONY: help setup book data pages html release test lint lab serve grade clean browser-deps
@@ -27,10 +27,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-setup: $(STAMP) $(WIDGET_JS)
+setup: $(STAMP) $(STATIC_JS)
 
-$(WIDGET_JS):
-	bash scripts/fetch_widget_js.sh build/widgets-js
+$(STATIC_JS):
+	bash scripts/fetch_static_js.sh build/static-js
 
 # The default store in datasets/ (skipped when it is already there for this seed and version).
 data: $(STAMP)

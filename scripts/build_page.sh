@@ -10,6 +10,6 @@ cp "$root/_config.yml" "$tmp/"
 ln -s "$root/book" "$tmp/book"
 ln -s "$root/build" "$tmp/build"
 printf 'format: jb-book\nroot: %s\n' "${page%.*}" > "$tmp/_toc.yml"
-bash "$root/scripts/fetch_widget_js.sh" "$root/build/widgets-js" >/dev/null
+bash "$root/scripts/fetch_static_js.sh" "$root/build/static-js" >/dev/null
 "$root/.venv/bin/jupyter-book" build "$tmp" --warningiserror --nitpick --keep-going
 echo "built: $tmp/_build/html/${page%.*}.html"

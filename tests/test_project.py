@@ -102,7 +102,7 @@ def test_gitignore_keeps_build_output_and_local_state_out():
             "grader/gradebook.db",
             "book/.ipynb_checkpoints/x.ipynb",
             "grader/release/a/b.ipynb",
-            "build/widgets-js/embed-amd.js",
+            "build/static-js/embed-amd.js",
         ],
         cwd=ROOT,
         capture_output=True,

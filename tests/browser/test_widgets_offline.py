@@ -107,6 +107,35 @@ def test_widgets_render_offline_and_nothing_goes_to_a_cdn(built_book, site, brow
             context.close()
 
 
+def test_no_page_requests_anything_outside_the_site(built_book, site, browser):
+    """Math, fonts and scripts of every page come from the site itself (offline by default)."""
+    pages = sorted(built_book.glob("book/**/*.html"))
+    assert pages
+    for path in pages:
+        rel = path.relative_to(built_book).as_posix()
+        context, page, outside, errors = open_blocking_outside(browser, f"{site}/{rel}")
+        try:
+            page.wait_for_load_state("networkidle")
+            assert not outside, f"{rel}: requests left the site: {outside[:5]}"
+            assert not [e for e in errors if e.startswith("HTTP")], f"{rel}: {errors[:3]}"
+        finally:
+            context.close()
+
+
+def test_math_is_typeset_offline(built_book, site, browser):
+    """Pages with LaTeX get it typeset by the locally served MathJax."""
+    pages = [p for p in sorted(built_book.glob("book/**/*.html")) if 'class="math' in p.read_text()]
+    if not pages:
+        pytest.skip("no page uses math")
+    rel = pages[0].relative_to(built_book).as_posix()
+    context, page, outside, _ = open_blocking_outside(browser, f"{site}/{rel}")
+    try:
+        page.wait_for_selector("mjx-container", timeout=20_000)
+        assert not outside
+    finally:
+        context.close()
+
+
 def test_demo_slider_is_interactive(built_book, site, browser):
     """The KPI-tree page's slider is a real control: the browser can move it."""
     rel = "book/widgets_demo.html"

@@ -63,3 +63,10 @@ if COURSE.get("per_student_stores"):
     os.environ["STOREOPS_COURSE_SEED"] = str(COURSE["course_seed"])
 else:
     os.environ.pop("STOREOPS_COURSE_SEED", None)
+
+# Untrusted submissions run in the sandbox (issue 7; grader/README.md "Threat model"):
+# resource limits, no network, a throw-away uid, per-notebook wall time, output cap,
+# tamper guard, and feedback tracebacks without hidden tests. Limits: STOREOPS_* env.
+from storeops.sandbox import configure as _sandbox  # noqa: E402
+
+_sandbox(c)

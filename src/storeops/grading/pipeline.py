@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storeops import sandbox
 from storeops.errors import StoreOpsError
 from storeops.grading.course import Course
 
@@ -36,6 +37,7 @@ class Outcome:
     skipped: bool = False
     error: str = ""
     feedback: bool = False
+    problems: list[dict] = field(default_factory=list)  # pre-flight + sandbox events
 
 
 @dataclass
@@ -45,6 +47,9 @@ class Summary:
     csv: Path | None = None
     report: Path | None = None
     seconds: float = 0.0
+    backup: Path | None = None  # gradebook copy taken before this run
+    repaired: dict[str, str] = field(default_factory=dict)  # regraded after a killed run
+    modified: list[str] = field(default_factory=list)  # submitted files changed (must be [])
 
     @property
     def failed(self) -> list[Outcome]:
@@ -61,7 +66,31 @@ def _worker_init(course_root: str) -> None:
     import warnings
 
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices
+    os.environ[sandbox.EVENTS_ENV] = str(_events_dir(Path(course_root)))
     _API = Course(Path(course_root)).api()
+
+
+def _events_dir(course_root: Path) -> Path:
+    return course_root / "reports" / "sandbox"
+
+
+def _sandbox_problems(task: Task) -> list[dict]:
+    """What the sandbox saw while this submission ran (timeouts, crashes, tampering)."""
+    out = []
+    events = sandbox.read_events(_events_dir(Path(task.course_root)), task.assignment, task.student)
+    for notebook, data in events.items():
+        for e in data.get("events", []):
+            severity = "review" if e["kind"] == "tampering" else "warning"
+            out.append(
+                {
+                    "student": task.student,
+                    "notebook": f"{notebook}.ipynb",
+                    "severity": severity,
+                    "code": e["kind"],
+                    "message": e["message"],
+                }
+            )
+    return out
 
 
 def grade_submission(task: Task) -> Outcome:
@@ -74,6 +103,23 @@ def grade_submission(task: Task) -> Outcome:
     if _API is None:
         _worker_init(task.course_root)
     start = time.perf_counter()
+    root = Path(task.course_root)
+    problems = sandbox.preflight(
+        root / "submitted" / task.student / task.assignment,
+        root / "release" / task.assignment,
+        task.student,
+    )
+    found = [p.as_dict() for p in problems]
+    fatal = sandbox.fatal(problems)
+    if fatal:  # not gradable as submitted: a clear error instead of nbgrader's traceback
+        return Outcome(
+            task.student,
+            False,
+            time.perf_counter() - start,
+            error="; ".join(str(p) for p in fatal),
+            problems=found,
+        )
+    shutil.rmtree(_events_dir(root) / task.assignment / task.student, ignore_errors=True)
     os.environ["STOREOPS_STUDENT"] = task.student  # the kernel loads this student's store
     try:
         result = _API.autograde(task.assignment, task.student, force=True, create=True)
@@ -85,23 +131,38 @@ def grade_submission(task: Task) -> Outcome:
             # timeout, so grade once more rather than cost the student those points.
             result = _API.autograde(task.assignment, task.student, force=True, create=True)
         if not result.get("success"):
-            return Outcome(
+            return _with(
+                found,
+                task,
+                Outcome(
+                    task.student,
+                    False,
+                    time.perf_counter() - start,
+                    error=_last_line(result.get("error") or result.get("log") or ""),
+                ),
+            )
+        fb = _API.generate_feedback(task.assignment, task.student, force=True)
+        return _with(
+            found,
+            task,
+            Outcome(
+                task.student,
+                True,
+                time.perf_counter() - start,
+                feedback=bool(fb.get("success")),
+                error="" if fb.get("success") else "feedback: " + _last_line(fb.get("error") or ""),
+            ),
+        )
+    except Exception as exc:  # noqa: BLE001 - one bad submission must not stop the class
+        return _with(
+            found,
+            task,
+            Outcome(
                 task.student,
                 False,
                 time.perf_counter() - start,
-                error=_last_line(result.get("error") or result.get("log") or ""),
-            )
-        fb = _API.generate_feedback(task.assignment, task.student, force=True)
-        return Outcome(
-            task.student,
-            True,
-            time.perf_counter() - start,
-            feedback=bool(fb.get("success")),
-            error="" if fb.get("success") else "feedback: " + _last_line(fb.get("error") or ""),
-        )
-    except Exception as exc:  # noqa: BLE001 - one bad submission must not stop the class
-        return Outcome(
-            task.student, False, time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}"
+                error=f"{type(exc).__name__}: {exc}",
+            ),
         )
     finally:
         os.environ.pop("STOREOPS_STUDENT", None)
@@ -115,6 +176,11 @@ def _timed_out(task: Task) -> bool:
         if '"ename": "CellTimeoutError"' in text or '"ename": "KeyboardInterrupt"' in text:
             return True
     return False
+
+
+def _with(found: list[dict], task: Task, outcome: Outcome) -> Outcome:
+    outcome.problems = found + _sandbox_problems(task)
+    return outcome
 
 
 def _last_line(text: str) -> str:
@@ -228,13 +294,27 @@ def grade_class(
         students = [student]
     if not students:
         raise StoreOpsError(f"no submissions of {assignment} in {course.dir('submitted')}")
+    db_url = course.config().CourseDirectory.db_url
+    sandbox.protect_course(course.root, db_url)  # kernels (other uid) cannot read grader files
+    try:
+        backup = sandbox.backup_gradebook(db_url, course.dir("backups"))
+    except StoreOpsError as exc:  # not SQLite: the message names the dump tool to use
+        print(f"warning: {exc}")
+        backup = None
+    # a run killed half-way (SIGKILL) left students half graded: regrade them from scratch
+    repaired = sandbox.repair_class(course.root, assignment, db_url).stale
+    before = sandbox.snapshot(course.dir("submitted"))
     graded = _prepare_students(course, assignment, students)
     todo = [s for s in students if force or not _up_to_date(course, assignment, s, graded)]
-    summary = Summary(assignment)
+    summary = Summary(assignment, backup=backup, repaired=dict(repaired))
     summary.outcomes += [Outcome(s, True, 0.0, skipped=True) for s in students if s not in todo]
     tasks = [Task(str(course.root), assignment, s) for s in todo]
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
     summary.outcomes += _run(tasks, workers, progress)
+    summary.modified = sandbox.compare(before, sandbox.snapshot(course.dir("submitted")))
+    if summary.modified:
+        print("ERROR: submitted files changed during grading: " + ", ".join(summary.modified))
+    _write_problems(course, assignment, summary)
     summary.csv = export_csv(course, assignment)
     if report:
         from storeops.grading.report import write_report
@@ -242,6 +322,49 @@ def grade_class(
         summary.report = write_report(course, assignment)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _write_problems(course: Course, assignment: str, summary: Summary) -> None:
+    """reports/<assignment>/problems.json: the report's "Submission problems" section."""
+    import json
+
+    from storeops.sandbox.report import write_problems
+
+    students = {}
+    old = course.dir("reports") / assignment / "problems.json"
+    if old.exists():  # keep what earlier runs found for students skipped as up to date
+        students = json.loads(old.read_text()).get("students", {})
+    for o in summary.outcomes:
+        if not o.skipped:
+            students[o.student] = o.problems + (
+                [
+                    {
+                        "student": o.student,
+                        "notebook": "",
+                        "severity": "error",
+                        "code": "grading-failed",
+                        "message": o.error,
+                    }
+                ]
+                if not o.ok and not any(p["severity"] == "error" for p in o.problems)
+                else []
+            )
+    enforced = None
+    events = _events_dir(course.root) / assignment
+    for path in sorted(events.glob("*/*.json")) if events.is_dir() else []:
+        enforced = json.loads(path.read_text()).get("enforced")
+        if enforced:
+            break
+    write_problems(
+        old,
+        {
+            "students": students,
+            "modified": summary.modified,
+            "repaired": summary.repaired,
+            "backup": str(summary.backup) if summary.backup else None,
+            "enforced": enforced,
+        },
+    )
 
 
 def _run(tasks: list[Task], workers: int, progress: bool) -> list[Outcome]:

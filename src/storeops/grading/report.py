@@ -201,8 +201,13 @@ def write_report(course: Course, assignment: str) -> Path:
     out_dir = course.dir("reports") / assignment
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
+    from storeops.sandbox.report import problems_section
+
+    problems = problems_section(out_dir / "problems.json")
     if table.empty:
-        path.write_text(f"<h1>{html.escape(assignment)}</h1><p>No graded submissions yet.</p>")
+        path.write_text(
+            f"<h1>{html.escape(assignment)}</h1><p>No graded submissions yet.</p>{problems}"
+        )
         return path
     stats = item_statistics(table, items)
     profiles = competency_profiles(table, items)
@@ -247,6 +252,7 @@ from weak students; check its wording or its test) and the upper-lower 27 % inde
 {stats_html}
 <h2>Competencies</h2>{plots.get("class_profile", "")}{plots.get("student_profiles", "")}
 <h2>Students</h2>{students_html}
+{problems}
 </body></html>"""
     path.write_text(page)
     return path

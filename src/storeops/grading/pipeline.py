@@ -284,6 +284,27 @@ def grade_class(
     """Grade every submission of ``assignment`` (or one student): the whole pipeline."""
     t0 = time.perf_counter()
     course.check_assignment(assignment)
+    workers = 1 if student is not None else max(1, workers or os.cpu_count() or 1)
+    # Start the workers first: their one-time nbgrader import overlaps with the preparation.
+    pool = _pool(course, workers) if workers > 1 else None
+    try:
+        return _grade_class(
+            course, assignment, workers, student, archive, force, progress, report, pool, t0
+        )
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _pool(course: Course, workers: int):
+    ctx = mp.get_context("spawn")
+    return ctx.Pool(workers, initializer=_worker_init, initargs=(str(course.root),))
+
+
+def _grade_class(
+    course, assignment, workers, student, archive, force, progress, report, pool, t0
+) -> Summary:
     _ensure_assignment(course, assignment)
     if archive is not None:
         collect_zip(course, assignment, archive)
@@ -309,8 +330,7 @@ def grade_class(
     summary = Summary(assignment, backup=backup, repaired=dict(repaired))
     summary.outcomes += [Outcome(s, True, 0.0, skipped=True) for s in students if s not in todo]
     tasks = [Task(str(course.root), assignment, s) for s in todo]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
-    summary.outcomes += _run(tasks, workers, progress)
+    summary.outcomes += _run(tasks, pool if len(tasks) > 1 else None, progress)
     summary.modified = sandbox.compare(before, sandbox.snapshot(course.dir("submitted")))
     if summary.modified:
         print("ERROR: submitted files changed during grading: " + ", ".join(summary.modified))
@@ -367,7 +387,8 @@ def _write_problems(course: Course, assignment: str, summary: Summary) -> None:
     )
 
 
-def _run(tasks: list[Task], workers: int, progress: bool) -> list[Outcome]:
+def _run(tasks: list[Task], pool, progress: bool) -> list[Outcome]:
+    """Grade ``tasks`` in the worker pool (or here, one by one, without one)."""
     from tqdm import tqdm
 
     if not tasks:
@@ -375,18 +396,14 @@ def _run(tasks: list[Task], workers: int, progress: bool) -> list[Outcome]:
     bar = tqdm(total=len(tasks), unit="nb", desc="autograde", disable=not progress)
     out = []
     try:
-        if workers == 1:
-            for task in tasks:
-                out.append(grade_submission(task))
-                bar.update()
-            return out
-        ctx = mp.get_context("spawn")
-        with ctx.Pool(workers, initializer=_worker_init, initargs=(tasks[0].course_root,)) as pool:
-            for outcome in pool.imap_unordered(grade_submission, tasks):
-                out.append(outcome)
-                bar.update()
-                if not outcome.ok:
-                    bar.write(f"  {outcome.student}: {outcome.error}")
+        results = (
+            pool.imap_unordered(grade_submission, tasks) if pool else map(grade_submission, tasks)
+        )
+        for outcome in results:
+            out.append(outcome)
+            bar.update()
+            if not outcome.ok:
+                bar.write(f"  {outcome.student}: {outcome.error}")
         return out
     finally:
         bar.close()

@@ -28,6 +28,23 @@ READ_KEY = (
 )
 
 
+def read_source(path: str) -> str:
+    """q1's answer taken from the instructor's source notebook, if the kernel can read it."""
+    return (
+        "import json, os\n"
+        "n_orders = 0\n"
+        f"print('source dir in env:', os.environ.get('STOREOPS_SOURCE_DIR'))\n"
+        "try:\n"
+        f"    cells = json.load(open({path!r}))['cells']\n"
+        "    code = [''.join(c['source']) for c in cells\n"
+        "            if c['metadata'].get('nbgrader', {}).get('grade_id') == 'q1-answer'][0]\n"
+        "    exec(code.replace('### BEGIN SOLUTION', '').replace('### END SOLUTION', ''))\n"
+        "    print('read the source')\n"
+        "except Exception as exc:\n"
+        "    print('source not readable:', type(exc).__name__)\n"
+    )
+
+
 def _set(nb, gid: str, code: str):
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == gid:
@@ -47,8 +64,15 @@ def orientation_class(tmp_path_factory):
     with corpus.limits_env(
         STOREOPS_MEMORY_MB="2048", STOREOPS_CELL_TIMEOUT="60", STOREOPS_PROTECTED_MODULES=None
     ):
-        course = copy_course(tmp_path_factory.mktemp("orientation"), assignments=[A])
+        top = tmp_path_factory.mktemp("orientation")
+        course = copy_course(top, assignments=[A])
         require_sandbox(course.root)
+        # a world-readable course (like a clone in /srv or /work): only the sandbox's
+        # hiding keeps the kernel out of the sources
+        top.chmod(0o755)
+        source_nb = course.source_dir / A / NB
+        for path in [top, *source_nb.relative_to(top).parents]:
+            (top / path).chmod(0o755)
         release(course, A)
         good = submission(course, A, NB, Archetype("correct"))
         subs = {
@@ -58,6 +82,11 @@ def orientation_class(tmp_path_factory):
             ),
             "o-read-key": _set(
                 nbformat.from_dict(json.loads(json.dumps(good))), "q1-answer", READ_KEY
+            ),
+            "o-read-source": _set(
+                nbformat.from_dict(json.loads(json.dumps(good))),
+                "q1-answer",
+                read_source(str(source_nb)),
             ),
             "o-edited-test": _set(
                 _set(nbformat.from_dict(json.loads(json.dumps(good))), "q1-answer", WRONG_Q1),
@@ -106,13 +135,27 @@ def test_patched_answer_key_is_restored_and_named(orientation_class):
     assert tampering and "storeops.grading.keys.grade" in tampering[0]["message"]
 
 
-def test_known_gap_answer_key_reachable_at_grading_time_but_flagged(orientation_class):
-    """grader/README.md, "What is NOT protected": the key is computed in the kernel, so a
-    student who calls it gets the point. The pre-flight scan flags it for review."""
+def test_answer_key_is_not_reachable_from_the_kernel(orientation_class):
+    """Keys are computed by the grader (storeops.grading.answers): calling the key helper
+    in the submission gets nothing, and the call is still flagged for review."""
     _, _, scores, problems = orientation_class
-    assert scores["o-read-key"]["q1-test"] == scores["o-good"]["q1-test"]
+    assert scores["o-read-key"]["q1-test"] == 0
+    assert _auto(scores["o-read-key"])["q2-test"] == scores["o-good"]["q2-test"] > 0
     flagged = [p for p in problems["o-read-key"] if p["severity"] == "review"]
     assert any("answer-key" in p["message"] for p in flagged), problems["o-read-key"]
+
+
+def test_sources_are_hidden_from_the_kernel(orientation_class):
+    """The course is world-readable, yet the kernel can neither find nor read the source
+    notebook (no STOREOPS_SOURCE_DIR, an empty tmpfs over the folder)."""
+    course, _, scores, _ = orientation_class
+    assert scores["o-read-source"]["q1-test"] == 0
+    assert _auto(scores["o-read-source"])["q3-test"] == scores["o-good"]["q3-test"] > 0
+    nb = nbformat.read(course.dir("autograded") / "o-read-source" / A / NB, as_version=4)
+    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-answer"]
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    assert "source dir in env: None" in text, text
+    assert "source not readable: FileNotFoundError" in text, text
 
 
 def test_edited_test_restored_and_flagged(orientation_class):
@@ -130,11 +173,12 @@ def test_kernel_exit_keeps_earlier_points(orientation_class):
 
 
 def test_feedback_has_no_hidden_test_code(orientation_class):
-    course = orientation_class[0]
+    course, _, scores, _ = orientation_class
     files = list(course.dir("feedback").rglob("*.html"))
-    assert len(files) == 5
+    assert len(files) == len(scores) == 6
     for path in files:
         text = path.read_text(errors="replace")
+        assert "storeops.answer" not in text, path  # exports are replaced by verdicts
         assert 'grade("orientation"' not in text and "grade(&quot;orientation" not in text, path
         assert "HIDDEN TESTS" not in text, path
 

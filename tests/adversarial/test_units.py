@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import adversarial_corpus as corpus
 import pytest
@@ -221,3 +225,105 @@ def test_launcher_applies_limits_and_isolates_network(tmp_path):
         assert lines[2] == "OSError"  # "Network is unreachable", not a timeout
     else:
         assert isinstance(enforced["network"], str)  # says why it was not possible
+
+
+def _run_launcher(tmp: Path, cfg: dict, probe: str) -> str:
+    from storeops.sandbox.kernel import LAUNCHER
+
+    (tmp / "cfg.json").write_text(json.dumps(cfg))
+    out = subprocess.run(
+        [sys.executable, str(LAUNCHER), str(tmp / "cfg.json"), "--", sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return out.stdout + out.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_launcher_hides_world_readable_sources_and_their_git_repository():
+    """A course clone anyone may read (e.g. /srv/course): the kernel's uid still sees an
+    empty source folder and an empty .git (which holds every version of the sources).
+    The same probe without hiding reads the key, so the test can fail."""
+    from storeops.sandbox.kernel import UidSlot, _reachable_paths, hidden_paths
+
+    top = Path(tempfile.mkdtemp(prefix="storeops-hide-"))
+    try:
+        top.chmod(0o755)
+        src = top / "exercises" / "source"
+        src.mkdir(parents=True)
+        (src / "key.txt").write_text("42")
+        (top / ".git" / "objects").mkdir(parents=True)
+        for d in (top / "exercises", src, top / ".git", top / ".git" / "objects"):
+            d.chmod(0o755)
+        assert hidden_paths(str(src)) == [str(src), str(top / ".git")]
+        probe = (
+            "import os\n"
+            f"print('src', os.listdir({str(src)!r}), 'git', os.listdir({str(top / '.git')!r}))\n"
+            "try:\n"
+            f"    print('key', open({str(src / 'key.txt')!r}).read())\n"
+            "except OSError as e:\n"
+            "    print('key', type(e).__name__)\n"
+        )
+        slot = UidSlot()
+        try:
+            box = top / "box"  # the kernel's own folder (it writes the report after setuid)
+            box.mkdir()
+            os.chown(box, slot.uid, slot.uid)
+            base = {
+                "uid": slot.uid,
+                "gid": slot.uid,
+                "expose": _reachable_paths([sys.executable], None, {}),
+                "stage": str(top / "stage"),
+                "report": str(box / "enforced.json"),
+            }
+            (top / "stage").mkdir()
+            hidden = _run_launcher(top, {**base, "hide": hidden_paths(str(src))}, probe)
+            enforced = json.loads((box / "enforced.json").read_text())
+            shown = _run_launcher(top, {**base, "hide": []}, probe)
+        finally:
+            slot.release()
+        assert "src [] git []" in hidden and "key FileNotFoundError" in hidden, hidden
+        assert enforced["sources_hidden"] is True and enforced["separate_user"] is True
+        assert "key 42" in shown, shown  # control: without hiding the uid could read it
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_grading_kernel_environment_has_no_source_folder(tmp_path, monkeypatch):
+    """What SandboxedKernelManager passes to launch.py: export mode on, no source path."""
+    from storeops.grading import keys
+    from storeops.sandbox.kernel import SandboxedKernelManager
+
+    monkeypatch.setenv(keys.SOURCE_ENV, str(tmp_path / "src"))
+    seen = {}
+
+    async def fake_launch(self, cmd, **kw):
+        seen.update(kw["env"])
+        seen["cfg"] = json.loads(Path(cmd[2]).read_text())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(
+        "jupyter_client.manager.AsyncKernelManager._async_launch_kernel", fake_launch
+    )
+    km = SandboxedKernelManager(kernel_name="python3")
+    km._make_box()
+    km.connection_file = str(km.box / "kernel.json")
+    Path(km.connection_file).write_text("{}")
+    import asyncio
+
+    try:
+        with pytest.raises(RuntimeError, match="stop here"):
+            asyncio.run(
+                km._async_launch_kernel(
+                    [sys.executable, "-m", "ipykernel_launcher"],
+                    env={**os.environ},
+                    cwd=str(tmp_path),
+                )
+            )
+    finally:
+        km.finish()
+    assert keys.SOURCE_ENV not in seen and seen[keys.EXPORT_ENV] == "1"
+    if os.geteuid() == 0:
+        assert str(tmp_path / "src") in seen["cfg"]["hide"]
+        assert not any(str(tmp_path / "src") in p for p in seen["cfg"]["expose"])

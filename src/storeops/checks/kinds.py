@@ -39,7 +39,13 @@ def _num_text(x: Any, digits: int) -> str:
 
 
 class Kind:
-    """Base class: subclasses implement the three operations."""
+    """Base class: subclasses implement the three operations.
+
+    ``runs_student_code``: evaluating the answer calls the student's code (a function
+    on its cases), so in grading it happens in the student's kernel, not the grader's.
+    """
+
+    runs_student_code = False
 
     def plausible(self, value: Any, store: Any) -> list[str]:
         """Problems with type, shape or range (empty when plausible); never uses a key."""
@@ -209,6 +215,7 @@ class Function(Kind):
 
     cases: Callable[[Any], Sequence[tuple]]
     returns: Kind = field(default_factory=Number)
+    runs_student_code = True
 
     def evaluate(self, value: Any, store: Any) -> list[Any]:
         return [value(*args) for args in self.cases(store)]

@@ -1,10 +1,17 @@
 """The hidden tests' answer key: the reference solution, executed on the student's own store.
 
-A hidden test cell calls ``grade("orientation", "q1", globals())``. This module
-finds the instructor-only source notebook (never part of a student release),
-executes its cells, solutions included, in a fresh namespace on the same store
-the student's notebook loaded, and compares the student's answer with the
-reference within the question's tolerance. If the answer matches a catalogued
+A hidden test cell calls ``grade("orientation", "q1", globals())``.
+
+* In a grading kernel (``STOREOPS_GRADING_KERNEL`` set by the sandbox) it only
+  exports the student's answer (:func:`export_answer`, :mod:`storeops.grading.wire`);
+  :mod:`storeops.grading.answers` then grades it in the grader's process with
+  :func:`verdict`. The kernel never sees a source or a key.
+* Anywhere else (the instructor's copy of the source, tests) it grades in place.
+
+Grading finds the instructor-only source notebook (never part of a student
+release), executes its cells, solutions included, in a fresh namespace on the
+same store the student's notebook loaded, and compares the student's answer with
+the reference within the question's tolerance. If the answer matches a catalogued
 mistake (``mistakes.yml``), the failure names that mistake. No message ever
 contains the expected value.
 
@@ -23,6 +30,7 @@ from typing import Any
 from storeops.grading import source as src
 
 SOURCE_ENV = "STOREOPS_SOURCE_DIR"
+EXPORT_ENV = "STOREOPS_GRADING_KERNEL"  # set in grading kernels: export answers, no keys
 COURSE_FILE = "course.json"
 
 
@@ -123,6 +131,7 @@ def _exec(code: str, ns: dict, name: str) -> None:
 
 
 _CACHE: dict[tuple, Reference] = {}
+CACHE_SIZE = 3  # reference runs kept (a grading worker sees one store after another)
 
 
 def reference(assignment: str, question: str, source_dir: Path | None = None) -> Reference:
@@ -136,9 +145,23 @@ def reference(assignment: str, question: str, source_dir: Path | None = None) ->
         )
     notebook = src.notebook_of_question(adir, question)
     key = (str(notebook), notebook.stat().st_mtime, *_store_identity())
-    if key not in _CACHE:
+    if key in _CACHE:
+        _CACHE[key] = _CACHE.pop(key)  # most recently used last
+    else:
+        while len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = Reference.run(adir, notebook)
+        _close_figures()
     return _CACHE[key]
+
+
+def _close_figures() -> None:
+    """Reference runs may plot; a grading worker must not pile up figures."""
+    import sys
+
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
 
 
 def _store_identity() -> tuple:
@@ -188,41 +211,126 @@ def _truth_of(store: Any) -> dict:
 def grade(assignment: str, question: str, namespace: dict) -> None:
     """The hidden test of one question: prints a tick, or fails with a named mistake.
 
+    In a grading kernel (``STOREOPS_GRADING_KERNEL`` set by the sandbox) it only
+    exports the student's answer (:func:`export_answer`); the grader compares it with
+    the key in its own process (:mod:`storeops.grading.answers`), so no key and no
+    source ever reach the student's kernel. Elsewhere (the instructor's own session,
+    tests) it computes the key here, from the sources.
+
     Any failure is a :class:`GradeFailed`, whose IPython rendering is one line, so
     the feedback never shows the hidden test's code in a traceback.
     """
     try:
-        _grade(assignment, question, namespace)
+        if os.environ.get(EXPORT_ENV):
+            export_answer(assignment, question, namespace)
+        else:
+            _grade(assignment, question, namespace)
     except GradeFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - never a traceback that shows hidden code
         raise GradeFailed(f"{question}: could not be graded ({type(exc).__name__}).") from None
 
 
-def _grade(assignment: str, question: str, namespace: dict) -> None:
+def _question(assignment: str, question: str):
     from storeops.checks import questions
 
-    q = questions(assignment)[question]
+    return questions(assignment)[question]
+
+
+def student_answer(q, namespace: dict, store: Any, *, evaluate: bool = True) -> Any:
+    """The student's answer to ``q`` from the notebook's namespace, evaluated on ``store``
+    (a function is called on its cases). Fails with the messages a student should see."""
     if q.var not in namespace:
-        raise GradeFailed(f"{question}: `{q.var}` is not defined (run the cells above it).")
-    ref = reference(assignment, question)
-    store = ref.namespace.get("store")
+        raise GradeFailed(f"{q.name}: `{q.var}` is not defined (run the cells above it).")
+    value = namespace[q.var]
+    if not evaluate:
+        return value
     try:
-        answer = q.evaluated(namespace[q.var], store)
+        return q.evaluated(value, store)
     except NotImplementedError:
-        raise GradeFailed(f"{question}: not answered yet.") from None
+        raise GradeFailed(f"{q.name}: not answered yet.") from None
     except Exception as exc:  # noqa: BLE001 - the student's function failed on a test case
         raise GradeFailed(
-            f"{question}: calling `{q.var}` on a test case raised {type(exc).__name__}."
+            f"{q.name}: calling `{q.var}` on a test case raised {type(exc).__name__}."
         ) from None
-    if q.kind.equal(answer, expected(assignment, question)):
-        print(f"✓ {question}: correct.")
-        return
+
+
+def export_answer(assignment: str, question: str, namespace: dict) -> None:
+    """Grading-kernel side of a hidden test: display the answer for the grader (wire format).
+
+    Only what needs the student's code runs here: a function answer is called on its
+    cases; a data answer is sent as it is and evaluated by the grader. Plausibility
+    problems (type, shape; no key involved) travel along for the failure message.
+    """
+    from IPython.display import display
+
+    from storeops.grading import wire
+
+    q = _question(assignment, question)
+    store = _kernel_store(namespace)
+    in_kernel = bool(getattr(q.kind, "runs_student_code", False))
+    answer = student_answer(q, namespace, store, evaluate=in_kernel)
+    try:
+        problems = list(q.kind.plausible(namespace[q.var], store))[:5] if q.kind else []
+    except Exception:  # noqa: BLE001 - plausibility is only a hint in the message
+        problems = []
+    payload = {
+        "assignment": assignment,
+        "question": question,
+        "answer": wire.encode(answer),
+        "problems": [str(p)[:300] for p in problems],
+    }
+    display(
+        {wire.MIME: payload, "text/plain": f"{question}: answer recorded for grading."},
+        raw=True,
+    )
+
+
+def _kernel_store(namespace: dict) -> Any:
+    store = namespace.get("store")
+    if store is not None and hasattr(store, "orders"):
+        return store
+    try:
+        from storeops.data import load_store
+
+        return load_store()
+    except Exception:  # noqa: BLE001 - without a store only type checks run
+        return None
+
+
+def verdict(assignment: str, question: str, answer: Any, problems) -> str:
+    """Compare an evaluated answer with the key (instructor side): the success line, or
+    :class:`GradeFailed` naming a catalogued mistake. Never shows the expected value.
+    ``problems``: plausibility problems for the message (a list, or a function giving it)."""
+    q = _question(assignment, question)
+    if _equal(q, answer, expected(assignment, question)):
+        return f"✓ {question}: correct."
     for mistake, value in mistakes_evaluated(assignment, question):
-        if q.kind.equal(answer, value):
+        if _equal(q, answer, value):
             raise GradeFailed(f"{question}: {mistake.message}")
-    problems = q.kind.plausible(namespace[q.var], store) if q.kind is not None else []
+    if callable(problems):
+        try:
+            problems = list(problems())
+        except Exception:  # noqa: BLE001 - plausibility is only a hint in the message
+            problems = []
     detail = f" ({'; '.join(problems)})" if problems else ""
     raise GradeFailed(
         f"{question}: `{q.var}` does not match the expected answer for your store{detail}."
     )
+
+
+def _equal(q, answer: Any, expected_value: Any) -> bool:
+    try:
+        return bool(q.kind.equal(answer, expected_value))
+    except Exception:  # noqa: BLE001 - an odd answer (e.g. from the wire) matches nothing
+        return False
+
+
+def _grade(assignment: str, question: str, namespace: dict) -> None:
+    q = _question(assignment, question)
+    if q.var not in namespace:
+        raise GradeFailed(f"{question}: `{q.var}` is not defined (run the cells above it).")
+    ref = reference(assignment, question)
+    store = ref.namespace.get("store")
+    answer = student_answer(q, namespace, store)
+    print(verdict(assignment, question, answer, lambda: q.kind.plausible(namespace[q.var], store)))

@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 EXECUTE = "storeops.sandbox.execute.SandboxedExecute"
+ANSWERS = "storeops.grading.answers.GradeAnswers"  # keys computed here, not in the kernel
 HIDE = "storeops.sandbox.feedback.HideHiddenTracebacks"
 EVENTS_ENV = "STOREOPS_SANDBOX_EVENTS"  # where SandboxedExecute writes per-notebook events
 
@@ -53,7 +54,9 @@ def configure(c, limits: Limits | None = None) -> None:
     """Make nbgrader autograde through the sandbox (call from ``nbgrader_config.py``).
 
     Replaces ``Execute`` in ``Autograde.autograde_preprocessors`` by
-    :class:`~storeops.sandbox.execute.SandboxedExecute` and sets the per-cell
+    :class:`~storeops.sandbox.execute.SandboxedExecute`, followed by
+    :class:`~storeops.grading.answers.GradeAnswers` (the hidden tests' keys are
+    computed in the grader from the answers the kernel exports), and sets the per-cell
     timeout and nbgrader's ``LimitOutput`` from :class:`Limits` (environment), and
     puts :class:`~storeops.sandbox.feedback.HideHiddenTracebacks` before
     ``ClearHiddenTests`` in the feedback preprocessors (adding the latter if absent).
@@ -63,6 +66,7 @@ def configure(c, limits: Limits | None = None) -> None:
     limits = limits or Limits.from_env()
     c.Autograde.autograde_preprocessors = [
         EXECUTE,
+        ANSWERS,
         "nbgrader.preprocessors.IgnorePattern",
         "nbconvert.preprocessors.ClearMetadataPreprocessor",
         "nbgrader.preprocessors.LimitOutput",

@@ -34,6 +34,8 @@ from storeops.sandbox.kernel import SandboxedKernelManager
 from storeops.sandbox.limits import Limits
 
 EVENTS_ENV = "STOREOPS_SANDBOX_EVENTS"
+ANSWER_MIME = "application/vnd.storeops.answer+json"  # storeops.grading.wire.MIME
+ANSWER_MAX_BYTES = 4_000_000
 
 
 def _size(out: NotebookNode) -> int:
@@ -183,6 +185,12 @@ class SandboxedExecute(Execute):
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
         if out is None or not self.limits.max_output_bytes:
+            return out
+        if ANSWER_MIME in out.get("data", {}):
+            # an exported answer for the grader (grading/answers.py): kept even after a
+            # flood of printing, within its own cap
+            if _size(out) > ANSWER_MAX_BYTES:
+                out["data"] = {ANSWER_MIME: {"too_large": _size(out)}}
             return out
         self._output_bytes += _size(out)
         if self._output_bytes <= self.limits.max_output_bytes:

@@ -20,6 +20,7 @@ import os
 DEFAULT_PROTECTED = (
     "storeops.grading.keys",
     "storeops.grading.source",
+    "storeops.grading.wire",
     "storeops.checks",
     "storeops.checks.core",
     "storeops.checks.kinds",

@@ -37,6 +37,9 @@ from jupyter_client.manager import AsyncKernelManager
 
 from storeops.sandbox.limits import Enforced, Limits
 
+SOURCE_ENV = "STOREOPS_SOURCE_DIR"  # storeops.grading.keys.SOURCE_ENV
+EXPORT_ENV = "STOREOPS_GRADING_KERNEL"  # storeops.grading.keys.EXPORT_ENV
+
 LAUNCHER = Path(__file__).with_name("launch.py")
 SANDBOX_ROOT = Path(os.environ.get("STOREOPS_SANDBOX_ROOT", "/tmp/storeops-sandbox"))
 UID_BASE = 3_100_000  # far above any real account; one uid per running kernel
@@ -207,6 +210,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             **_THREADS,
         )
         shared_cache = self._private_store_cache(env)
+        # Answer keys are computed by the grader, never in the kernel (grading/answers.py):
+        # the kernel only exports the student's answers and cannot find the sources.
+        sources = env.pop(SOURCE_ENV, None) or os.environ.get(SOURCE_ENV)
+        env[EXPORT_ENV] = "1"
         kw["env"] = env
         cwd = kw.get("cwd")
         if uid is not None and cwd and Path(cwd).is_dir():
@@ -237,6 +244,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             "expose": (
                 _reachable_paths(kernel_cmd, cwd, env, shared_cache) if uid is not None else []
             ),
+            "hide": hidden_paths(sources) if uid is not None else [],
             "stage": str(self.box / "stage"),
         }
         (self.box / "stage").mkdir(exist_ok=True)
@@ -407,8 +415,8 @@ def _reachable_paths(
     kernel_cmd: list[str], cwd: str | None, env: dict, shared_cache: str | None = None
 ) -> list[str]:
     """What the kernel's uid must reach: the interpreter, its libraries, the working
-    folder and the instructor sources the hidden tests read (launch.py exposes those
-    behind folders other users cannot enter, read-only, e.g. a course under /root)."""
+    folder and the shared store cache (launch.py exposes those behind folders other
+    users cannot enter, read-only, e.g. a course under /root). Never the sources."""
     exe = shutil.which(kernel_cmd[0]) or kernel_cmd[0]
     paths = {os.path.realpath(exe), os.path.realpath(sys.executable)}
     paths.add(os.path.join(os.path.realpath(sys.base_prefix), "lib", "_"))
@@ -418,9 +426,23 @@ def _reachable_paths(
         paths.add(os.path.join(os.path.realpath(cwd), "_"))  # the folder itself too
     if shared_cache:
         paths.add(os.path.join(shared_cache, "_"))
-    if env.get("STOREOPS_SOURCE_DIR"):
-        paths.add(os.path.join(os.path.realpath(env["STOREOPS_SOURCE_DIR"]), "_"))
     return sorted(paths)
+
+
+def hidden_paths(source_dir: str | None) -> list[str]:
+    """Folders the kernel must not see even where they are world-readable: the
+    instructor's sources and the git repository around them (its objects hold every
+    version of the sources). launch.py covers each with an empty, read-only tmpfs."""
+    if not source_dir:
+        return []
+    src = Path(os.path.realpath(source_dir))
+    out = [str(src)]
+    for parent in [src, *src.parents]:
+        git = parent / ".git"
+        if git.exists():
+            out.append(str(git))
+            break
+    return out
 
 
 def _chown_tree(path: Path, uid: int, gid: int) -> None:

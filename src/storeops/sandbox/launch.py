@@ -9,8 +9,9 @@ nothing but the standard library is imported before the limits apply). In order:
    not affected);
 2. resource limits: RLIMIT_AS (memory), RLIMIT_NPROC (processes), RLIMIT_FSIZE
    (file size), RLIMIT_CPU (CPU seconds); children inherit them;
-3. when the interpreter sits in a folder other users cannot enter (/root), a
-   private mount namespace that exposes only the interpreter's folder;
+3. a private mount namespace: when the interpreter sits in a folder other users
+   cannot enter (/root), it exposes only the interpreter's folder; the instructor's
+   sources (and the git repository holding them) are covered by empty tmpfs;
 4. a throw-away uid/gid with no supplementary groups (only when root), which is
    what makes RLIMIT_NPROC count (root is exempt) and keeps the kernel out of
    files it does not own (gradebook, submissions, other students' folders);
@@ -65,10 +66,13 @@ def _blocked_dirs(path: str, uid: int | None = None) -> list[tuple[str, str]]:
     return out
 
 
-def expose(paths: list[str], stage: str, uid: int | None = None) -> bool | str:
+def expose(
+    paths: list[str], stage: str, uid: int | None = None, hide: list[str] | None = None
+) -> bool | str:
     """In a private mount namespace, make ``paths`` (the interpreter) reachable for an
     unprivileged uid without opening the rest of e.g. /root: the blocked directory is
-    covered by an empty tmpfs into which only the needed child is bind-mounted read-only."""
+    covered by an empty tmpfs into which only the needed child is bind-mounted read-only.
+    Each folder in ``hide`` (the instructor's sources) is covered by an empty tmpfs."""
     try:
         blocked: dict[str, list[str]] = {}
         for path in paths:
@@ -89,6 +93,9 @@ def expose(paths: list[str], stage: str, uid: int | None = None) -> bool | str:
                 _call("mount", os.path.join(stage, child), target, None, MS_BIND | MS_REC, None)
                 _call("mount", None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
             _call("umount2", stage, MNT_DETACH)
+        for path in hide or []:
+            if os.path.isdir(path):
+                _call("mount", "tmpfs", path, "tmpfs", MS_NOSUID | MS_RDONLY, "mode=0555,size=4k")
     except OSError as exc:
         return f"private mount namespace failed: {exc}"
     return True
@@ -126,11 +133,16 @@ def apply(cfg: dict) -> dict:
     if cfg.get("nproc"):
         report["processes"] = _limit(resource.RLIMIT_NPROC, cfg["nproc"])
     uid = cfg.get("uid")
-    if uid is not None and cfg.get("expose"):
-        report["mounts"] = expose(cfg["expose"], cfg["stage"], uid)
+    if uid is not None and (cfg.get("expose") or cfg.get("hide")):
+        report["mounts"] = expose(cfg.get("expose", []), cfg["stage"], uid, cfg.get("hide"))
         if report["mounts"] is not True:
             uid = None
             report["separate_user"] = report["mounts"]
+        report["sources_hidden"] = (
+            report["mounts"] if cfg.get("hide") else "no source folder configured"
+        )
+    else:
+        report["sources_hidden"] = cfg.get("user_reason") or "no separate user"
     if uid is not None:
         try:
             os.setgroups([])

@@ -99,6 +99,7 @@ class Enforced:
     cpu: bool | str = False
     network: bool | str = False
     separate_user: bool | str = False
+    sources_hidden: bool | str = False
     cell_timeout: bool | str = False
     notebook_timeout: bool | str = False
     output_size: bool | str = False
@@ -124,6 +125,8 @@ class Enforced:
             "output_size": f"output kept up to {lim.get('max_output_mb')} MB per notebook",
             "network": "no network (empty network namespace)",
             "separate_user": "kernel runs as a throw-away unprivileged user",
+            "sources_hidden": "instructor sources hidden from the kernel (keys computed by "
+            "the grader)",
         }
         out = []
         for key, label in labels.items():

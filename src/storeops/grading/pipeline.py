@@ -58,16 +58,58 @@ class Summary:
 
 # -- worker side -------------------------------------------------------------------------
 _API = None
+_API_ROOT = None  # the course _API grades
+_REMAINING = None  # shared count of submissions no worker has started yet
+_FINALIZE = None
+
+# What storeops grade changes in nbgrader's execution (plain nbgrader autograde keeps
+# nbgrader's defaults): the kernel is killed when its notebook is done rather than
+# asked to shut down (the sandbox kills every process of its uid right after anyway).
+EXECUTE_OVERRIDES = {"shutdown_kernel": "immediate"}
 
 
-def _worker_init(course_root: str) -> None:
-    """Import nbgrader and load the course config once per worker process."""
-    global _API
+def _worker_init(course_root: str, remaining=None) -> None:
+    """Import nbgrader and load the course config once per grading process; with
+    ``remaining`` (several submissions to grade here), pre-start kernels."""
+    global _API, _API_ROOT, _REMAINING
     import warnings
 
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices
     os.environ[sandbox.EVENTS_ENV] = str(_events_dir(Path(course_root)))
-    _API = Course(Path(course_root)).api()
+    _API = Course(Path(course_root)).api(Execute=EXECUTE_OVERRIDES)
+    _API_ROOT = course_root
+    if remaining is not None:
+        _REMAINING = remaining
+        _start_prestarting(course_root)
+
+
+def _start_prestarting(course_root: str) -> None:
+    """Pre-started kernels (sandbox/prestart.py) in this process, killed when it ends;
+    the first one boots now, while the main process prepares the class."""
+    import signal
+    from multiprocessing import util
+
+    from storeops.sandbox import prestart
+    from storeops.sandbox.execute import SandboxedExecute
+
+    global _FINALIZE
+    prestart.enable(_REMAINING)
+    if _FINALIZE is None:
+        _FINALIZE = util.Finalize(None, prestart.disable, kwargs={"hard": True}, exitpriority=50)
+    if mp.parent_process() is not None:  # a pool worker: Pool.terminate() sends SIGTERM
+
+        def _terminate(signum, frame):
+            prestart.disable(hard=True)
+            os._exit(1)
+
+        signal.signal(signal.SIGTERM, _terminate)
+    prestart.spawn(SandboxedExecute(config=_API.config), [str(Path(course_root) / "autograded")])
+
+
+def _started_one() -> None:
+    if _REMAINING is not None:
+        with _REMAINING.get_lock():
+            _REMAINING.value -= 1
 
 
 def _events_dir(course_root: Path) -> Path:
@@ -99,9 +141,9 @@ def grade_submission(task: Task) -> Outcome:
     Runs in a worker process; never raises: a broken submission is an Outcome
     with ``ok=False`` and the reason, and the rest of the class goes on.
     """
-    global _API
-    if _API is None:
+    if _API is None or _API_ROOT != task.course_root:
         _worker_init(task.course_root)
+    _started_one()
     start = time.perf_counter()
     root = Path(task.course_root)
     problems = sandbox.preflight(
@@ -285,21 +327,47 @@ def grade_class(
     t0 = time.perf_counter()
     course.check_assignment(assignment)
     workers = 1 if student is not None else max(1, workers or os.cpu_count() or 1)
-    # Start the workers first: their one-time nbgrader import overlaps with the preparation.
-    pool = _pool(course, workers) if workers > 1 else None
+    # Start the workers first: their one-time nbgrader import (and first kernel) overlaps
+    # with the preparation.
+    pool = _Pool(course, workers) if workers > 1 else None
     try:
         return _grade_class(
             course, assignment, workers, student, archive, force, progress, report, pool, t0
         )
     finally:
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.stop()
 
 
-def _pool(course: Course, workers: int):
-    ctx = mp.get_context("spawn")
-    return ctx.Pool(workers, initializer=_worker_init, initargs=(str(course.root),))
+class _Pool:
+    """The worker processes and the count of submissions they have not started yet."""
+
+    def __init__(self, course: Course, workers: int) -> None:
+        ctx = mp.get_context("spawn")
+        self.remaining = ctx.Value("i", -1)  # -1: not known yet (workers pre-start anyway)
+        self.pool = ctx.Pool(
+            workers, initializer=_worker_init, initargs=(str(course.root), self.remaining)
+        )
+        self.closed = False
+
+    def imap_unordered(self, fn, tasks: list):
+        with self.remaining.get_lock():
+            self.remaining.value = len(tasks)
+        return self.pool.imap_unordered(fn, tasks)
+
+    def close(self) -> None:
+        """No more work: workers exit normally (and kill their spare kernels)."""
+        with self.remaining.get_lock():
+            self.remaining.value = 0
+        self.pool.close()
+        self.closed = True
+
+    def stop(self) -> None:
+        if self.closed:
+            self.pool.join()
+        else:  # an error: SIGTERM, on which workers kill their spare kernels and exit
+            self.pool.terminate()
+            self.pool.join()
 
 
 def _grade_class(
@@ -331,6 +399,8 @@ def _grade_class(
     summary.outcomes += [Outcome(s, True, 0.0, skipped=True) for s in students if s not in todo]
     tasks = [Task(str(course.root), assignment, s) for s in todo]
     summary.outcomes += _run(tasks, pool if len(tasks) > 1 else None, progress)
+    if pool is not None:
+        pool.close()
     summary.modified = sandbox.compare(before, sandbox.snapshot(course.dir("submitted")))
     if summary.modified:
         print("ERROR: submitted files changed during grading: " + ", ".join(summary.modified))
@@ -395,7 +465,10 @@ def _run(tasks: list[Task], pool, progress: bool) -> list[Outcome]:
         return []
     bar = tqdm(total=len(tasks), unit="nb", desc="autograde", disable=not progress)
     out = []
+    here = pool is None and len(tasks) > 1  # graded in this process: pre-start here
     try:
+        if here:
+            _in_process(tasks[0].course_root, len(tasks))
         results = (
             pool.imap_unordered(grade_submission, tasks) if pool else map(grade_submission, tasks)
         )
@@ -407,6 +480,24 @@ def _run(tasks: list[Task], pool, progress: bool) -> list[Outcome]:
         return out
     finally:
         bar.close()
+        if here:
+            _end_in_process()
+
+
+def _in_process(course_root: str, count: int) -> None:
+    global _REMAINING
+    if _API is None or _API_ROOT != course_root:
+        _worker_init(course_root)
+    _REMAINING = mp.get_context("spawn").Value("i", count)
+    _start_prestarting(course_root)
+
+
+def _end_in_process() -> None:
+    global _REMAINING
+    from storeops.sandbox import prestart
+
+    prestart.disable()
+    _REMAINING = None
 
 
 def export_csv(course: Course, assignment: str) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,12 +76,27 @@ def _worker_init(course_root: str, remaining=None) -> None:
     import warnings
 
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices
+    _skip_unused_imports()
     os.environ[sandbox.EVENTS_ENV] = str(_events_dir(Path(course_root)))
-    _API = Course(Path(course_root)).api(Execute=EXECUTE_OVERRIDES)
+    from storeops.grading.feedback_html import FeedbackHTMLExporter
+
+    _API = Course(Path(course_root)).api(
+        Execute=EXECUTE_OVERRIDES, GenerateFeedback={"exporter_class": FeedbackHTMLExporter}
+    )
     _API_ROOT = course_root
     if remaining is not None:
         _REMAINING = remaining
         _start_prestarting(course_root)
+
+
+def _skip_unused_imports() -> None:
+    """nbformat imports jsonschema, which imports ``rfc3987_syntax`` when it is installed
+    (here: a dependency of jupyter-events) and that compiles an IRI grammar on import:
+    about 1 s of CPU in every grading process, for the "iri" string format, which no
+    notebook schema uses. It is optional for jsonschema (imported under
+    ``suppress(ImportError)``): hide it, unless jsonschema is already loaded."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _start_prestarting(course_root: str) -> None:
@@ -325,6 +341,7 @@ def grade_class(
 ) -> Summary:
     """Grade every submission of ``assignment`` (or one student): the whole pipeline."""
     t0 = time.perf_counter()
+    _skip_unused_imports()
     course.check_assignment(assignment)
     workers = 1 if student is not None else max(1, workers or os.cpu_count() or 1)
     # Start the workers first: their one-time nbgrader import (and first kernel) overlaps
@@ -398,7 +415,8 @@ def _grade_class(
     summary = Summary(assignment, backup=backup, repaired=dict(repaired))
     summary.outcomes += [Outcome(s, True, 0.0, skipped=True) for s in students if s not in todo]
     tasks = [Task(str(course.root), assignment, s) for s in todo]
-    summary.outcomes += _run(tasks, pool if len(tasks) > 1 else None, progress)
+    warm = _ReportWarmUp() if report else None
+    summary.outcomes += _run(tasks, pool if len(tasks) > 1 else None, progress, warm)
     if pool is not None:
         pool.close()
     summary.modified = sandbox.compare(before, sandbox.snapshot(course.dir("submitted")))
@@ -409,6 +427,7 @@ def _grade_class(
     if report:
         from storeops.grading.report import write_report
 
+        warm.join()
         summary.report = write_report(course, assignment)
     summary.seconds = time.perf_counter() - t0
     return summary
@@ -457,7 +476,35 @@ def _write_problems(course: Course, assignment: str, summary: Summary) -> None:
     )
 
 
-def _run(tasks: list[Task], pool, progress: bool) -> list[Outcome]:
+class _ReportWarmUp:
+    """The report's imports and first plot, in a thread of the main process started when
+    a worker has no submission left (so on a core the grading no longer needs)."""
+
+    def __init__(self) -> None:
+        self.thread = None
+
+    def start(self) -> None:
+        import threading
+
+        from storeops.grading.report import warm_up
+
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, args=(warm_up,), daemon=True)
+            self.thread.start()
+
+    @staticmethod
+    def _run(fn) -> None:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - only a head start; write_report reports errors
+            pass
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _run(tasks: list[Task], pool, progress: bool, warm=None) -> list[Outcome]:
     """Grade ``tasks`` in the worker pool (or here, one by one, without one)."""
     from tqdm import tqdm
 
@@ -475,6 +522,8 @@ def _run(tasks: list[Task], pool, progress: bool) -> list[Outcome]:
         for outcome in results:
             out.append(outcome)
             bar.update()
+            if warm is not None and pool is not None and pool.remaining.value == 0:
+                warm.start()  # the worker that sent this has nothing left to grade
             if not outcome.ok:
                 bar.write(f"  {outcome.student}: {outcome.error}")
         return out

@@ -241,8 +241,7 @@ async def claim(executor, spare: Spare) -> bool:
     reply = await _reply(kc, km, msg_id, deadline)
     if reply is None or reply["content"].get("status") != "ok":
         return False
-    # the kernel's "idle" for that request shows that output (IOPub) reaches us
-    return await _idle(kc, km, msg_id, deadline)
+    return await _iopub_connected(kc, km, deadline)
 
 
 async def _reply(kc, km, msg_id: str, deadline: float) -> dict | None:
@@ -258,20 +257,25 @@ async def _reply(kc, km, msg_id: str, deadline: float) -> dict | None:
     return None
 
 
-async def _idle(kc, km, msg_id: str, deadline: float) -> bool:
+async def _iopub_connected(kc, km, deadline: float) -> bool:
+    """Output (IOPub) reaches us: any message from the kernel's publisher arrived.
+
+    A subscriber misses what was published before its connection was made (the kernel
+    may have booted just now), so, like jupyter_client's ``wait_for_ready``, ask for
+    kernel info until one of the status messages that every request publishes arrives."""
+    timeout = 0.05  # what was published after the subscription was made is there already
     while time.monotonic() < deadline:
         try:
-            msg = await ensure_async(kc.iopub_channel.get_msg(timeout=0.5))
-        except Empty:
-            if not await ensure_async(km.is_alive()):
-                return False
-            continue
-        if (
-            msg["parent_header"].get("msg_id") == msg_id
-            and msg["msg_type"] == "status"
-            and msg["content"].get("execution_state") == "idle"
-        ):
+            await ensure_async(kc.iopub_channel.get_msg(timeout=timeout))
             return True
+        except Empty:
+            pass
+        if not await ensure_async(km.is_alive()):
+            return False
+        probe = kc.kernel_info()
+        if await _reply(kc, km, probe, deadline) is None:
+            return False
+        timeout = 0.2
     return False
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,16 +59,73 @@ class Summary:
 
 # -- worker side -------------------------------------------------------------------------
 _API = None
+_API_ROOT = None  # the course _API grades
+_REMAINING = None  # shared count of submissions no worker has started yet
+_FINALIZE = None
+
+# What storeops grade changes in nbgrader's execution (plain nbgrader autograde keeps
+# nbgrader's defaults): the kernel is killed when its notebook is done rather than
+# asked to shut down (the sandbox kills every process of its uid right after anyway).
+EXECUTE_OVERRIDES = {"shutdown_kernel": "immediate"}
 
 
-def _worker_init(course_root: str) -> None:
-    """Import nbgrader and load the course config once per worker process."""
-    global _API
+def _worker_init(course_root: str, remaining=None) -> None:
+    """Import nbgrader and load the course config once per grading process; with
+    ``remaining`` (several submissions to grade here), pre-start kernels."""
+    global _API, _API_ROOT, _REMAINING
     import warnings
 
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy autoflush notices
+    _skip_unused_imports()
     os.environ[sandbox.EVENTS_ENV] = str(_events_dir(Path(course_root)))
-    _API = Course(Path(course_root)).api()
+    from storeops.grading.feedback_html import FeedbackHTMLExporter
+
+    _API = Course(Path(course_root)).api(
+        Execute=EXECUTE_OVERRIDES, GenerateFeedback={"exporter_class": FeedbackHTMLExporter}
+    )
+    _API_ROOT = course_root
+    if remaining is not None:
+        _REMAINING = remaining
+        _start_prestarting(course_root)
+
+
+def _skip_unused_imports() -> None:
+    """nbformat imports jsonschema, which imports ``rfc3987_syntax`` when it is installed
+    (here: a dependency of jupyter-events) and that compiles an IRI grammar on import:
+    about 1 s of CPU in every grading process, for the "iri" string format, which no
+    notebook schema uses. It is optional for jsonschema (imported under
+    ``suppress(ImportError)``): hide it, unless jsonschema is already loaded."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def _start_prestarting(course_root: str) -> None:
+    """Pre-started kernels (sandbox/prestart.py) in this process, killed when it ends;
+    the first one boots now, while the main process prepares the class."""
+    import signal
+    from multiprocessing import util
+
+    from storeops.sandbox import prestart
+    from storeops.sandbox.execute import SandboxedExecute
+
+    global _FINALIZE
+    prestart.enable(_REMAINING)
+    if _FINALIZE is None:
+        _FINALIZE = util.Finalize(None, prestart.disable, kwargs={"hard": True}, exitpriority=50)
+    if mp.parent_process() is not None:  # a pool worker: Pool.terminate() sends SIGTERM
+
+        def _terminate(signum, frame):
+            prestart.disable(hard=True)
+            os._exit(1)
+
+        signal.signal(signal.SIGTERM, _terminate)
+    prestart.spawn(SandboxedExecute(config=_API.config), [str(Path(course_root) / "autograded")])
+
+
+def _started_one() -> None:
+    if _REMAINING is not None:
+        with _REMAINING.get_lock():
+            _REMAINING.value -= 1
 
 
 def _events_dir(course_root: Path) -> Path:
@@ -99,9 +157,9 @@ def grade_submission(task: Task) -> Outcome:
     Runs in a worker process; never raises: a broken submission is an Outcome
     with ``ok=False`` and the reason, and the rest of the class goes on.
     """
-    global _API
-    if _API is None:
+    if _API is None or _API_ROOT != task.course_root:
         _worker_init(task.course_root)
+    _started_one()
     start = time.perf_counter()
     root = Path(task.course_root)
     problems = sandbox.preflight(
@@ -283,23 +341,50 @@ def grade_class(
 ) -> Summary:
     """Grade every submission of ``assignment`` (or one student): the whole pipeline."""
     t0 = time.perf_counter()
+    _skip_unused_imports()
     course.check_assignment(assignment)
     workers = 1 if student is not None else max(1, workers or os.cpu_count() or 1)
-    # Start the workers first: their one-time nbgrader import overlaps with the preparation.
-    pool = _pool(course, workers) if workers > 1 else None
+    # Start the workers first: their one-time nbgrader import (and first kernel) overlaps
+    # with the preparation.
+    pool = _Pool(course, workers) if workers > 1 else None
     try:
         return _grade_class(
             course, assignment, workers, student, archive, force, progress, report, pool, t0
         )
     finally:
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.stop()
 
 
-def _pool(course: Course, workers: int):
-    ctx = mp.get_context("spawn")
-    return ctx.Pool(workers, initializer=_worker_init, initargs=(str(course.root),))
+class _Pool:
+    """The worker processes and the count of submissions they have not started yet."""
+
+    def __init__(self, course: Course, workers: int) -> None:
+        ctx = mp.get_context("spawn")
+        self.remaining = ctx.Value("i", -1)  # -1: not known yet (workers pre-start anyway)
+        self.pool = ctx.Pool(
+            workers, initializer=_worker_init, initargs=(str(course.root), self.remaining)
+        )
+        self.closed = False
+
+    def imap_unordered(self, fn, tasks: list):
+        with self.remaining.get_lock():
+            self.remaining.value = len(tasks)
+        return self.pool.imap_unordered(fn, tasks)
+
+    def close(self) -> None:
+        """No more work: workers exit normally (and kill their spare kernels)."""
+        with self.remaining.get_lock():
+            self.remaining.value = 0
+        self.pool.close()
+        self.closed = True
+
+    def stop(self) -> None:
+        if self.closed:
+            self.pool.join()
+        else:  # an error: SIGTERM, on which workers kill their spare kernels and exit
+            self.pool.terminate()
+            self.pool.join()
 
 
 def _grade_class(
@@ -330,7 +415,10 @@ def _grade_class(
     summary = Summary(assignment, backup=backup, repaired=dict(repaired))
     summary.outcomes += [Outcome(s, True, 0.0, skipped=True) for s in students if s not in todo]
     tasks = [Task(str(course.root), assignment, s) for s in todo]
-    summary.outcomes += _run(tasks, pool if len(tasks) > 1 else None, progress)
+    warm = _ReportWarmUp() if report else None
+    summary.outcomes += _run(tasks, pool if len(tasks) > 1 else None, progress, warm)
+    if pool is not None:
+        pool.close()
     summary.modified = sandbox.compare(before, sandbox.snapshot(course.dir("submitted")))
     if summary.modified:
         print("ERROR: submitted files changed during grading: " + ", ".join(summary.modified))
@@ -339,6 +427,7 @@ def _grade_class(
     if report:
         from storeops.grading.report import write_report
 
+        warm.join()
         summary.report = write_report(course, assignment)
     summary.seconds = time.perf_counter() - t0
     return summary
@@ -387,7 +476,35 @@ def _write_problems(course: Course, assignment: str, summary: Summary) -> None:
     )
 
 
-def _run(tasks: list[Task], pool, progress: bool) -> list[Outcome]:
+class _ReportWarmUp:
+    """The report's imports and first plot, in a thread of the main process started when
+    a worker has no submission left (so on a core the grading no longer needs)."""
+
+    def __init__(self) -> None:
+        self.thread = None
+
+    def start(self) -> None:
+        import threading
+
+        from storeops.grading.report import warm_up
+
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, args=(warm_up,), daemon=True)
+            self.thread.start()
+
+    @staticmethod
+    def _run(fn) -> None:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - only a head start; write_report reports errors
+            pass
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _run(tasks: list[Task], pool, progress: bool, warm=None) -> list[Outcome]:
     """Grade ``tasks`` in the worker pool (or here, one by one, without one)."""
     from tqdm import tqdm
 
@@ -395,18 +512,41 @@ def _run(tasks: list[Task], pool, progress: bool) -> list[Outcome]:
         return []
     bar = tqdm(total=len(tasks), unit="nb", desc="autograde", disable=not progress)
     out = []
+    here = pool is None and len(tasks) > 1  # graded in this process: pre-start here
     try:
+        if here:
+            _in_process(tasks[0].course_root, len(tasks))
         results = (
             pool.imap_unordered(grade_submission, tasks) if pool else map(grade_submission, tasks)
         )
         for outcome in results:
             out.append(outcome)
             bar.update()
+            if warm is not None and pool is not None and pool.remaining.value == 0:
+                warm.start()  # the worker that sent this has nothing left to grade
             if not outcome.ok:
                 bar.write(f"  {outcome.student}: {outcome.error}")
         return out
     finally:
         bar.close()
+        if here:
+            _end_in_process()
+
+
+def _in_process(course_root: str, count: int) -> None:
+    global _REMAINING
+    if _API is None or _API_ROOT != course_root:
+        _worker_init(course_root)
+    _REMAINING = mp.get_context("spawn").Value("i", count)
+    _start_prestarting(course_root)
+
+
+def _end_in_process() -> None:
+    global _REMAINING
+    from storeops.sandbox import prestart
+
+    prestart.disable()
+    _REMAINING = None
 
 
 def export_csv(course: Course, assignment: str) -> Path:

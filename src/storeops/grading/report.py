@@ -191,6 +191,21 @@ def _plots(table, stats, profiles, max_total) -> dict[str, str]:
     return plots
 
 
+def warm_up() -> None:
+    """Load what the plots need (matplotlib, fonts) ahead of :func:`write_report`, e.g.
+    in a thread while the last submissions are graded (storeops grade does)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.bar(["a"], [1])
+    ax.set(title="t", xlabel="x")
+    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight", dpi=30)
+    plt.close(fig)
+
+
 def _formatter(fmt: str):
     return lambda v: "n/a" if pd.isna(v) else fmt.format(v)
 

@@ -168,12 +168,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._cwd: tuple[Path, int, int, int] | None = None
         self._log = None
         self.stderr_tail = ""
+        # pre-started (sandbox/prestart.py): launched in its private HOME before its
+        # notebook is known, moved into the notebook's folder by assign()
+        self.prestarted = False
+        self.expose_also: list[str] = []  # more folders its mount namespace must reach
+        self._store_caches: tuple[Path, Path] | None = None
 
     # --- launch ---------------------------------------------------------------------
     async def _async_pre_start_kernel(self, **kw):
         self._make_box()
         self.connection_file = str(self.box / "kernel.json")
         self.ip = str(self.box / "kernel-ipc")
+        if self.prestarted:
+            kw["cwd"] = str(self.box / "home")
         return await super()._async_pre_start_kernel(**kw)
 
     def _make_box(self) -> None:
@@ -248,6 +255,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             "stage": str(self.box / "stage"),
         }
         (self.box / "stage").mkdir(exist_ok=True)
+        if uid is not None and self.expose_also:
+            more = {os.path.join(os.path.realpath(p), "_") for p in self.expose_also}
+            cfg["expose"] = sorted({*cfg["expose"], *more})
         cfg_path = self.box / "launch.json"
         cfg_path.write_text(json.dumps(cfg))
         cmd = [sys.executable, str(LAUNCHER), str(cfg_path), "--", *kernel_cmd]
@@ -257,10 +267,30 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["stdin"] = subprocess.DEVNULL
         await super()._async_launch_kernel(cmd, **kw)
         self._proc = self.provisioner.process
-        if lim.notebook_timeout:
-            self._watchdog = threading.Timer(lim.notebook_timeout, self._watchdog_fire)
+        self._start_watchdog()
+
+    def _start_watchdog(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        if self.limits.notebook_timeout:
+            self._watchdog = threading.Timer(self.limits.notebook_timeout, self._watchdog_fire)
             self._watchdog.daemon = True
             self._watchdog.start()
+
+    def assign(self, cwd: str) -> None:
+        """A pre-started kernel becomes the kernel of the notebook in ``cwd``: that folder
+        goes to the kernel's uid (as at launch; given back by :meth:`finish`) and the
+        notebook's wall-time limit starts now. The kernel itself is then told to
+        ``chdir`` there (sandbox/prestart.py)."""
+        if self.slot is not None and Path(cwd).is_dir():
+            st = os.stat(cwd)
+            self._cwd = (Path(cwd), st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode))
+            os.chown(cwd, self.slot.uid, self.slot.uid)
+            os.chmod(cwd, 0o700)
+        self._link_store_cache()
+        if not self.watchdog_fired:
+            self._start_watchdog()
 
     def _private_store_cache(self, env: dict) -> str | None:
         """Generated stores: read the shared cache, write only a private one.
@@ -272,15 +302,29 @@ class SandboxedKernelManager(AsyncKernelManager):
         shared_path = Path(shared) if shared else Path.home() / ".cache" / "storeops" / "stores"
         private = self.box / "home" / "store-cache"
         private.mkdir(parents=True, exist_ok=True)
-        if shared_path.is_dir():
-            for entry in shared_path.iterdir():
-                if entry.is_dir() and not entry.name.startswith("."):
-                    (private / entry.name).symlink_to(entry.resolve())
         if self.slot is not None:
-            for path in [private, *private.iterdir()]:
-                os.lchown(path, self.slot.uid, self.slot.uid)
+            os.lchown(private, self.slot.uid, self.slot.uid)
+        self._store_caches = (shared_path, private)
+        self._link_store_cache()
         env["STOREOPS_CACHE"] = str(private)
         return str(shared_path.resolve()) if shared_path.is_dir() else None
+
+    def _link_store_cache(self) -> None:
+        """Links in the private store cache to the shared cache's entries (read-only);
+        again when a pre-started kernel is assigned (stores generated meanwhile)."""
+        if self._store_caches is None:
+            return
+        shared_path, private = self._store_caches
+        if not shared_path.is_dir() or not private.is_dir():
+            return
+        for entry in shared_path.iterdir():
+            link = private / entry.name
+            if entry.is_dir() and not entry.name.startswith(".") and not link.is_symlink():
+                if link.exists():  # the kernel made its own: leave it
+                    continue
+                link.symlink_to(entry.resolve())
+                if self.slot is not None:
+                    os.lchown(link, self.slot.uid, self.slot.uid)
 
     def _nproc(self, uid: int | None) -> int:
         if not self.limits.max_procs:
@@ -369,6 +413,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         return self.enforced
 
     # --- shutdown -----------------------------------------------------------------------
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # jupyter_client polls every 0.1 s until the kernel process has gone; a killed
+        # or exiting kernel goes within milliseconds, so poll often (idle time per notebook)
+        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         try:
             await super()._async_cleanup_resources(restart=restart)

@@ -95,3 +95,23 @@ def test_report_has_plots_statistics_and_profiles(demo_class):
     q1 = stats.loc["q1-test"]
     assert q1["difficulty"] == pytest.approx((scores["q1-test"] / q1["points"]).mean())
     assert stats["discrimination_r"].dropna().between(-1, 1).all()
+
+
+def test_every_submission_ran_in_its_own_kernel(demo_class):
+    """Pre-started kernels (sandbox/prestart.py) speed up the class run, but a kernel is
+    never shared: each graded notebook names the kernel that ran it, all different, and
+    some of them were pre-started (so the check is about the pre-started path too)."""
+    import json
+
+    kernels = []
+    for a in demo_class.course.assignments():
+        folder = demo_class.course.root / "reports" / "sandbox" / a
+        for path in sorted(folder.glob("*/*.json")):
+            kernel = json.loads(path.read_text()).get("kernel")
+            assert kernel and kernel.get("id"), path
+            kernels.append(kernel)
+    n_notebooks = sum(len(s.outcomes) for s in demo_class.summaries.values())
+    assert len(kernels) >= n_notebooks - 3  # broken files never reach a kernel
+    ids = [k["id"] for k in kernels]
+    assert len(set(ids)) == len(ids)
+    assert any(k["prestarted"] for k in kernels)

@@ -94,11 +94,12 @@ def test_widgets_render_offline_and_nothing_goes_to_a_cdn(built_book, site, brow
         context, page, outside, errors = open_blocking_outside(browser, f"{site}/{rel}")
         try:
             # The embed manager replaces each widget-view script with live controls.
-            page.wait_for_selector(".jupyter-widgets", timeout=20_000)
+            page.wait_for_selector(".jupyter-widgets, [data-live-widget]", timeout=20_000)
             page.wait_for_load_state("networkidle")
             controls = page.locator(
                 ".widget-slider, .widget-dropdown, .widget-button, .widget-toggle-buttons,"
-                " .widget-text, .widget-checkbox, .widget-select, .widget-html"
+                " .widget-text, .widget-checkbox, .widget-select, .widget-html,"
+                " [data-live-widget] [data-control]"
             )
             assert controls.count() > 0, f"{rel}: no widget control in the DOM"
             assert not outside, f"{rel}: requests left the site: {outside[:5]}"
@@ -143,12 +144,11 @@ def test_demo_slider_is_interactive(built_book, site, browser):
         pytest.skip("the demonstration page has been replaced by the chapters")
     context, page, outside, _ = open_blocking_outside(browser, f"{site}/{rel}")
     try:
-        slider = page.locator(".widget-slider").first
+        slider = page.locator("[data-live-widget] input[type=range]").first
         slider.wait_for(timeout=20_000)
-        readout = page.locator(".widget-readout").first
+        readout = page.locator("[data-live-widget] .live-readout").first
         before = readout.inner_text()
-        handle = slider.locator(".noUi-handle, .slider-handle, .ui-slider-handle").first
-        handle.focus()
+        slider.focus()
         page.keyboard.press("End")
         assert readout.inner_text() != before
         assert not outside

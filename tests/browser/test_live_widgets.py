@@ -135,7 +135,13 @@ def open_page(browser, url: str):  # noqa: F811
 def _check(root, cls: type[LiveWidget], state: dict, where: str) -> str:
     """Compare the figures shown with Python's for the controls' current values."""
     controls = _control_values(root)
-    values = {**state, **{k: _as_state(v, state.get(k)) for k, v in controls.items()}}
+    values = dict(state)
+    for key, value in controls.items():  # "spends.search" is the "search" entry of "spends"
+        name, _, entry = key.partition(".")
+        if entry:
+            values[name] = {**values[name], entry: _as_state(value, state[name].get(entry))}
+        else:
+            values[name] = _as_state(value, state.get(name))
     shown_figures = _figures(root)
     expected = cls.compute(values)
     assert shown_figures == expected, (

@@ -16,11 +16,12 @@ from scipy import stats
 from storeops.analysis import promotion as promo
 from storeops.data import load_store
 from storeops.plotting import new_figure, use_book_style
-from storeops.widgets.budget import budget_allocator
+from storeops.widgets.budget import LiveBudgetAllocator, budget_allocator
 
 use_book_style()
 
 __all__ = [
+    "LiveBudgetAllocator",
     "budget_allocator",
     "glue",
     "load_store",

@@ -16,9 +16,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import traitlets as t
 
 from storeops.analysis.promo_data import MEDIA, ordinary_dates
 from storeops.widgets.base import explorer, safe_call
+from storeops.widgets.live import LiveWidget, esm, fixed
 
 Predict = Callable[[str, float], float]
 
@@ -188,3 +190,94 @@ def budget_allocator(
     ]
     box.sliders = sliders
     return box
+
+
+def power_curve(spend: float, spend_per_day: float, revenue_per_day: float, elasticity: float):
+    """Daily revenue at ``spend`` on a power response curve anchored at the average day:
+    ``revenue_per_day * (spend / spend_per_day) ** elasticity`` (the chapter's fitted curve)."""
+    return revenue_per_day * (spend / spend_per_day) ** elasticity
+
+
+class LiveBudgetAllocator(LiveWidget):
+    """The budget allocator over fitted power curves, recomputed in the browser.
+
+    The curves' parameters (per channel: spend and revenue of the average ordinary day,
+    elasticity) travel in the widget's state and ``js/budget.js`` evaluates
+    :func:`power_curve` on them, so the sliders work in the static book. Same table as
+    :func:`budget_allocator` (which stays for a learner's own ``predict``, kernel-backed).
+    """
+
+    _esm = esm("budget.js")
+
+    channels = t.List(t.Unicode()).tag(sync=True)
+    colours = t.Dict().tag(sync=True)
+    curves = t.Dict().tag(sync=True)  # channel -> {spend_per_day, revenue_per_day, elasticity}
+    step = t.Float(100.0).tag(sync=True)
+    spend_max = t.Dict().tag(sync=True)
+    today = t.Dict().tag(sync=True)  # today's split (slider start), the comparison baseline
+    spends = t.Dict().tag(sync=True)  # the sliders
+
+    @classmethod
+    def from_curves(
+        cls, curves: pd.DataFrame, *, step: float = 100.0, span: float = 3.0
+    ) -> LiveBudgetAllocator:
+        """From a table indexed by channel with ``spend_per_day``, ``revenue_per_day`` and
+        ``elasticity``; sliders from 0 to ``span`` times today's spend in steps of ``step``."""
+        from storeops.analysis.promotion import channel_colour
+
+        channels = [str(c) for c in curves.index]
+        params = {
+            ch: {
+                k: float(curves.loc[ch, k])
+                for k in ("spend_per_day", "revenue_per_day", "elasticity")
+            }
+            for ch in channels
+        }
+        today = {ch: round(p["spend_per_day"] / step) * step for ch, p in params.items()}
+        return cls(
+            channels=channels,
+            colours={ch: channel_colour(ch) for ch in channels},
+            curves=params,
+            step=step,
+            spend_max={
+                ch: round(span * p["spend_per_day"] / step) * step for ch, p in params.items()
+            },
+            today=today,
+            spends=dict(today),
+        )
+
+    @classmethod
+    def compute(cls, values: dict[str, Any]) -> dict[str, str]:
+        from storeops.plotting import yuan
+
+        step, curves = values["step"], values["curves"]
+
+        def revenue(ch: str, s: float) -> float:
+            c = curves[ch]
+            return power_curve(s, c["spend_per_day"], c["revenue_per_day"], c["elasticity"])
+
+        out: dict[str, str] = {}
+        total_s = total_r = base_r = 0.0
+        for ch in values["channels"]:
+            s = values["spends"][ch]
+            r = revenue(ch, s)
+            m = (revenue(ch, s + step) - r) / step
+            out[f"budget.{ch}"] = yuan(s)
+            out[f"revenue.{ch}"] = yuan(r)
+            out[f"roi.{ch}"] = fixed(r / s, 2) if s > 0 else "–"
+            out[f"mroi.{ch}"] = fixed(m, 2)
+            total_s += s
+            total_r += r
+            base_r += revenue(ch, values["today"][ch])
+        base_s = sum(values["today"][ch] for ch in values["channels"])
+        out["total.budget"] = yuan(total_s)
+        out["total.revenue"] = yuan(total_r)
+        out["total.roi"] = fixed(total_r / total_s, 2) if total_s > 0 else "–"
+        ds, dr = total_s - base_s, total_r - base_r
+        out["change.revenue"] = ("+" if dr >= 0 else "-") + yuan(abs(dr)) + " a day"
+        out["change.budget"] = (
+            "same total budget as today"
+            if abs(ds) < 0.005 * max(base_s, 1)
+            else f"budget {'+' if ds > 0 else '-'}{yuan(abs(ds))} a day vs today"
+        )
+        return out

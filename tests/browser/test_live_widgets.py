@@ -60,6 +60,22 @@ def chapter_pages(html_root: Path) -> list[Path]:
     )
 
 
+def test_every_widget_on_a_chapter_page_is_live_and_its_state_small(built_book):
+    seen = 0
+    for path in chapter_pages(built_book):
+        models, shown, size = page_state(path)
+        rel = path.relative_to(built_book)
+        assert size < MAX_STATE_BYTES, f"{rel}: {size:,} bytes of widget state"
+        for model_id in shown:
+            model = models[model_id]
+            assert model["model_module"] == "anywidget", (
+                f"{rel}: a {model['model_name']} is shown; chapter widgets must be live"
+            )
+            live_class(model["state"]["_anywidget_id"])
+            seen += 1
+    assert seen >= 3, "the KPI tree, the dashboard and the budget allocator are live widgets"
+
+
 def _control_values(root) -> dict:
     return root.evaluate(
         """r => Object.fromEntries([...r.querySelectorAll('[data-control]')].map(c =>

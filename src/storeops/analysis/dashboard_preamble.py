@@ -29,7 +29,7 @@ from storeops.analysis.dashboard_plots import (
 from storeops.analysis.diagnose import runs, runs_by
 from storeops.data import load_store
 from storeops.plotting import format_axis, new_figure, percent, use_book_style, yuan
-from storeops.widgets.dashboard import kpi_dashboard
+from storeops.widgets.dashboard import LiveDashboard, kpi_dashboard
 
 
 def glue(name: str, value, display: bool = False) -> None:
@@ -45,6 +45,7 @@ use_book_style()
 pd.set_option("display.precision", 3)
 
 __all__ = [
+    "LiveDashboard",
     "baseline",
     "festival_days",
     "format_axis",

@@ -18,15 +18,18 @@ well under a millisecond, where encoding a PNG takes ~45 ms.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import traitlets as t
 
 from storeops.plotting import PALETTE, percent, yuan
 from storeops.widgets.base import NOT_IMPLEMENTED, Outcome, message_html, safe_call
+from storeops.widgets.live import LiveWidget, esm, finite_or_none
 
 
 @dataclass(frozen=True)
@@ -325,3 +328,88 @@ def kpi_dashboard(
     }
     refresh()
     return box
+
+
+_SVG_Y_LABEL = re.compile(r'stroke="#ddd"/><text[^>]*>([^<]*)</text>')
+
+
+class LiveDashboard(LiveWidget):
+    """The daily dashboard with its daily series in the state, recomputed in the browser.
+
+    Same view as :func:`kpi_dashboard` (summary table of every metric over the range
+    against a comparison range, and a chart of the chosen metric), for the chapter's own
+    daily table, so the controls work in the static book. ``js/dashboard.js`` repeats
+    :class:`KpiDashboard`'s arithmetic (totals with numpy's pairwise summation, ratios of
+    totals); :meth:`compute` runs :class:`KpiDashboard` itself on the same state.
+    :func:`kpi_dashboard` stays for the exercise, over the learner's ``daily_kpi``.
+    """
+
+    _esm = esm("dashboard.js")
+
+    labels = t.List(t.Unicode()).tag(sync=True)  # the days, YYYY-MM-DD
+    metrics = t.List(t.Dict()).tag(sync=True)  # name, label, fmt, ratio_of (or None)
+    values = t.Dict().tag(sync=True)  # metric -> daily values (None where missing)
+    comparisons = t.List(t.List()).tag(sync=True)  # [name, shift in days or None]
+    colours = t.List(t.Unicode()).tag(sync=True)
+    metric = t.Unicode().tag(sync=True)
+    start = t.Int().tag(sync=True)
+    end = t.Int().tag(sync=True)
+    compare = t.Unicode("previous period").tag(sync=True)
+
+    @classmethod
+    def from_daily(
+        cls, daily: pd.DataFrame, *, metrics: Sequence[Metric] = DEFAULT_METRICS, days: int = 28
+    ) -> LiveDashboard:
+        """From a table indexed by day with one column per metric (``sessions``, ``orders``,
+        ``conversion``, ``aov``, ``sales``); the range starts on the last ``days`` days."""
+        dates = pd.DatetimeIndex(daily.index).normalize()
+        n = len(dates)
+        return cls(
+            labels=[d.strftime("%Y-%m-%d") for d in dates],
+            metrics=[
+                {"name": m.name, "label": m.label, "fmt": m.fmt, "ratio_of": m.ratio_of}
+                for m in metrics
+            ],
+            values={m.name: finite_or_none(daily[m.name].to_numpy(float)) for m in metrics},
+            comparisons=[[c, s] for c, s in COMPARISONS.items() if s is None or s + days <= n],
+            colours=list(PALETTE[:2]),
+            metric=metrics[0].name,
+            start=max(n - days, 0),
+            end=n - 1,
+        )
+
+    @staticmethod
+    def view_of(values: dict[str, Any]) -> KpiDashboard:
+        """The kernel-backed dashboard's :class:`KpiDashboard` over the state's series."""
+        dates = pd.DatetimeIndex(values["labels"])
+        metrics = [
+            Metric(m["name"], m["label"], m["fmt"], tuple(m["ratio_of"]) if m["ratio_of"] else None)
+            for m in values["metrics"]
+        ]
+        series = {
+            name: pd.Series([np.nan if v is None else v for v in vs], index=dates, dtype=float)
+            for name, vs in values["values"].items()
+        }
+        return KpiDashboard(series.__getitem__, dates, metrics)
+
+    @classmethod
+    def compute(cls, values: dict[str, Any]) -> dict[str, str]:
+        view = cls.view_of(values)
+        lo, hi, compare = values["start"], values["end"], values["compare"]
+        clo, chi = view.comparison_range(lo, hi, compare)
+        out = {
+            "period": f"{view.labels[lo]} to {view.labels[hi]}",
+            "before": f"{view.labels[clo]} to {view.labels[chi]}"
+            if clo >= 0
+            else "before the data",
+        }
+        for name, m in view.metrics.items():
+            now, then = view.period_value(name, lo, hi), view.period_value(name, clo, chi)
+            change = (now / then - 1) if then and np.isfinite(then) else float("nan")
+            out[f"now.{name}"] = format_value(now, m.fmt)
+            out[f"then.{name}"] = format_value(then, m.fmt)
+            out[f"change.{name}"] = f"{100 * change:+.1f}%" if np.isfinite(change) else "–"
+        chart = view.chart_svg(values["metric"], lo, hi, compare)
+        for k, label in enumerate(_SVG_Y_LABEL.findall(chart)):
+            out[f"axis.{k}"] = html.unescape(label)
+        return out

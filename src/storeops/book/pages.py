@@ -26,6 +26,7 @@ import nbformat
 
 from storeops.errors import StoreOpsError
 from storeops.grading import source as src
+from storeops.widgets.live import KERNEL_BACKED_CALL, KERNEL_NOTE
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_SOURCE = REPO / "exercises" / "source"
@@ -204,6 +205,8 @@ def book_page(source_nb, assignment: str, keys: dict, download: str):
                 )
             continue
         cells.append(_code(cell.source, cid=cid))
+        if KERNEL_BACKED_CALL.search(cell.source):
+            cells.append(_md(KERNEL_NOTE, cid=f"{cid}-kernel-note"))
         if cid == "setup":
             kc = keys_cell(keys)
             kc.metadata["tags"] = ["remove-cell"]

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,21 @@ import anywidget
 import traitlets
 
 JS_DIR = Path(__file__).with_name("js")
+
+# The widgets that call a learner's own function (kernel-backed): an exercise page that
+# shows one says, under it, that its controls need a running notebook.
+KERNEL_BACKED = ("explorer", "kpi_dashboard", "budget_allocator", "daily_revenue_explorer")
+KERNEL_BACKED_CALL = re.compile(r"\b(?:" + "|".join(KERNEL_BACKED) + r")\(")
+KERNEL_NOTE = (
+    "```{note}\n"
+    "This widget calls **your own Python function**, so it needs a running notebook: "
+    "download the notebook (or use `make lab`) and run the cells. On this page it shows "
+    "the reference solution's result as it was when the book was built; moving its "
+    "controls here changes nothing. (The widgets on the chapter pages are different: "
+    "they compute in your browser, see "
+    "[How the interactive parts work](../widgets_demo.md).)\n"
+    "```"
+)
 
 
 @cache

@@ -1,0 +1,48 @@
+"""A live widget is one class for JupyterLab and the book: its front end travels in its state."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storeops.widgets.budget import LiveBudgetAllocator
+from storeops.widgets.dashboard import LiveDashboard
+from storeops.widgets.kpi_tree import KpiTree
+from storeops.widgets.live import JS_DIR, live_class
+
+
+@pytest.mark.parametrize("cls", [KpiTree, LiveBudgetAllocator, LiveDashboard])
+def test_module_and_class_id_travel_in_the_state(cls):
+    state = cls().state_values()
+    assert state["_model_module"] == "anywidget"
+    assert "export default { render }" in state["_esm"]  # the view: js/live.js + the widget's file
+    assert "function pyFormat" in state["_esm"]
+    assert live_class(state["_anywidget_id"]) is cls
+
+
+def test_every_figure_the_kpi_tree_view_marks_is_computed_by_python():
+    source = (JS_DIR / "kpi_tree.js").read_text()
+    marked = set(re.findall(r'"data-figure": "(\w+)"', source))
+    assert marked == set(KpiTree().figures())
+
+
+def test_kpi_tree_figures():
+    w = KpiTree(visitors=1_000, conversion=0.5, order_value=50.0)
+    # 5 orders at 50 yuan; 1000 * 0.5 / 100 is exactly 5
+    assert w.figures() == {"orders": "5", "sales": "¥250"}
+    w.visitors, w.conversion, w.order_value = 33_000, 2.5, 182.0
+    assert w.figures() == {"orders": "825", "sales": "¥150,150"}
+
+
+def test_jupyterlab_extension_is_installed_by_the_set_up():
+    """anywidget, pinned in requirements.txt, brings the JupyterLab front end of the same widgets."""
+    jupyter = Path(sys.executable).with_name("jupyter")
+    listing = subprocess.run(
+        [str(jupyter), "labextension", "list"], capture_output=True, text=True, check=True
+    )
+    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
+    assert re.search(r"anywidget v0\.11\.0 enabled\s+OK", text), text

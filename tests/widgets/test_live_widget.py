@@ -27,15 +27,23 @@ def test_module_and_class_id_travel_in_the_state(cls):
 def test_every_figure_the_kpi_tree_view_marks_is_computed_by_python():
     source = (JS_DIR / "kpi_tree.js").read_text()
     marked = set(re.findall(r'"data-figure": "(\w+)"', source))
-    assert marked == set(KpiTree().figures())
+    controls = {"readout." + name for name in re.findall(r'rangeControl\(model, "(\w+)"', source)}
+    assert marked | controls == set(KpiTree().figures())
+    assert controls == {"readout.visitors", "readout.conversion", "readout.order_value"}
 
 
 def test_kpi_tree_figures():
     w = KpiTree(visitors=1_000, conversion=0.5, order_value=50.0)
     # 5 orders at 50 yuan; 1000 * 0.5 / 100 is exactly 5
-    assert w.figures() == {"orders": "5", "sales": "¥250"}
+    assert w.figures() == {
+        "readout.visitors": "1,000",
+        "readout.conversion": "0.5%",
+        "readout.order_value": "50",
+        "orders": "5",
+        "sales": "¥250",
+    }
     w.visitors, w.conversion, w.order_value = 33_000, 2.5, 182.0
-    assert w.figures() == {"orders": "825", "sales": "¥150,150"}
+    assert (w.figures()["orders"], w.figures()["sales"]) == ("825", "¥150,150")
 
 
 def test_jupyterlab_extension_is_installed_by_the_set_up():

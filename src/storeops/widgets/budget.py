@@ -262,6 +262,7 @@ class LiveBudgetAllocator(LiveWidget):
             s = values["spends"][ch]
             r = revenue(ch, s)
             m = (revenue(ch, s + step) - r) / step
+            out[f"readout.spends.{ch}"] = f"{s:,.0f}"
             out[f"budget.{ch}"] = yuan(s)
             out[f"revenue.{ch}"] = yuan(r)
             out[f"roi.{ch}"] = fixed(r / s, 2) if s > 0 else "–"

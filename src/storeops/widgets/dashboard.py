@@ -331,6 +331,7 @@ def kpi_dashboard(
 
 
 _SVG_Y_LABEL = re.compile(r'stroke="#ddd"/><text[^>]*>([^<]*)</text>')
+_SVG_X_LABEL = re.compile(r'<text x="[\d.]+" y="192" text-anchor="\w+">([^<]*)</text>')
 
 
 class LiveDashboard(LiveWidget):
@@ -398,6 +399,8 @@ class LiveDashboard(LiveWidget):
         lo, hi, compare = values["start"], values["end"], values["compare"]
         clo, chi = view.comparison_range(lo, hi, compare)
         out = {
+            "readout.start": view.labels[lo],
+            "readout.end": view.labels[hi],
             "period": f"{view.labels[lo]} to {view.labels[hi]}",
             "before": f"{view.labels[clo]} to {view.labels[chi]}"
             if clo >= 0
@@ -412,4 +415,6 @@ class LiveDashboard(LiveWidget):
         chart = view.chart_svg(values["metric"], lo, hi, compare)
         for k, label in enumerate(_SVG_Y_LABEL.findall(chart)):
             out[f"axis.{k}"] = html.unescape(label)
+        for k, label in enumerate(_SVG_X_LABEL.findall(chart)):
+            out[f"days.{k}"] = html.unescape(label)
         return out

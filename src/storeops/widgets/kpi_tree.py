@@ -6,7 +6,7 @@ from typing import Any
 
 import traitlets as t
 
-from storeops.widgets.live import LiveWidget, esm, grouped
+from storeops.widgets.live import LiveWidget, esm, fixed, grouped
 
 
 class KpiTree(LiveWidget):
@@ -32,6 +32,9 @@ class KpiTree(LiveWidget):
     def compute(cls, values: dict[str, Any]) -> dict[str, str]:
         orders = values["visitors"] * values["conversion"] / 100
         return {
+            "readout.visitors": grouped(values["visitors"], 0),
+            "readout.conversion": fixed(values["conversion"], 1) + "%",
+            "readout.order_value": grouped(values["order_value"], 0),
             "orders": grouped(orders, 0),
             "sales": "¥" + grouped(orders * values["order_value"], 0),
         }

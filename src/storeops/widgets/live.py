@@ -53,8 +53,8 @@ KERNEL_NOTE = (
     "download the notebook (or use `make lab`) and run the cells. On this page it shows "
     "the reference solution's result as it was when the book was built; moving its "
     "controls here changes nothing. (The widgets on the chapter pages are different: "
-    "they compute in your browser, see "
-    "[How the interactive parts work](../widgets_demo.md).)\n"
+    "they compute in your browser: see *How the interactive parts work* at the start "
+    "of the book.)\n"
     "```"
 )
 

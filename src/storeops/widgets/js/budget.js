@@ -21,7 +21,7 @@ function render({ model, el: root }) {
       model.set("spends", { ...model.get("spends"), [ch]: input.valueAsNumber });
       model.save_changes();
     });
-    const readout = el("output", { class: "live-readout" });
+    const readout = el("output", { class: "live-readout", "data-figure": "readout.spends." + ch });
     const row = el("label", { class: "live-control" }, [
       el("span", { class: "live-label", text: ch }),
       input,

@@ -84,7 +84,7 @@ function render({ model, el: root }) {
   });
   const day = (name, label, other, keep) => {
     const input = el("input", { type: "range", min: "0", max: String(n - 1), step: "1", "data-control": name, "aria-label": label });
-    const shown = el("output", { class: "live-readout" });
+    const shown = el("output", { class: "live-readout", "data-figure": "readout." + name });
     input.addEventListener("input", () => {
       const v = input.valueAsNumber;
       // the range never turns inside out: push the other end along, in the same change
@@ -171,11 +171,12 @@ function render({ model, el: root }) {
       s("text", { x: padL - 4, y: fixed(y + 4, 1), "text-anchor": "end", "data-figure": "axis." + k }, formatValue(val, m.fmt));
     });
     const count = hi - lo + 1;
-    for (const i of [...new Set([0, Math.floor((count - 1) / 2), count - 1])].sort((p, q) => p - q)) {
+    const ticks = [...new Set([0, Math.floor((count - 1) / 2), count - 1])].sort((p, q) => p - q);
+    ticks.forEach((i, k) => {
       const x = padL + (i / Math.max(count - 1, 1)) * wIn;
       const anchor = i === 0 ? "start" : i === count - 1 ? "end" : "middle";
-      s("text", { x: fixed(x, 1), y: height - 8, "text-anchor": anchor }, labels[lo + i]);
-    }
+      s("text", { x: fixed(x, 1), y: height - 8, "text-anchor": anchor, "data-figure": "days." + k }, labels[lo + i]);
+    });
     lines.forEach(([label, vs, colour], k) => {
       const dash = k > 0 ? { "stroke-dasharray": "4 3" } : {};
       let seg = [];

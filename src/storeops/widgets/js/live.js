@@ -60,9 +60,9 @@ export function yuan(x) {
 
 export const percent = (x) => fixed(100 * x, 1) + "%";
 
-// The view helpers every live widget shares: a labelled range control whose readout is
-// formatted like the Python side's, and figures marked data-figure so the browser test
-// can read them by name.
+// The view helpers every live widget shares: a labelled range control whose readout is a
+// figure too (data-figure "readout.<name>"), and figures marked data-figure so the
+// browser test can read them by name.
 
 export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
@@ -85,7 +85,7 @@ export function rangeControl(model, name, { label, min, max, step, readout }) {
     "aria-label": label,
   });
   input.value = String(model.get(name));
-  const shown = el("output", { class: "live-readout" });
+  const shown = el("output", { class: "live-readout", "data-figure": "readout." + name });
   const row = el("label", { class: "live-control" }, [
     el("span", { class: "live-label", text: label }),
     input,

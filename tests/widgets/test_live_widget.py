@@ -54,3 +54,23 @@ def test_jupyterlab_extension_is_installed_by_the_set_up():
     )
     text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
     assert re.search(r"anywidget v0\.11\.0 enabled\s+OK", text), text
+
+
+def test_book_build_writes_the_current_view_code_into_a_cached_page_state():
+    from storeops.widgets.sphinx_live import refresh_views
+
+    state = {"version_major": 2, "version_minor": 0, "state": {}}
+    for i, cls in enumerate((KpiTree, LiveBudgetAllocator)):
+        stale = cls().state_values()
+        stale["_esm"], stale["_css"] = "export default { render() {} }", ""
+        state["state"][f"m{i}"] = {"model_module": "anywidget", "state": stale}
+    other = {"model_module": "@jupyter-widgets/controls", "state": {"value": 3}}
+    state["state"]["other"] = other
+    refreshed = refresh_views(state)["state"]
+    assert refreshed["m0"]["state"]["_esm"] == KpiTree().state_values()["_esm"]
+    assert refreshed["m1"]["state"]["_esm"] == LiveBudgetAllocator()._esm
+    assert refreshed["m1"]["state"]["_css"] == LiveBudgetAllocator()._css
+    assert refreshed["other"] == {
+        "model_module": "@jupyter-widgets/controls",
+        "state": {"value": 3},
+    }

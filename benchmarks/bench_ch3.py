@@ -68,7 +68,7 @@ def reference_namespace() -> dict:
 
 def latency(predict, today, callbacks: int) -> tuple[float, float, bool]:
     """Median and max milliseconds per slider move; whether every view was shown."""
-    from storeops.widgets.budget import budget_allocator
+    from storeops.chapters.ch3_promotion.widget import budget_allocator
 
     box = budget_allocator(predict, current=today)
     sliders = list(box.sliders.values())

@@ -14,11 +14,12 @@ from conftest_ch2 import ASSIGNMENT, CHAPTER, SOURCE_DIR, incident
 
 from storeops.analysis.daily import baseline, full_weeks, per_day, week_label, window
 from storeops.analysis.diagnose import runs, runs_by
-from storeops.checks import CheckFailed, NotAnswered, graded_edition, questions
+from storeops.chapters import questions
+from storeops.chapters.ch2_data_analysis.widget import KpiDashboard, kpi_dashboard
+from storeops.checks import CheckFailed, NotAnswered, graded_edition
 from storeops.grading import keys
 from storeops.grading import source as src
 from storeops.widgets.base import NOT_IMPLEMENTED
-from storeops.widgets.dashboard import KpiDashboard, kpi_dashboard
 
 QUESTIONS = questions(ASSIGNMENT)
 truth_store, source_nb, instructor_env = ch2.truth_store, ch2.source_nb, ch2.instructor_env
@@ -168,7 +169,9 @@ def test_exercise_has_enough_graded_work_each_with_competency(source_nb):
         if c.cell_type == "markdown" and src.nbgrader_meta(c).get("grade")
     ]
     assert written and all("Rubric" in c.source and src.competency(c) for c in written)
-    assert source_nb.cells[1].source.startswith(f"from storeops.checks.{ASSIGNMENT} import *")
+    assert source_nb.cells[1].source.startswith(
+        f"from storeops.chapters.{ASSIGNMENT}.questions import *"
+    )
 
 
 def test_every_autograded_question_has_a_hint_ladder_and_a_self_check(source_nb):

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from storeops.checks import ch3_promotion as ch3
-from storeops.checks import questions as registered
+from storeops.chapters import questions as registered
+from storeops.chapters.ch3_promotion.widget import budget_allocator, current_daily_spend
+from storeops.chapters.ch3_promotion import questions as ch3
 from storeops.data import load_store
 from storeops.grading import source as src
 from storeops.widgets.base import NOT_IMPLEMENTED
-from storeops.widgets.budget import budget_allocator, current_daily_spend
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "ch3_promotion"
@@ -219,7 +219,7 @@ def test_exercise_structure(source_nb):
         assert len(questions[q].hints) >= 2, q
         assert sum(m.question == q for m in mistakes) >= 2, q
     first = next(c for c in source_nb.cells if c.cell_type == "code")
-    assert first.source.startswith(f"from storeops.checks.{ASSIGNMENT} import *")
+    assert first.source.startswith(f"from storeops.chapters.{ASSIGNMENT}.questions import *")
     assert all(not c.get("outputs") for c in source_nb.cells if c.cell_type == "code")
 
 
@@ -242,7 +242,7 @@ def test_no_typed_expected_values(source_nb):
 
 def test_library_does_not_compute_graded_answers():
     """Nothing students can import returns the graded numbers (ctr, roas, carry-over, z...)."""
-    import storeops.analysis.promotion as promo
+    import storeops.chapters.ch3_promotion.promotion as promo
 
     exported = {n for n in dir(promo) if not n.startswith("_")} | set(ch3.__all__)
     for name in ("ctr", "roas", "cost_per_order", "carryover", "adstock", "elasticity", "z_test"):
@@ -252,7 +252,7 @@ def test_library_does_not_compute_graded_answers():
 PER_STUDENT = r"""
 import json, sys
 from pathlib import Path
-from storeops.checks import questions
+from storeops.chapters import questions
 from storeops.grading import keys as K
 src = Path(sys.argv[1])
 out = {}
@@ -384,7 +384,7 @@ def test_notebook_validates():
 
 
 def test_festival_windows_cover_the_calendar_phases(store):
-    from storeops.analysis.promo_data import festival_windows
+    from storeops.chapters.ch3_promotion.promo_data import festival_windows
 
     cal = store.calendar
     windows = festival_windows(cal)
@@ -400,7 +400,7 @@ def test_festival_windows_cover_the_calendar_phases(store):
 
 
 def test_daily_by_channel_is_a_complete_date_by_channel_table(store):
-    from storeops.analysis.promo_data import daily_by_channel
+    from storeops.chapters.ch3_promotion.promo_data import daily_by_channel
 
     wide = daily_by_channel(store.traffic, "clicks", ["search", "direct", "nowhere"])
     assert list(wide.columns) == ["search", "direct", "nowhere"]

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from storeops.book import pages
-from storeops.checks import CheckFailed, NotAnswered, Number, Series, Text, questions
+from storeops.chapters import questions
+from storeops.checks import CheckFailed, NotAnswered, Number, Series, Text
 from storeops.checks.core import decode_keys, encode_keys, graded_edition, self_learner_edition
 from storeops.grading import keys as answer_keys
 from storeops.grading import source as src

@@ -90,7 +90,7 @@ def test_mistakes_lose_exactly_the_points_of_their_questions(demo_class, assignm
 def test_each_mistake_changes_only_its_own_answer(assignment):
     """Each catalogued mistake alone, executed in-process on the default store: its own
     question's answer no longer matches, every other question's answer still does."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
 
     course = Course.find()
     adir = course.source_dir / assignment

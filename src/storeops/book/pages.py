@@ -75,7 +75,7 @@ def _strip_hidden(cell_source: str) -> str:
 # -- self-learner keys -------------------------------------------------------------------
 def build_keys(assignment: str, source_dir: Path = DEFAULT_SOURCE) -> dict:
     """Salted hashes of the reference answers and catalogued mistakes on the default store."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
     from storeops.checks.core import salted_hash, store_fingerprint
     from storeops.grading import keys as answer_keys
 
@@ -152,7 +152,7 @@ def _code(text: str, tags: list[str] | None = None, cid: str | None = None):
 
 def book_page(source_nb, assignment: str, keys: dict, download: str):
     """The book page of one source notebook (see the module docstring)."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
 
     qs = questions(assignment)
     starter = {c.get("id"): c for c in _clear(source_nb).cells}

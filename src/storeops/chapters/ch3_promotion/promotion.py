@@ -1,7 +1,7 @@
 """Plotting helpers for the promotion chapter (Chapter 3), plus its reshaping helpers.
 
 Only generic pieces live here: the chapter's charts, and (from
-:mod:`storeops.analysis.promo_data`, which needs no matplotlib) which days are ordinary,
+:mod:`storeops.chapters.ch3_promotion.promo_data`, which needs no matplotlib) which days are ordinary,
 festival windows read off the calendar and date x channel pivots. The metrics the exercises
 grade (click-through rate, ROAS, cost per order, carry-over, uplift, test verdicts) are
 computed in the notebooks, by the learner.
@@ -9,13 +9,15 @@ computed in the notebooks, by the learner.
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 import pandas as pd
 
-from storeops.analysis.promo_data import daily_by_channel, festival_windows, ordinary_dates
-from storeops.plotting import PALETTE, format_axis, new_figure
+from storeops.chapters.ch3_promotion.promo_data import (
+    daily_by_channel,
+    festival_windows,
+    ordinary_dates,
+)
+from storeops.plotting import PALETTE, channel_colour, format_axis, new_figure
 
 __all__ = [
     "channel_colour",
@@ -30,14 +32,6 @@ __all__ = [
 ]
 
 PHASE_COLOURS = {"presale": "#fde7c8", "peak": "#f6b7a8", "dip": "#d6e4f0"}
-CHANNEL_ORDER = ("search", "display", "social", "email", "push", "sms", "direct")
-
-
-def channel_colour(channel: str) -> str:
-    """The same colour for a channel in every chart of the chapter."""
-    if channel in CHANNEL_ORDER:
-        return PALETTE[CHANNEL_ORDER.index(channel) % len(PALETTE)]
-    return PALETTE[zlib.crc32(channel.encode()) % len(PALETTE)]
 
 
 def plot_channel_bars(values: pd.Series, *, ax=None, y: str | None = None, title: str = ""):

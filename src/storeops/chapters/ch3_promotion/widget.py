@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from storeops.analysis.promo_data import MEDIA, ordinary_dates
+from storeops.chapters.ch3_promotion.promo_data import MEDIA, ordinary_dates
 from storeops.widgets.base import explorer, safe_call
 
 Predict = Callable[[str, float], float]
@@ -89,8 +89,7 @@ def allocation_html(
     baseline: tuple[float, float] | None = None,
 ) -> str:
     """An HTML table (channel, budget, revenue, ROI, marginal ROI, bar) with totals."""
-    from storeops.analysis.promotion import channel_colour  # matplotlib: loaded on first view
-    from storeops.plotting import yuan
+    from storeops.plotting import channel_colour, yuan  # matplotlib: loaded on first view
 
     top = max((r for r, _ in predicted.values()), default=1.0) or 1.0
     rows = []

@@ -13,10 +13,10 @@ import pandas as pd
 from myst_nb import glue
 from scipy import stats
 
-from storeops.analysis import promotion as promo
+from storeops.chapters.ch3_promotion import promotion as promo
+from storeops.chapters.ch3_promotion.widget import budget_allocator
 from storeops.data import load_store
 from storeops.plotting import new_figure, use_book_style
-from storeops.widgets.budget import budget_allocator
 
 use_book_style()
 

@@ -1,6 +1,6 @@
 """Self-checks of the data-analysis assignment (exercises/source/ch2_data_analysis).
 
-The notebook's first cell is ``from storeops.checks.ch2_data_analysis import *``: the
+The notebook's first cell is ``from storeops.chapters.ch2_data_analysis.questions import *``: the
 store loader, pandas and numpy, the chapter's generic helpers, the dashboard widget
 and the questions ``q1 ... q8``. Kinds say what an answer looks like, never what it
 equals; the cases a function is called on are picked from the calendar only.
@@ -13,8 +13,8 @@ import pandas as pd
 
 from storeops.analysis.daily import baseline, festival_days, full_weeks, week_label
 from storeops.analysis.diagnose import runs, runs_by
+from storeops.chapters.ch2_data_analysis.widget import kpi_dashboard
 from storeops.checks import Function, Question, Series, Text, self_learner_edition
-from storeops.widgets.dashboard import kpi_dashboard
 
 try:  # the data layer; the checks still import without it (type checks only)
     from storeops.data import load_store

@@ -19,17 +19,17 @@ from storeops.analysis.daily import (
     week_label,
     window,
 )
-from storeops.analysis.dashboard_plots import (
+from storeops.analysis.diagnose import runs, runs_by
+from storeops.chapters.ch2_data_analysis.plots import (
     highlight_window,
     plot_daily,
     plot_panels,
     plot_waterfall,
     shade_festivals,
 )
-from storeops.analysis.diagnose import runs, runs_by
+from storeops.chapters.ch2_data_analysis.widget import kpi_dashboard
 from storeops.data import load_store
 from storeops.plotting import format_axis, new_figure, percent, use_book_style, yuan
-from storeops.widgets.dashboard import kpi_dashboard
 
 
 def glue(name: str, value, display: bool = False) -> None:

@@ -1,7 +1,7 @@
 """Reshaping helpers for the promotion chapter that need no plotting library.
 
 Which days are ordinary, festival windows read off the calendar, and date x channel
-pivots. Kept apart from :mod:`storeops.analysis.promotion` (the charts) so that the
+pivots. Kept apart from :mod:`storeops.chapters.ch3_promotion.promotion` (the charts) so that the
 exercises and the budget widget import fast.
 """
 

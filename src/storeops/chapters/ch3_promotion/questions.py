@@ -1,6 +1,6 @@
 """Self-checks of the Chapter 3 exercises (exercises/source/ch3_promotion): promotion.
 
-The notebook's first cell is ``from storeops.checks.ch3_promotion import *``. Kinds say
+The notebook's first cell is ``from storeops.chapters.ch3_promotion.questions import *``. Kinds say
 what each answer is (type, shape, plausible range), never what it equals. Question 8
 (a new budget split) is judged against the simulator's true response curves, so it
 uses its own kind, :class:`BudgetSplit`, instead of comparing with one reference value.
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from storeops.analysis.promo_data import MEDIA, festival_windows, ordinary_dates
+from storeops.chapters.ch3_promotion.promo_data import MEDIA, festival_windows, ordinary_dates
+from storeops.chapters.ch3_promotion.widget import budget_allocator, current_daily_spend
 from storeops.checks import Function, Kind, Number, Question, Series, self_learner_edition
-from storeops.data import load_store
-from storeops.widgets.budget import budget_allocator, current_daily_spend
+from storeops.data import load_store, truth_of
 
 __all__ = [
     "NormalDist",
@@ -212,29 +212,12 @@ class BudgetSplit(Kind):
         if isinstance(value, dict) and "channels_truth" in value:
             return good
         if isinstance(value, dict) and "split" in value:
-            truth = _truth_of(store)
+            truth = truth_of(store)
             if truth is not None and self.verdict(value, truth["channels"]):
                 return good
             split = value["split"].sort_index()
             return json.dumps([[k, round(float(v), -1)] for k, v in split.items()])
         return json.dumps(repr(value))
-
-
-_TRUTH: dict[int, dict] = {}
-
-
-def _truth_of(store: Any) -> dict | None:
-    """The ground truth of ``store`` (instructor side and self-learner edition only)."""
-    truth = getattr(store, "truth", None)
-    if truth is not None:
-        return truth
-    key = id(store)
-    if key not in _TRUTH:
-        try:
-            _TRUTH[key] = load_store(with_truth=True).truth
-        except Exception:  # noqa: BLE001 - no truth available: the split is compared as is
-            return None
-    return _TRUTH[key]
 
 
 # -- the questions ------------------------------------------------------------------------------

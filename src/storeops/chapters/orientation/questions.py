@@ -1,12 +1,12 @@
 """Self-checks of the orientation assignment (exercises/source/orientation).
 
-The notebook's first cell is ``from storeops.checks.orientation import *``.
+The notebook's first cell is ``from storeops.chapters.orientation.questions import *``.
 """
 
 from __future__ import annotations
 
+from storeops.chapters.orientation.widget import daily_revenue_explorer
 from storeops.checks import Function, Number, Question, Series, Text, self_learner_edition
-from storeops.widgets.orientation import daily_revenue_explorer
 
 try:  # the data layer; the checks still import without it (type checks only)
     from storeops.data import load_store

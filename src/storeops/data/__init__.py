@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -297,6 +298,33 @@ def _cached_store(seed: int, with_truth: bool) -> Store:
         store.meta["source"] = str(d)
         return store
     return read_store(d, with_truth=with_truth)
+
+
+_TRUTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def truth_of(store: Store) -> dict | None:
+    """The ground truth of ``store`` itself (instructor side and self-learner edition only).
+
+    Read from the folder the store came from, or regenerated from its seed; None when the
+    store does not say which store it is. Cached per store object (weakly, so an entry dies
+    with its store and can never answer for another one).
+    """
+    truth = getattr(store, "truth", None)
+    if truth is not None:
+        return truth
+    if store in _TRUTHS:
+        return _TRUTHS[store]
+    meta = getattr(store, "meta", None) or {}
+    if meta.get("seed") is None:
+        return None
+    source = Path(meta["source"]) / TRUTH if meta.get("source") else None
+    if source is not None and source.exists():
+        truth = json.loads(source.read_text())
+    else:
+        truth = _regenerate(meta).truth
+    _TRUTHS[store] = truth
+    return truth
 
 
 def load_store(student: str | None = None, *, data_dir=None, with_truth: bool = False) -> Store:

@@ -35,11 +35,8 @@ c.CourseDirectory.db_url = os.environ.get(
     "STOREOPS_GRADEBOOK_URL", f"sqlite:///{HERE / 'gradebook.db'}"
 )
 
-# Every execution has timeouts: kernels can hang.
-c.Execute.timeout = int(os.environ.get("STOREOPS_CELL_TIMEOUT", "30"))
+# Kernels can hang: a start-up timeout here; the per-cell timeout comes with the sandbox below.
 c.Execute.startup_timeout = 60
-c.Execute.interrupt_on_timeout = True
-c.Execute.execute_retries = 0
 
 # Feedback keeps the test messages but strips hidden-test code.
 c.GenerateFeedback.preprocessors = [
@@ -64,7 +61,7 @@ if COURSE.get("per_student_stores"):
 else:
     os.environ.pop("STOREOPS_COURSE_SEED", None)
 
-# Untrusted submissions run in the sandbox (issue 7; grader/README.md "Threat model"):
+# Untrusted submissions run in the sandbox (grader/README.md "Threat model"):
 # resource limits, no network, a throw-away uid, per-notebook wall time, output cap,
 # tamper guard, and feedback tracebacks without hidden tests. Limits: STOREOPS_* env.
 from storeops.sandbox import configure as _sandbox  # noqa: E402

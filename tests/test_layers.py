@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "storeops"
 
 # Lower layers never import higher ones; a layer may import itself and anything below.
 LAYERS = [
-    {"storeops", "storeops.errors", "storeops.notebook"},
+    {"storeops", "storeops.errors", "storeops.files", "storeops.notebook"},
     {"storeops.sim"},
     {"storeops.data"},
     {"storeops.analysis", "storeops.plotting"},

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from storeops.chapters import questions as registered
-from storeops.chapters.ch3_promotion.widget import budget_allocator, current_daily_spend
 from storeops.chapters.ch3_promotion import questions as ch3
+from storeops.chapters.ch3_promotion.widget import budget_allocator, current_daily_spend
 from storeops.data import load_store
 from storeops.grading import source as src
 from storeops.widgets.base import NOT_IMPLEMENTED
@@ -260,7 +260,7 @@ for name, q in questions("ch3_promotion").items():
     ref = K.reference("ch3_promotion", name, src)
     store = ref.namespace["store"]
     expected = K.expected("ch3_promotion", name, src)
-    value = ref.value_of(name, q.var)
+    value = ref.value_of(q.var)
     ok = q.kind.equal(q.evaluated(value, store), expected) and not q.kind.plausible(value, store)
     clash = [m.id for m, v in K.mistakes_evaluated("ch3_promotion", name, src)
              if q.kind.equal(v, expected)]

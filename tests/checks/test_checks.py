@@ -20,7 +20,7 @@ from storeops.grading import keys as answer_keys
 from storeops.grading import source as src
 
 SOURCE = pages.DEFAULT_SOURCE
-ASSIGNMENTS = pages.assignments(SOURCE)
+ASSIGNMENTS = src.assignments(SOURCE)
 
 
 def _cases():
@@ -51,7 +51,7 @@ def keys_by_assignment():
 
 def _reference_value(assignment, name):
     q = questions(assignment)[name]
-    return answer_keys.reference(assignment, name, SOURCE).value_of(name, q.var)
+    return answer_keys.reference(assignment, name, SOURCE).value_of(q.var)
 
 
 def _mistake_values(assignment, name):

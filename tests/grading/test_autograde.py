@@ -1,4 +1,4 @@
-"""Requirement 6, for every assignment: full marks for the solution, zero for the blank,
+"""For every assignment: full marks for the solution, zero for the blank,
 each catalogued mistake loses exactly its own question's points (real nbgrader autograde)."""
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def test_each_mistake_changes_only_its_own_answer(assignment):
         ref = Reference.run(adir, notebook)
         store = ref.namespace.get("store")
         own = {q for q in qs if q in ref.answer_source}
-        expected = {q: qs[q].evaluated(ref.value_of(q, qs[q].var), store) for q in own}
+        expected = {q: qs[q].evaluated(ref.value_of(qs[q].var), store) for q in own}
         for mistake in load_mistakes(adir):
             if mistake.question not in own:
                 continue

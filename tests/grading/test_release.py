@@ -1,4 +1,4 @@
-"""Requirement 3: `storeops release` generates with nbgrader and fails loudly on any leak."""
+"""`storeops release` generates with nbgrader and fails loudly on any leak."""
 
 from __future__ import annotations
 
@@ -120,3 +120,17 @@ def test_cli_exit_code_on_leak(course, capsys):
     _answer_in_markdown(course)
     assert main(["release", "orientation", "--course", str(course.root)]) == 2
     assert "LEAKS" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_release_of_an_assignment_without_questions_fails_clearly(course):
+    """Without its questions module the answer search has nothing to look for: no release."""
+    import shutil
+
+    src_dir = course.source_dir / "orientation"
+    other = course.source_dir / "no_questions_here"
+    shutil.copytree(src_dir, other)
+    (other / "orientation.ipynb").rename(other / "no_questions_here.ipynb")
+    with pytest.raises(StoreOpsError, match=r"no questions module .*no_questions_here\.questions"):
+        release(course, "no_questions_here")
+    assert not (course.dir("release") / "no_questions_here").exists()

@@ -25,12 +25,13 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from storeops.book import pages
+    from storeops.grading import source as src
 
     source = args.source or pages.DEFAULT_SOURCE
     out = args.out or pages.DEFAULT_OUT
     if args.all == bool(args.assignment):
         raise StoreOpsError("give one ASSIGNMENT or --all")
-    names = pages.assignments(source) if args.all else [args.assignment]
+    names = src.assignments(source) if args.all else [args.assignment]
     for name in names:
         for path in pages.build(name, source, out):
             print(f"wrote {path}")

@@ -33,14 +33,6 @@ DEFAULT_OUT = REPO / "book" / "exercises"
 KEYS_COMMENT = "# Self-check keys: salted hashes of rounded answers (no answer in plain text)."
 
 
-def assignments(source_dir: Path = DEFAULT_SOURCE) -> list[str]:
-    return sorted(
-        p.name
-        for p in source_dir.iterdir()
-        if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.ipynb"))
-    )
-
-
 # -- nbgrader transforms -----------------------------------------------------------------
 def _clear(nb, *, outputs: bool = True):
     """Apply nbgrader's ClearSolutions and ClearHiddenTests (and ClearOutput) to a copy."""
@@ -132,22 +124,21 @@ def student_notebook(source_nb, keys: dict):
     return nb
 
 
-def _md(text: str, tags: list[str] | None = None, cid: str | None = None):
-    cell = nbformat.v4.new_markdown_cell(text)
+def _cell(new, text: str, tags: list[str] | None = None, cid: str | None = None):
+    cell = new(text)
     if tags:
         cell.metadata["tags"] = tags
     if cid:
         cell.id = cid
     return cell
+
+
+def _md(text: str, tags: list[str] | None = None, cid: str | None = None):
+    return _cell(nbformat.v4.new_markdown_cell, text, tags, cid)
 
 
 def _code(text: str, tags: list[str] | None = None, cid: str | None = None):
-    cell = nbformat.v4.new_code_cell(text)
-    if tags:
-        cell.metadata["tags"] = tags
-    if cid:
-        cell.id = cid
-    return cell
+    return _cell(nbformat.v4.new_code_cell, text, tags, cid)
 
 
 def book_page(source_nb, assignment: str, keys: dict, download: str):

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from storeops.errors import StoreOpsError
+from storeops.files import file_digest
 from storeops.sim.fingerprint import code_fingerprint
 from storeops.sim.params import DEFAULT_SEED, GENERATOR_VERSION
 from storeops.sim.store import TABLES, Store
@@ -99,14 +100,6 @@ def find_datasets_dir() -> Path | None:
     return None
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _json_default(o):
     if isinstance(o, np.integer):
         return int(o)
@@ -162,11 +155,11 @@ def write_store(
             for fmt in formats:
                 p = tmp / f"{name}.{fmt}"
                 (_write_csv if fmt == "csv" else _write_parquet)(df, p)
-                files[p.name] = dict(table=name, format=fmt, rows=len(df), sha256=_sha256(p))
+                files[p.name] = dict(table=name, format=fmt, rows=len(df), sha256=file_digest(p))
         if include_truth and store.truth is not None:
             p = tmp / TRUTH
             p.write_text(json.dumps(store.truth, indent=1, default=_json_default) + "\n")
-            files[TRUTH] = dict(sha256=_sha256(p))
+            files[TRUTH] = dict(sha256=file_digest(p))
         manifest = dict(
             seed=store.meta["seed"],
             generator_version=store.meta["generator_version"],

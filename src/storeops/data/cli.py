@@ -96,27 +96,23 @@ def _students(spec: str) -> list[str]:
 
 def _one_store(
     seed, folder, extra, start, days, scale, channels, formats, truth, if_missing
-) -> None:
-    """Generate and write one store (in a worker process for --students)."""
+) -> str:
+    """Generate and write one store (in a worker process for --students); what was done."""
     from storeops.data import manifest_matches, write_store
     from storeops.sim import generate
 
     meta = dict(start=str(start), days=days, scale=scale)
     if if_missing and manifest_matches(folder, seed, formats=formats, **meta):
-        return
+        return "up to date"
     store = generate(seed=seed, start=start, days=days, scale=scale, channels=channels)
     write_store(store, folder, formats=formats, include_truth=truth, extra_meta=extra)
+    return f"{len(store.orders):,} orders"
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `storeops data`; returns the exit code."""
-    from storeops.data import (
-        find_datasets_dir,
-        manifest_matches,
-        student_seed,
-        write_store,
-    )
-    from storeops.sim import DEFAULT_SEED, generate
+    from storeops.data import find_datasets_dir, student_seed
+    from storeops.sim import DEFAULT_SEED
     from storeops.sim.generate import check_args
 
     days = _int(args.days, "--days")
@@ -149,17 +145,11 @@ def run(args: argparse.Namespace) -> int:
                 "no datasets/ folder found (not inside the repository); pass --out DIR"
             )
         out = ds / "students" if (args.student or args.students) else ds
-    meta = dict(start=str(start), days=days, scale=scale)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a))
+    settings = (start, days, scale, channels, formats, not args.no_truth, args.if_missing)
 
     def one(s: int, folder: Path, extra: dict | None = None) -> str:
-        if args.if_missing and manifest_matches(folder, s, formats=formats, **meta):
-            return "up to date"
-        store = generate(seed=s, start=start, days=days, scale=scale, channels=channels)
-        write_store(
-            store, folder, formats=formats, include_truth=not args.no_truth, extra_meta=extra
-        )
-        return f"{len(store.orders):,} orders"
+        return _one_store(s, folder, extra, *settings)
 
     if args.students:
         from tqdm import tqdm
@@ -179,7 +169,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            settings = (start, days, scale, channels, formats, not args.no_truth, args.if_missing)
             with ProcessPoolExecutor(max_workers=min(jobs, len(ids))) as pool:
                 for f in as_completed([pool.submit(_one_store, *t, *settings) for t in tasks]):
                     f.result()

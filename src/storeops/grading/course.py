@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storeops.errors import StoreOpsError
+from storeops.grading import source as src
 
 DEFAULT_COURSE = Path(__file__).resolve().parents[3] / "grader"
 
@@ -48,11 +49,7 @@ class Course:
         return self.root / name
 
     def assignments(self) -> list[str]:
-        return sorted(
-            p.name
-            for p in self.source_dir.iterdir()
-            if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.ipynb"))
-        )
+        return src.assignments(self.source_dir)
 
     def check_assignment(self, assignment: str) -> None:
         if not (self.source_dir / assignment).is_dir():

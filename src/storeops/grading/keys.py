@@ -111,7 +111,7 @@ class Reference:
                 _exec(src.strip_solution_markers(source), ns, gid)
         return ns
 
-    def value_of(self, question: str, var: str) -> Any:
+    def value_of(self, var: str) -> Any:
         return self.namespace[var]
 
     def mistake_value(self, mistake: src.Mistake, var: str) -> Any:
@@ -184,7 +184,7 @@ def expected(assignment: str, question: str, source_dir: Path | None = None) -> 
         from storeops.data import truth_of
 
         return q.truth(truth_of(store))
-    return q.evaluated(ref.value_of(question, q.var), store)
+    return q.evaluated(ref.value_of(q.var), store)
 
 
 def mistakes_evaluated(assignment: str, question: str, source_dir: Path | None = None):

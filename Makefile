@@ -36,7 +36,7 @@ $(STATIC_JS):
 data: $(STAMP)
 	$(BIN)/storeops data --if-missing
 
-# Self-learner exercise pages generated from exercises/source/.
+# Self-learner exercise pages generated from the chapters' source notebooks.
 pages: data
 	$(BIN)/storeops book-pages --all
 

@@ -27,7 +27,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ch2_data_analysis"
-SOURCE_DIR = ROOT / "exercises" / "source"
+SOURCE_DIR = ROOT / "chapters"
 NOTEBOOK = SOURCE_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 
 

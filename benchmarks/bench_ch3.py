@@ -28,7 +28,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ch3_promotion"
-SOURCE_DIR = ROOT / "exercises" / "source"
+SOURCE_DIR = ROOT / "chapters"
 NOTEBOOK = SOURCE_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 TIMEOUT = 120
 

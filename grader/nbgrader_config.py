@@ -15,15 +15,19 @@ c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this 
 
 c.CourseDirectory.course_id = COURSE["course_id"]
 c.CourseDirectory.root = str(HERE)
-# Sources live in exercises/source/<assignment>/ (DESIGN.md layout), outside this folder.
+# Sources live in chapters/<assignment>/ beside the chapter's page and tests, outside this folder.
 c.CourseDirectory.source_directory = os.path.relpath(
     (HERE / COURSE["source_directory"]).resolve(), HERE
 )
-# Instructor-only files beside a source notebook are never copied into a release.
+# A chapter folder holds its page, tests and instructor-only files beside the source
+# notebook; none of them is copied into a release, which holds only the notebook.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",
     "*.pyc",
     "__pycache__",
+    "*.py",
+    "*.md",
+    ".pytest_cache",
     "feedback",
     "mistakes.yml",
     "*.keys.json",

@@ -63,7 +63,7 @@ def _mistake_values(assignment, name):
 
 
 def test_every_assignment_has_self_checks_for_its_questions():
-    assert ASSIGNMENTS, "no assignment in exercises/source"
+    assert ASSIGNMENTS, "no assignment in chapters/"
     for a in ASSIGNMENTS:
         qs = questions(a)
         for path in src.source_notebooks(SOURCE / a):

@@ -17,7 +17,7 @@ import pytest
 from storeops.grading import answers, keys, source, wire
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ROOT / "exercises" / "source"
+SOURCES = ROOT / "chapters"
 A = "orientation"
 
 

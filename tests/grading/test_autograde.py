@@ -3,6 +3,7 @@ each catalogued mistake loses exactly its own question's points (real nbgrader a
 
 from __future__ import annotations
 
+import html
 import shutil
 import subprocess
 import sys
@@ -108,6 +109,21 @@ def test_each_mistake_changes_only_its_own_answer(assignment):
                 got = qs[q].evaluated(ns[qs[q].var], ns.get("store"))
                 same = qs[q].kind.equal(got, expected[q])
                 assert same != (q == mistake.question), f"{mistake.question}/{mistake.id} -> {q}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_names_every_mistake_and_hides_the_tests(demo_class, assignment):
+    course = demo_class.course
+    packs = {s: k for s, k in demo_class.students[assignment].items() if k.mistakes}
+    assert packs
+    for student, kind in packs.items():
+        page = course.dir("feedback") / student / assignment / f"{assignment}.html"
+        text = html.unescape(page.read_text())
+        for mistake in kind.mistakes:
+            assert mistake.message in text, f"{student}: {mistake.id} not named in the feedback"
+        for secret in ("BEGIN HIDDEN", "grading.keys", f'grade("{assignment}"'):
+            assert secret not in text, f"{student}: feedback shows {secret!r}"
 
 
 @pytest.mark.slow

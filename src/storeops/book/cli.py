@@ -11,14 +11,14 @@ from storeops.errors import StoreOpsError
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "book-pages",
-        help="generate the self-learner exercise pages (book/exercises/) from exercises/source",
+        help="generate the self-learner exercise pages (book/exercises/) from chapters/<slug>/",
         description="Write book/exercises/<assignment>.ipynb (questions, starter code, "
         "self-checks, hints, folded solutions; no hidden tests) and the downloadable "
         "self-learner notebook, from the same source as the nbgrader release.",
     )
     p.add_argument("assignment", nargs="?")
     p.add_argument("--all", action="store_true", help="every assignment in the source folder")
-    p.add_argument("--source", type=Path, help="source folder (default: exercises/source)")
+    p.add_argument("--source", type=Path, help="source folder (default: chapters)")
     p.add_argument("--out", type=Path, help="output folder (default: book/exercises)")
     p.set_defaults(func=run)
 

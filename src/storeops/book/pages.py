@@ -1,6 +1,6 @@
 """The self-learner edition, generated from the same source as the nbgrader release.
 
-For each assignment in exercises/source this writes, at build time (never by hand):
+For each assignment in chapters/ this writes, at build time (never by hand):
 
 * ``book/exercises/<assignment>.ipynb``: the book page. Questions and starter code
   (not executed), each reference solution in a collapsed cell (``hide-input``),
@@ -28,7 +28,7 @@ from storeops.errors import StoreOpsError
 from storeops.grading import source as src
 
 REPO = Path(__file__).resolve().parents[3]
-DEFAULT_SOURCE = REPO / "exercises" / "source"
+DEFAULT_SOURCE = REPO / "chapters"
 DEFAULT_OUT = REPO / "book" / "exercises"
 KEYS_COMMENT = "# Self-check keys: salted hashes of rounded answers (no answer in plain text)."
 

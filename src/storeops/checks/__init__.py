@@ -2,7 +2,7 @@
 
 Each chapter declares its questions in ``storeops.chapters.<slug>.questions`` with
 :class:`Question` and a :mod:`kind <storeops.checks.kinds>` (type, shape and
-plausibility; never an expected value). See exercises/README.md.
+plausibility; never an expected value). See chapters/README.md.
 """
 
 from __future__ import annotations

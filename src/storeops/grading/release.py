@@ -109,7 +109,7 @@ def reference_answers(course: Course, assignment: str) -> dict[str, Any]:
             # for, and the release would pass unchecked.
             raise StoreOpsError(
                 f"{assignment}: no questions module storeops.chapters.{assignment}.questions; "
-                "every assignment declares its questions there (see exercises/README.md)"
+                "every assignment declares its questions there (see chapters/README.md)"
             ) from None
         raise
     out = {}

@@ -1,6 +1,6 @@
 """Reading instructor-only exercise sources: questions, solution regions, the mistakes catalogue.
 
-Conventions (exercises/README.md): the answer cell of question ``qK`` has nbgrader
+Conventions (chapters/README.md): the answer cell of question ``qK`` has nbgrader
 ``grade_id`` ``qK-answer`` and its test cell ``qK-test``; ``mistakes.yml`` beside
 the source notebook lists per question named variants of the solution region.
 """

@@ -1,4 +1,4 @@
-"""Self-checks of the data-analysis assignment (exercises/source/ch2_data_analysis).
+"""Self-checks of the data-analysis assignment (chapters/ch2_data_analysis).
 
 The notebook's first cell is ``from storeops.chapters.ch2_data_analysis.questions import *``: the
 store loader, pandas and numpy, the chapter's generic helpers, the dashboard widget

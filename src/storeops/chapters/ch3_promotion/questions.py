@@ -1,4 +1,4 @@
-"""Self-checks of the Chapter 3 exercises (exercises/source/ch3_promotion): promotion.
+"""Self-checks of the Chapter 3 exercises (chapters/ch3_promotion): promotion.
 
 The notebook's first cell is ``from storeops.chapters.ch3_promotion.questions import *``. Kinds say
 what each answer is (type, shape, plausible range), never what it equals. Question 8

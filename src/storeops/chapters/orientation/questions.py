@@ -1,4 +1,4 @@
-"""Self-checks of the orientation assignment (exercises/source/orientation).
+"""Self-checks of the orientation assignment (chapters/orientation).
 
 The notebook's first cell is ``from storeops.chapters.orientation.questions import *``.
 """

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENT = "ch2_data_analysis"
-SOURCE_DIR = ROOT / "exercises" / "source"
-NOTEBOOK = SOURCE_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-CHAPTER = ROOT / "book" / "02_data_analysis.md"
+HERE = Path(__file__).resolve().parent
+ASSIGNMENT = HERE.name
+SOURCE_DIR = HERE.parent
+NOTEBOOK = HERE / f"{ASSIGNMENT}.ipynb"
+CHAPTER = HERE / "page.md"
 
 
 def incident(truth: dict, kind: str) -> dict:

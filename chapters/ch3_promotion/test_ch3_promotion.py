@@ -22,11 +22,10 @@ from storeops.data import load_store
 from storeops.grading import source as src
 from storeops.widgets.base import NOT_IMPLEMENTED
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENT = "ch3_promotion"
-SOURCE = ROOT / "exercises" / "source" / ASSIGNMENT
+SOURCE = Path(__file__).resolve().parent
+ASSIGNMENT = SOURCE.name
 NOTEBOOK = SOURCE / f"{ASSIGNMENT}.ipynb"
-CHAPTER = ROOT / "book" / "03_promotion.md"
+CHAPTER = SOURCE / "page.md"
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +181,7 @@ def test_self_learner_check_accepts_any_good_split_and_names_mistakes(store):
     from storeops.checks import CheckFailed, graded_edition, self_learner_edition
     from storeops.checks.core import encode_keys
 
-    keys = build_keys(ASSIGNMENT, ROOT / "exercises" / "source")
+    keys = build_keys(ASSIGNMENT, SOURCE.parent)
     self_learner_edition(encode_keys(keys))
     try:
         plain = load_store()
@@ -275,7 +274,7 @@ def test_exercise_works_unchanged_on_a_per_student_store(student, tmp_path):
     env = dict(os.environ, STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
     env["STOREOPS_CACHE"] = str(tmp_path / "cache")
     run = subprocess.run(
-        [sys.executable, "-c", PER_STUDENT, str(ROOT / "exercises" / "source")],
+        [sys.executable, "-c", PER_STUDENT, str(SOURCE.parent)],
         env=env,
         capture_output=True,
         text=True,
@@ -371,7 +370,7 @@ def test_mistake_messages_do_not_leak_values():
     from storeops.grading import keys
 
     for question in ("q1", "q2", "q9", "q10", "q11"):
-        value = keys.expected(ASSIGNMENT, question, ROOT / "exercises" / "source")
+        value = keys.expected(ASSIGNMENT, question, SOURCE.parent)
         numbers = np.atleast_1d(np.asarray(value, dtype=float))
         shown = {f"{x:{fmt}}" for x in numbers for fmt in (".2f", ".3g", ",.0f", ".0f", ".1%")}
         for m in src.load_mistakes(SOURCE):

@@ -1,4 +1,4 @@
-"""Subcommand ``book-pages``: generate the self-learner exercise pages of the book."""
+"""Subcommands ``book-pages`` (the self-learner exercise pages) and ``new-chapter``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,31 @@ def register(subparsers) -> None:
     p.add_argument("--source", type=Path, help="source folder (default: chapters)")
     p.add_argument("--out", type=Path, help="output folder (default: book/exercises)")
     p.set_defaults(func=run)
+
+    p = subparsers.add_parser(
+        "new-chapter",
+        help="scaffold a chapter: chapters/SLUG/ and src/storeops/chapters/SLUG/ (see chapters/README.md)",
+        description="Write a new chapter's content folder and library package from a minimal "
+        "working template (one question, one mistake, one widget, passing tests) and list its "
+        "exercise page in _toc.yml.",
+    )
+    p.add_argument("slug", help="the chapter's name, e.g. ch4_product (also the assignment name)")
+    p.add_argument("--root", type=Path, help="repository root (default: this checkout)")
+    p.set_defaults(func=run_new_chapter)
+
+
+def run_new_chapter(args: argparse.Namespace) -> int:
+    from storeops.book import pages
+    from storeops.book.scaffold import new_chapter
+
+    root = (args.root or pages.REPO).resolve()
+    for path in new_chapter(args.slug, root):
+        print(f"wrote {path.relative_to(root)}")
+    print(
+        f"next: write chapters/{args.slug}/{args.slug}.ipynb and its questions "
+        "(chapters/README.md), then `make book` and `make test`"
+    )
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

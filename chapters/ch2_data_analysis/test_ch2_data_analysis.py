@@ -189,17 +189,6 @@ def test_widget_exploration_is_recorded_in_a_graded_plain_variable(source_nb):
     assert src.nbgrader_meta(ids["q4-test"])["points"] > 0
 
 
-def test_hidden_tests_only_call_the_computed_key(source_nb):
-    for cell in source_nb.cells:
-        if src.is_test_cell(cell):
-            hidden = src.hidden_region(cell.source)
-            assert re.fullmatch(
-                r'\s*from storeops\.grading\.keys import grade\s+grade\("ch2_data_analysis", '
-                r'"q\d+", globals\(\)\)\s*',
-                hidden,
-            ), cell.source
-
-
 def test_every_question_has_at_least_two_catalogued_mistakes():
     mistakes = src.load_mistakes(SOURCE_DIR / ASSIGNMENT)
     for name in QUESTIONS:

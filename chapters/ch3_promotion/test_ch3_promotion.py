@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -231,14 +230,6 @@ def test_widget_exploration_is_recorded_in_a_graded_variable(source_nb):
     assert any(src.grade_id(c) == f"{q}-test" for c in source_nb.cells)
 
 
-def test_no_typed_expected_values(source_nb):
-    """Hidden tests only call the key helper: no asserts against typed numbers."""
-    for cell in source_nb.cells:
-        if src.is_test_cell(cell):
-            hidden = src.hidden_region(cell.source)
-            assert "assert" not in hidden and not re.search(r"\d+\.\d+", hidden)
-
-
 def test_library_does_not_compute_graded_answers():
     """Nothing students can import returns the graded numbers (ctr, roas, carry-over, z...)."""
     import storeops.chapters.ch3_promotion.promotion as promo
@@ -376,10 +367,6 @@ def test_mistake_messages_do_not_leak_values():
         for m in src.load_mistakes(SOURCE):
             if m.question == question:
                 assert not any(t in m.message for t in shown if len(t) > 2), (question, m.id)
-
-
-def test_notebook_validates():
-    nbformat.validate(nbformat.read(NOTEBOOK, as_version=4))
 
 
 def test_festival_windows_cover_the_calendar_phases(store):

@@ -24,12 +24,15 @@ from pathlib import Path
 
 import nbformat
 
+from storeops import __version__
 from storeops.errors import StoreOpsError
 from storeops.grading import source as src
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_SOURCE = REPO / "chapters"
 DEFAULT_OUT = REPO / "book" / "exercises"
+# The library as a wheel, built by `make book` into build/wheel/ and shipped with each exercise page.
+WHEEL = f"storeops-{__version__}-py3-none-any.whl"
 KEYS_COMMENT = "# Self-check keys: salted hashes of rounded answers (no answer in plain text)."
 
 
@@ -168,7 +171,9 @@ def book_page(source_nb, assignment: str, keys: dict, download: str):
                     _md(
                         f"Work on your own copy: {{download}}`download the notebook <{download}>` "
                         "(unzip it and open it in JupyterLab). On this page, each reference solution "
-                        "is folded: try first, then click to show it.",
+                        "is folded: try first, then click to show it.\n\n"
+                        f"The notebook needs the course library: download {{download}}`{WHEEL} "
+                        f"<../../build/wheel/{WHEEL}>` and run `pip install {WHEEL}` (Python 3.11+).",
                         cid="download",
                     )
                 )

@@ -20,13 +20,14 @@ c.CourseDirectory.source_directory = os.path.relpath(
     (HERE / COURSE["source_directory"]).resolve(), HERE
 )
 # A chapter folder holds its page, tests and instructor-only files beside the source
-# notebook; none of them is copied into a release, which holds only the notebook.
+# notebook; none of them is copied into a release (helper files an assignment ships are).
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",
     "*.pyc",
     "__pycache__",
-    "*.py",
-    "*.md",
+    "page.md",
+    "test_*.py",
+    "conftest*.py",
     ".pytest_cache",
     "feedback",
     "mistakes.yml",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from storeops.chapters.ch3_promotion.widget import Answers, LiveBudgetAllocator, predict_all
 from storeops.plotting import yuan
-from storeops.widgets.budget import Answers, LiveBudgetAllocator, predict_all
 
 CURVES = pd.DataFrame(
     {

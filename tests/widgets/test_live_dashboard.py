@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from storeops.widgets.dashboard import LiveDashboard
+from storeops.chapters.ch2_data_analysis.widget import LiveDashboard
 
 DAYS = pd.date_range("2025-01-01", periods=70, freq="D")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from storeops.widgets.budget import LiveBudgetAllocator
-from storeops.widgets.dashboard import LiveDashboard
+from storeops.chapters.ch2_data_analysis.widget import LiveDashboard
+from storeops.chapters.ch3_promotion.widget import LiveBudgetAllocator
 from storeops.widgets.kpi_tree import KpiTree
 from storeops.widgets.live import JS_DIR, live_class
 

@@ -2,7 +2,7 @@
 
 A live widget is an :class:`anywidget.AnyWidget`: its state (the controls' values and the
 data the figures need: daily series, fitted curves, costs) is synced traitlets, and its
-view is an ES module in ``storeops/widgets/js/`` that recomputes the figures in JavaScript
+view is an ES module (``storeops/widgets/js/`` or beside a chapter's widget) that recomputes the figures in JavaScript
 when a control moves. The same object works in JupyterLab (anywidget's extension) and in
 the built book (the state embedded in the page, anywidget's AMD module served from the
 site's ``_static/``); no kernel is needed to move a control.
@@ -15,7 +15,8 @@ elements with ``compute`` for the same state.
 
 To write one (see ``kpi_tree.py`` for the smallest):
 
-* subclass :class:`LiveWidget`, set ``_esm = esm("your_widget.js")``;
+* subclass :class:`LiveWidget`, set ``_esm = esm(Path(__file__).with_name("widget.js"))``
+  (a chapter's view lives beside its widget module);
 * declare the controls and the data as traitlets tagged ``sync=True`` (JSON-friendly
   values only: lists, dicts, numbers, strings; NaN is not JSON, use None);
 * implement ``compute(cls, values) -> dict[str, str]``;
@@ -60,9 +61,20 @@ KERNEL_NOTE = (
 
 
 @cache
-def esm(name: str) -> str:
-    """The ES module of a live widget: the shared ``live.js`` helpers, then ``name``."""
-    return (JS_DIR / "live.js").read_text("utf-8") + "\n" + (JS_DIR / name).read_text("utf-8")
+def esm(view: str | Path) -> str:
+    """The ES module of a live widget: the shared ``live.js`` helpers, then its view.
+
+    ``view`` is a file of ``js/`` (the general widgets) or a path: a chapter's widget
+    keeps its view beside it, ``Path(__file__).with_name("widget.js")``.
+    """
+    path = view if isinstance(view, Path) else JS_DIR / view
+    return (JS_DIR / "live.js").read_text("utf-8") + "\n" + path.read_text("utf-8")
+
+
+def view_files() -> list[Path]:
+    """Every live widget's JavaScript: the shared helpers and each chapter's view."""
+    chapters = Path(__file__).parent.parent / "chapters"
+    return sorted(JS_DIR.iterdir()) + sorted(chapters.glob("*/*.js"))
 
 
 def _css() -> str:

@@ -9,7 +9,7 @@
   widget state. Pages are executed with a cache keyed on their code cells, so after an
   edit of a widget's JavaScript alone the cached state would still carry the old view;
   and such an edit changes no page source, so the pages are marked outdated when the
-  files in ``storeops/widgets/js/`` change.
+  live widgets' JavaScript files change.
 """
 
 from __future__ import annotations
@@ -66,11 +66,11 @@ def _refresh_page_state(app, pagename, templatename, context, doctree) -> None:
 def _js_fingerprint() -> str:
     import hashlib
 
-    from storeops.widgets.live import JS_DIR
+    from storeops.widgets.live import view_files
 
     digest = hashlib.sha256()
-    for path in sorted(JS_DIR.iterdir()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in view_files():
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -55,7 +55,8 @@ def chapter_pages(html_root: Path) -> list[Path]:
     """Built chapter pages (not the exercise pages, whose widgets call the learner's code)."""
     return sorted(
         p
-        for p in (html_root / "book").rglob("*.html")
+        for top in ("book", "chapters")
+        for p in (html_root / top).rglob("*.html")
         if "exercises" not in p.relative_to(html_root).parts
     )
 

@@ -74,3 +74,15 @@ def test_book_build_writes_the_current_view_code_into_a_cached_page_state():
         "model_module": "@jupyter-widgets/controls",
         "state": {"value": 3},
     }
+
+
+def test_a_cached_page_whose_widget_class_moved_stops_the_build():
+    """A stale execution cache must not ship an old view under a class that no longer exists."""
+    from storeops.widgets.sphinx_live import refresh_views
+
+    state = KpiTree().state_values()
+    state["_anywidget_id"] = "storeops.widgets.gone.KpiTree"
+    with pytest.raises(RuntimeError, match="execution cache is stale"):
+        refresh_views({"state": {"m": {"model_module": "anywidget", "state": state}}})
+    foreign = dict(state, _anywidget_id="somebody_else.Widget")
+    assert refresh_views({"state": {"m": {"model_module": "anywidget", "state": foreign}}})

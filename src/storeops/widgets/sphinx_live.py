@@ -46,7 +46,14 @@ def refresh_views(state: dict) -> dict:
             continue
         try:
             cls = live_class(widget_id)
-        except (ImportError, AttributeError, TypeError):
+        except (ImportError, AttributeError, TypeError) as exc:
+            if widget_id.startswith("storeops."):
+                # A cached execution of a page whose widget class has moved since: its
+                # state would carry a stale view. Re-executing the page fixes it.
+                raise RuntimeError(
+                    f"the page's widget {widget_id} no longer exists ({exc}); the execution "
+                    "cache is stale: run `jupyter-book clean --all .` and build again"
+                ) from exc
             continue  # not one of ours: leave it as executed
         model["state"]["_esm"] = cls._esm
         model["state"]["_css"] = cls.class_traits()["_css"].default_value

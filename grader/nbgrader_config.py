@@ -59,10 +59,17 @@ c.ZipCollectApp.strict = False
 # Hidden tests locate the instructor-only sources through this variable; kernels inherit it.
 # course.json is authoritative for this course, so these override the caller's environment.
 os.environ["STOREOPS_SOURCE_DIR"] = str((HERE / COURSE["source_directory"]).resolve())
+# The seed comes from $STOREOPS_COURSE_SEED_FILE (instructor-only) when set; course.json's
+# is an example for the demo (storeops.hub.stores).
 if COURSE.get("per_student_stores"):
-    os.environ["STOREOPS_COURSE_SEED"] = str(COURSE["course_seed"])
+    from storeops.data import cache_root
+    from storeops.hub.stores import DELIVERED, course_seed
+
+    os.environ["STOREOPS_COURSE_SEED"] = str(course_seed(COURSE))
+    os.environ["STOREOPS_STORES"] = str(cache_root() / DELIVERED)
 else:
     os.environ.pop("STOREOPS_COURSE_SEED", None)
+    os.environ.pop("STOREOPS_STORES", None)
 
 # Untrusted submissions run in the sandbox (issue 7; grader/README.md "Threat model"):
 # resource limits, no network, a throw-away uid, per-notebook wall time, output cap,

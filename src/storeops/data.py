@@ -5,8 +5,10 @@
 1. ``data_dir`` if given (Parquet files written by `write_store`);
 2. per-student mode when ``$STOREOPS_COURSE_SEED`` is set (or a student is named): the
    store of ``student_seed(course_seed, student)``, generated once and cached;
-3. otherwise the default store: ``$STOREOPS_DATA``, else the repository's ``datasets/``,
-   else generated once into the cache.
+3. ``$STOREOPS_STORES/<student>`` (stores delivered without seed or truth to kernels
+   that must not derive the truth: storeops.hub.stores);
+4. otherwise the default store: ``$STOREOPS_DATA`` (on a hub: the student's delivered
+   store), else the repository's ``datasets/``, else generated once into the cache.
 
 The ground truth is instructor-only: it is read (``truth.json``) or regenerated only when
 ``with_truth=True``, and never written into the cache.
@@ -271,6 +273,10 @@ def read_store(data_dir, with_truth: bool = False) -> Store:
 def _regenerate(meta: dict) -> Store:
     from storeops.sim import generate
 
+    if meta.get("seed") is None:  # a delivered per-student store (storeops.hub.stores)
+        raise StoreOpsError(
+            "this store was delivered without its seed: its ground truth stays with the instructor"
+        )
     if meta.get("generator_version") != GENERATOR_VERSION:
         raise StoreOpsError(
             f"cannot regenerate the truth: store made by generator {meta.get('generator_version')}, this is {GENERATOR_VERSION}"
@@ -313,6 +319,9 @@ def load_store(student: str | None = None, *, data_dir=None, with_truth: bool = 
         return _cached_store(
             student_seed(course if course is not None else DEFAULT_SEED, sid), with_truth
         )
+    delivered = os.environ.get("STOREOPS_STORES", "").strip()
+    if delivered and current_student():  # seedless stores delivered by the grader, per student
+        return read_store(Path(delivered) / current_student(), with_truth=with_truth)
     env = os.environ.get("STOREOPS_DATA", "").strip()
     if env:
         return read_store(env, with_truth=with_truth)

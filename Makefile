@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 STATIC_JS := build/static-js/mathjax/tex-mml-chtml.js
 PYTEST_ARGS ?=
 
-.PHONY: help setup book data pages html release test lint lab serve grade clean browser-deps
+.PHONY: help setup book data pages html release test lint lab serve grade clean browser-deps system-deps hub
 
 help:
 	@echo "make book    build the book (_build/html) and the student release (grader/release)"
@@ -62,8 +62,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: book browser-deps lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Debian's chromium and PostgreSQL server, and the hub's proxy from npm (grader/hub), when missing.
+system-deps:
+	bash scripts/system_deps.sh
+
+# The suite, then the grading suite on PostgreSQL (the script starts and stops the server).
+test: book system-deps lint
+	bash scripts/test_all.sh $(PYTEST_ARGS)
 
 # A trainee's own working copy of the release (never overwritten: your answers stay).
 lab: data release

@@ -31,9 +31,14 @@ c.CourseDirectory.ignore = [
 ]
 
 # Gradebook: SQLite in grader/ by default; any SQLAlchemy URL (e.g. PostgreSQL) via the env.
-c.CourseDirectory.db_url = os.environ.get(
-    "STOREOPS_GRADEBOOK_URL", f"sqlite:///{HERE / 'gradebook.db'}"
-)
+# A "{course}" in the URL becomes this course's own database, created on first use
+# (one PostgreSQL server for several courses: storeops.hub.postgres).
+_db_url = os.environ.get("STOREOPS_GRADEBOOK_URL", f"sqlite:///{HERE / 'gradebook.db'}")
+if "{course}" in _db_url:
+    from storeops.hub.postgres import course_database
+
+    _db_url = course_database(_db_url, HERE)
+c.CourseDirectory.db_url = _db_url
 
 # Every execution has timeouts: kernels can hang.
 c.Execute.timeout = int(os.environ.get("STOREOPS_CELL_TIMEOUT", "30"))

@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES = [
     "storeops.sim.cli",
     "storeops.book.cli",
     "storeops.grading.cli",
+    "storeops.hub.cli",
 ]
 
 

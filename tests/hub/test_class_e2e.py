@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -28,6 +29,7 @@ COURSE = "storeops"
 PORT = 18100
 RIGHT, WRONG = f"hra{os.getpid() % 100000}", f"hrb{os.getpid() % 100000}"
 BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
 
 
 class Student:
@@ -37,7 +39,8 @@ class Student:
         self.headers: dict[str, str] = {}
 
     def start(self) -> None:
-        self.hub.api("POST", f"/users/{self.name}/server")
+        if not self.hub.api("GET", f"/users/{self.name}")["servers"]:  # not spawned by a login
+            self.hub.api("POST", f"/users/{self.name}/server")
         deadline = time.monotonic() + 180
         while not self.hub.api("GET", f"/users/{self.name}")["servers"].get("", {}).get("ready"):
             assert time.monotonic() < deadline, self.hub.log_tail()
@@ -122,6 +125,77 @@ def _answered(hub, fetched, mistake=None):
     return fetched
 
 
+@contextmanager
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("no Debian chromium: make system-deps (make test installs it)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(60_000)
+            try:
+                yield page
+            except Exception:
+                page.screenshot(path=f"/tmp/storeops-e2e-failure-{os.getpid()}.png")
+                raise
+        finally:
+            browser.close()
+
+
+def _log_in(page, hub, name: str) -> None:
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", name)
+    page.fill("#password_input", hub.password)
+    page.click("#login_submit")
+    page.wait_for_url("**/lab**", timeout=240_000)
+    page.wait_for_selector(".jp-LauncherCard", timeout=120_000)
+
+
+def _nbgrader_menu(page) -> list[str]:
+    page.click(".lm-MenuBar-itemLabel:text-is('Nbgrader')")
+    items = page.locator(".lm-Menu-content .lm-Menu-itemLabel").all_inner_texts()
+    page.keyboard.press("Escape")
+    return [i.strip() for i in items if i.strip()]
+
+
+def _open_assignments(page) -> None:
+    page.click(".lm-MenuBar-itemLabel:text-is('Nbgrader')")
+    page.click(".lm-Menu-itemLabel:text-is('Assignment List')")
+    page.wait_for_selector("text=Released assignments")
+
+
+def _work_in_lab(page, wanted) -> None:
+    """Open the fetched notebook from the Assignments tab, type each answer into its
+    cell (code and written answers), save."""
+    links = page.locator(f"a:text-is('{ASSIGNMENT}'):visible")
+    links.first.click()  # unfolds the downloaded assignment: its notebooks are links too
+    page.wait_for_function(
+        f"""[...document.querySelectorAll('a')].filter(a => a.textContent.trim() == '{ASSIGNMENT}'
+            && a.offsetParent !== null).length >= 2"""
+    )
+    links.last.click()
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    from storeops.grading import source as src
+
+    cells = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell")
+    for i, cell in enumerate(wanted.cells):
+        if not src.nbgrader_meta(cell).get("solution"):
+            continue
+        target = cells.nth(i)
+        target.scroll_into_view_if_needed()
+        if cell.cell_type == "markdown":
+            target.dblclick()  # a rendered answer opens for editing
+        target.locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(cell.source)
+        page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(1500)
+
+
 @pytest.fixture(scope="module")
 def hub_class():
     from storeops.grading import source as src
@@ -153,17 +227,39 @@ def run(hub_class):
     _instructor(hub, str(BIN / "nbgrader"), "release_assignment", ASSIGNMENT, "--force")
 
     students = {RIGHT: Student(hub, RIGHT), WRONG: Student(hub, WRONG)}
-    for name, s in students.items():
-        s.start()
-        seen = {"listed": s.listing()}
-        s.action("fetch")
-        path = f"{COURSE}/{ASSIGNMENT}/{NOTEBOOK}"
-        nb = _answered(hub, s.read_notebook(path), mistake if name == WRONG else None)
-        s.write_notebook(path, nb)
+    path = f"{COURSE}/{ASSIGNMENT}/{NOTEBOOK}"
+    # the student who answers right does it all in JupyterLab, in Chromium
+    s = students[RIGHT]
+    with _browser() as page:
+        _log_in(page, hub, RIGHT)
+        s.start()  # the server the login spawned; a token for the checks below
+        seen = {"listed": s.listing(), "menu": _nbgrader_menu(page)}
+        _open_assignments(page)
+        page.click("button:has-text('Fetch')")
+        page.wait_for_selector("button:has-text('Submit')", timeout=120_000)
+        wanted = _answered(hub, s.read_notebook(path))
+        _work_in_lab(page, wanted)
+        seen["saved"] = s.read_notebook(path)
+        seen["wanted"] = wanted
         seen["validate"] = s.post("/assignments/validate", data={"path": path})
-        s.action("submit")
+        page.click(".lm-TabBar-tabLabel:text-is('Assignments')")  # back from the notebook
+        page.click("button:has-text('Submit'):visible")
+        deadline = time.monotonic() + 120
+        while "submitted" not in {a["status"] for a in s.listing()}:
+            assert time.monotonic() < deadline, "the Submit button did not submit"
+            time.sleep(1)
         seen["after_submit"] = s.listing()
-        out["students"][name] = seen
+        out["students"][RIGHT] = seen
+    # the other one through the same REST endpoints the Assignments extension calls
+    s = students[WRONG]
+    s.start()
+    seen = {"listed": s.listing()}
+    s.action("fetch")
+    s.write_notebook(path, _answered(hub, s.read_notebook(path), mistake))
+    seen["validate"] = s.post("/assignments/validate", data={"path": path})
+    s.action("submit")
+    seen["after_submit"] = s.listing()
+    out["students"][WRONG] = seen
 
     _instructor(hub, str(BIN / "nbgrader"), "collect", ASSIGNMENT)
     graded = _instructor(
@@ -192,6 +288,19 @@ def run(hub_class):
 
 def test_hub_starts_and_serves_the_course(run):
     assert run["started"] < 120
+
+
+def test_students_have_the_assignments_list_and_no_instructor_extension(run):
+    assert run["students"][RIGHT]["menu"] == ["Assignment List"]
+
+
+def test_the_answers_typed_in_jupyterlab_were_saved(run):
+    from storeops.grading import source as src
+
+    saved, wanted = run["students"][RIGHT]["saved"], run["students"][RIGHT]["wanted"]
+    for mine, theirs in zip(saved.cells, wanted.cells, strict=True):
+        if src.nbgrader_meta(theirs).get("solution"):
+            assert mine.source.strip() == theirs.source.strip()
 
 
 def test_students_see_the_release_in_their_assignments_list(run):

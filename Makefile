@@ -79,6 +79,10 @@ serve:
 	@test -f _build/html/index.html || { echo "no built book: run make book first"; exit 1; }
 	$(BIN)/python -m http.server --directory _build/html 8000
 
+# A trial class on JupyterHub on this machine (root): grader/README.md "The class on JupyterHub".
+hub: $(STAMP) system-deps
+	$(BIN)/storeops hub
+
 ASSIGNMENT ?= orientation
 grade: $(STAMP)
 	$(BIN)/storeops grade $(ASSIGNMENT)

@@ -9,7 +9,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "hub",
         help="start a trial class on JupyterHub on this machine (root; local accounts)",
-        description="Create local accounts (an instructor and students), an instructor-only "
+        description="Create local student accounts, an instructor-only "
         "copy of the course with its seed file, the nbgrader exchange, then run JupyterHub "
         "on 127.0.0.1 until Ctrl-C. See grader/hub/README.md.",
     )

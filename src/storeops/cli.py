@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = [
     "storeops.book.cli",
     "storeops.grading.cli",
     "storeops.hub.cli",
+    "storeops.grading.course_report",
 ]
 
 

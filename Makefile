@@ -19,6 +19,7 @@ help:
 	@echo "make lab     open the exercises in JupyterLab as a trainee"
 	@echo "make serve   serve the built book on http://localhost:8000"
 	@echo "make grade ASSIGNMENT=orientation   grade a class (see README)"
+	@echo "make hub     a trial class on JupyterHub on this machine (root; grader/README.md)"
 
 # The virtual environment, reinstalled when the pins change.
 $(STAMP): requirements.txt pyproject.toml
@@ -66,9 +67,11 @@ lint: $(STAMP)
 system-deps:
 	bash scripts/system_deps.sh
 
-# The suite, then the grading suite on PostgreSQL (the script starts and stops the server).
+# The suite, then (full runs only) the grading suite again with the gradebook on PostgreSQL;
+# with_postgres.sh starts a PostgreSQL server for the command and stops it afterwards.
 test: book system-deps lint
-	bash scripts/test_all.sh $(PYTEST_ARGS)
+	bash scripts/with_postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(if $(PYTEST_ARGS),,bash scripts/with_postgres.sh --gradebook $(BIN)/python -m pytest tests/grading)
 
 # A trainee's own working copy of the release (never overwritten: your answers stay).
 lab: data release

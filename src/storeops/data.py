@@ -290,9 +290,20 @@ def _regenerate(meta: dict) -> Store:
     )
 
 
-def _cached_store(seed: int, with_truth: bool) -> Store:
+def private_cache_root() -> Path:
+    """Per-student stores generated from the course seed: their folder names and manifests
+    hold the students' seeds, so they live beside the shared cache (which grading kernels
+    may read), in a folder only its owner can enter."""
+    root = cache_root()
+    private = root.with_name(root.name + "-private")
+    private.mkdir(parents=True, exist_ok=True)
+    os.chmod(private, 0o700)
+    return private
+
+
+def _cached_store(seed: int, with_truth: bool, root: Path | None = None) -> Store:
     """Generate (once) and read the store of `seed` from the cache."""
-    d = cache_root() / f"{seed}-{GENERATOR_VERSION}"
+    d = (root or cache_root()) / f"{seed}-{GENERATOR_VERSION}"
     if not manifest_matches(d, seed, **DEFAULT_META):
         from storeops.sim import generate
 
@@ -317,7 +328,9 @@ def load_store(student: str | None = None, *, data_dir=None, with_truth: bool = 
                 "per-student data: no student id found; set STOREOPS_STUDENT or pass load_store(student=...)"
             )
         return _cached_store(
-            student_seed(course if course is not None else DEFAULT_SEED, sid), with_truth
+            student_seed(course if course is not None else DEFAULT_SEED, sid),
+            with_truth,
+            private_cache_root(),
         )
     delivered = os.environ.get("STOREOPS_STORES", "").strip()
     if delivered and current_student():  # seedless stores delivered by the grader, per student

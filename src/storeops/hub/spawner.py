@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 
 from jupyterhub.spawner import LocalProcessSpawner
 
@@ -24,8 +25,16 @@ class StudentSpawner(LocalProcessSpawner):
 
     async def start(self):
         plain = list(self.cmd)
-        self.cmd, _report = command_as(self.user.name, plain)
+        self.cmd, report = command_as(self.user.name, plain)
+        self._launch_dir = report.parent
         try:
             return await super().start()
         finally:
             self.cmd = plain
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        launch_dir = getattr(self, "_launch_dir", None)
+        if launch_dir is not None:  # the launcher's config and report, one per start
+            shutil.rmtree(launch_dir, ignore_errors=True)
+            self._launch_dir = None

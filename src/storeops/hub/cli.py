@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 
@@ -29,6 +30,14 @@ def _run(args) -> int:
         students=[s for s in args.students.split(",") if s],
         password=args.password,
     )
+
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    # Ctrl-C and a service manager's SIGTERM both stop the hub and its servers (a
+    # background job starts with SIGINT ignored)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     hub.setup()
     hub.start()
     print(hub.welcome(), flush=True)

@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 STATIC_JS := build/static-js/mathjax/tex-mml-chtml.js
 PYTEST_ARGS ?=
 
-.PHONY: help setup book data pages html release test lint lab serve grade clean browser-deps system-deps hub
+.PHONY: help setup book data pages wheel html release test lint lab serve grade clean browser-deps system-deps hub
 
 help:
 	@echo "make book    build the book (_build/html) and the student release (grader/release)"
@@ -37,11 +37,16 @@ $(STATIC_JS):
 data: $(STAMP)
 	$(BIN)/storeops data --if-missing
 
-# Self-learner exercise pages generated from exercises/source/.
+# Self-learner exercise pages generated from the chapters' source notebooks.
 pages: data
 	$(BIN)/storeops book-pages --all
 
-html: setup data pages
+# The library as a wheel, linked from every exercise page (self-learners install it with pip).
+wheel: $(STAMP)
+	@rm -rf build/wheel build/lib build/bdist.*  # stale copies would end up in the wheel
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/wheel .
+
+html: setup data pages wheel
 	$(BIN)/python -c "from storeops.sim.dictionary import write_page; write_page('book/appendix/data_dictionary.md')"
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 

@@ -27,7 +27,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ch2_data_analysis"
-SOURCE_DIR = ROOT / "exercises" / "source"
+SOURCE_DIR = ROOT / "chapters"
 NOTEBOOK = SOURCE_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 
 
@@ -62,7 +62,7 @@ def reference_daily_kpi(store):
 
     nb = src.read_notebook(NOTEBOOK)
     cell = next(c for c in nb.cells if src.grade_id(c) == "q1-answer")
-    from storeops.checks.ch2_data_analysis import np, pd  # noqa: F401 - used by the code
+    from storeops.chapters.ch2_data_analysis.questions import np, pd  # noqa: F401 - used by the code
 
     ns = {"store": store, "pd": pd, "np": np}
     exec(src.strip_solution_markers(cell.source), ns)  # noqa: S102 - our own source
@@ -70,8 +70,8 @@ def reference_daily_kpi(store):
 
 
 def bench_widget(n: int) -> None:
+    from storeops.chapters.ch2_data_analysis.widget import COMPARISONS, kpi_dashboard
     from storeops.data import load_store
-    from storeops.widgets.dashboard import COMPARISONS, kpi_dashboard
 
     store = load_store()
     daily_kpi = reference_daily_kpi(store)

@@ -28,7 +28,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ch3_promotion"
-SOURCE_DIR = ROOT / "exercises" / "source"
+SOURCE_DIR = ROOT / "chapters"
 NOTEBOOK = SOURCE_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 TIMEOUT = 120
 
@@ -68,7 +68,7 @@ def reference_namespace() -> dict:
 
 def latency(predict, today, callbacks: int) -> tuple[float, float, bool]:
     """Median and max milliseconds per slider move; whether every view was shown."""
-    from storeops.widgets.budget import budget_allocator
+    from storeops.chapters.ch3_promotion.widget import budget_allocator
 
     box = budget_allocator(predict, current=today)
     sliders = list(box.sliders.values())

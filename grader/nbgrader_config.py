@@ -15,15 +15,20 @@ c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this 
 
 c.CourseDirectory.course_id = COURSE["course_id"]
 c.CourseDirectory.root = str(HERE)
-# Sources live in exercises/source/<assignment>/ (DESIGN.md layout), outside this folder.
+# Sources live in chapters/<assignment>/ beside the chapter's page and tests, outside this folder.
 c.CourseDirectory.source_directory = os.path.relpath(
     (HERE / COURSE["source_directory"]).resolve(), HERE
 )
-# Instructor-only files beside a source notebook are never copied into a release.
+# A chapter folder holds its page, tests and instructor-only files beside the source
+# notebook; none of them is copied into a release (helper files an assignment ships are).
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",
     "*.pyc",
     "__pycache__",
+    "page.md",
+    "test_*.py",
+    "conftest*.py",
+    ".pytest_cache",
     "feedback",
     "mistakes.yml",
     "*.keys.json",
@@ -40,11 +45,8 @@ if "{course}" in _db_url:
     _db_url = course_database(_db_url, HERE)
 c.CourseDirectory.db_url = _db_url
 
-# Every execution has timeouts: kernels can hang.
-c.Execute.timeout = int(os.environ.get("STOREOPS_CELL_TIMEOUT", "30"))
+# Kernels can hang: a start-up timeout here; the per-cell timeout comes with the sandbox below.
 c.Execute.startup_timeout = 60
-c.Execute.interrupt_on_timeout = True
-c.Execute.execute_retries = 0
 
 # Feedback keeps the test messages but strips hidden-test code.
 c.GenerateFeedback.preprocessors = [
@@ -76,7 +78,7 @@ else:
     os.environ.pop("STOREOPS_COURSE_SEED", None)
     os.environ.pop("STOREOPS_STORES", None)
 
-# Untrusted submissions run in the sandbox (issue 7; grader/README.md "Threat model"):
+# Untrusted submissions run in the sandbox (grader/README.md "Threat model"):
 # resource limits, no network, a throw-away uid, per-notebook wall time, output cap,
 # tamper guard, and feedback tracebacks without hidden tests. Limits: STOREOPS_* env.
 from storeops.sandbox import configure as _sandbox  # noqa: E402

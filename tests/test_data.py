@@ -131,3 +131,22 @@ def test_write_store_is_atomic_and_uses_the_umask(clean_env, small):
     os.umask(umask)
     assert mode == 0o777 & ~umask
     assert [p.name for p in clean_env.iterdir() if p.name.startswith(".")] == []
+
+
+def test_truth_of_is_the_truth_of_that_very_store(clean_env, small):
+    """Two stores alive at once, each without its truth loaded: each gets its own."""
+    other = generate(seed=22, days=40, scale=0.05)
+    write_store(small, clean_env / "a", formats=("parquet",))  # truth.json beside it
+    write_store(other, clean_env / "b", formats=("parquet",), include_truth=False)
+    a, b = load_store(data_dir=clean_env / "a"), load_store(data_dir=clean_env / "b")
+    assert a.truth is None and b.truth is None
+    assert data.truth_of(a)["seed"] == 21 and data.truth_of(b)["seed"] == 22
+    assert data.truth_of(b)["elasticity"] == other.truth["elasticity"]
+    assert data.truth_of(a) is data.truth_of(a)  # cached for that store object
+    assert b.truth is None  # the cache never hands the truth to the learner's store
+
+
+def test_truth_of_a_store_that_does_not_say_which_it_is_is_none(small):
+    from storeops.sim.store import Store
+
+    assert data.truth_of(Store(dict(small.tables), None, {})) is None

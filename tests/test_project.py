@@ -1,4 +1,4 @@
-"""The project's promises about set-up, CI and the book build (issue 2)."""
+"""The project's promises about set-up, CI and the book build."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from storeops.errors import StoreOpsError
 
 # Modules that add subcommands; a module that does not exist yet is skipped.
 SUBCOMMAND_MODULES = [
-    "storeops.sim.cli",
+    "storeops.data.cli",
     "storeops.book.cli",
     "storeops.grading.cli",
     "storeops.hub.cli",

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import zlib
+
 import matplotlib as mpl
 
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#c44e52", "#8172b2", "#937860", "#64b5cd"]
+CHANNEL_ORDER = ("search", "display", "social", "email", "push", "sms", "direct")
+
+
+def channel_colour(channel: str) -> str:
+    """The same colour for a channel in every chart, widget and report."""
+    if channel in CHANNEL_ORDER:
+        return PALETTE[CHANNEL_ORDER.index(channel) % len(PALETTE)]
+    return PALETTE[zlib.crc32(channel.encode()) % len(PALETTE)]
 
 
 def use_book_style() -> None:

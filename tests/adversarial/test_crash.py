@@ -1,4 +1,4 @@
-"""Issue 7, item 4: a class run killed by SIGKILL half-way, run again, finishes the class
+"""A class run killed by SIGKILL half-way, run again, finishes the class
 with a consistent gradebook (no duplicated or half-written rows) and nothing lost; the
 gradebook is backed up before each run and the backup restores."""
 

@@ -1,4 +1,4 @@
-"""Requirement 9: the self-learner page and download come from the same source as the release."""
+"""The self-learner page and download come from the same source as the release."""
 
 from __future__ import annotations
 

@@ -54,6 +54,11 @@ def browser():
         b.close()
 
 
+def _content_pages(built_book):
+    """The book's own pages: intro, appendices and exercise pages (book/), chapters (chapters/)."""
+    return sorted(p for top in ("book", "chapters") for p in built_book.glob(f"{top}/**/*.html"))
+
+
 def test_book_has_widget_pages(built_book):
     assert widget_pages(built_book), "no built page embeds widget state"
 
@@ -109,7 +114,7 @@ def test_widgets_render_offline_and_nothing_goes_to_a_cdn(built_book, site, brow
 
 def test_no_page_requests_anything_outside_the_site(built_book, site, browser):
     """Math, fonts and scripts of every page come from the site itself (offline by default)."""
-    pages = sorted(built_book.glob("book/**/*.html"))
+    pages = _content_pages(built_book)
     assert pages
     for path in pages:
         rel = path.relative_to(built_book).as_posix()
@@ -124,7 +129,7 @@ def test_no_page_requests_anything_outside_the_site(built_book, site, browser):
 
 def test_math_is_typeset_offline(built_book, site, browser):
     """Pages with LaTeX get it typeset by the locally served MathJax."""
-    pages = [p for p in sorted(built_book.glob("book/**/*.html")) if 'class="math' in p.read_text()]
+    pages = [p for p in _content_pages(built_book) if 'class="math' in p.read_text()]
     if not pages:
         pytest.skip("no page uses math")
     rel = pages[0].relative_to(built_book).as_posix()

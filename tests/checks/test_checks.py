@@ -13,13 +13,14 @@ import pandas as pd
 import pytest
 
 from storeops.book import pages
-from storeops.checks import CheckFailed, NotAnswered, Number, Series, Text, questions
+from storeops.chapters import questions
+from storeops.checks import CheckFailed, NotAnswered, Number, Series, Text
 from storeops.checks.core import decode_keys, encode_keys, graded_edition, self_learner_edition
 from storeops.grading import keys as answer_keys
 from storeops.grading import source as src
 
 SOURCE = pages.DEFAULT_SOURCE
-ASSIGNMENTS = pages.assignments(SOURCE)
+ASSIGNMENTS = src.assignments(SOURCE)
 
 
 def _cases():
@@ -50,7 +51,7 @@ def keys_by_assignment():
 
 def _reference_value(assignment, name):
     q = questions(assignment)[name]
-    return answer_keys.reference(assignment, name, SOURCE).value_of(name, q.var)
+    return answer_keys.reference(assignment, name, SOURCE).value_of(q.var)
 
 
 def _mistake_values(assignment, name):
@@ -62,7 +63,7 @@ def _mistake_values(assignment, name):
 
 
 def test_every_assignment_has_self_checks_for_its_questions():
-    assert ASSIGNMENTS, "no assignment in exercises/source"
+    assert ASSIGNMENTS, "no assignment in chapters/"
     for a in ASSIGNMENTS:
         qs = questions(a)
         for path in src.source_notebooks(SOURCE / a):

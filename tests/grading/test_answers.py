@@ -17,7 +17,7 @@ import pytest
 from storeops.grading import answers, keys, source, wire
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ROOT / "exercises" / "source"
+SOURCES = ROOT / "chapters"
 A = "orientation"
 
 
@@ -65,7 +65,7 @@ def _raw_answer(question: str):
     ref = keys.reference(A, question)
     if getattr(q.kind, "runs_student_code", False):
         return keys.expected(A, question)  # a function's results, evaluated in the kernel
-    return ref.value_of(question, q.var)
+    return ref.value_of(q.var)
 
 
 def test_every_question_correct_gets_a_tick_and_no_error():

@@ -1,8 +1,9 @@
-"""Requirement 6, for every assignment: full marks for the solution, zero for the blank,
+"""For every assignment: full marks for the solution, zero for the blank,
 each catalogued mistake loses exactly its own question's points (real nbgrader autograde)."""
 
 from __future__ import annotations
 
+import html
 import shutil
 import subprocess
 import sys
@@ -90,7 +91,7 @@ def test_mistakes_lose_exactly_the_points_of_their_questions(demo_class, assignm
 def test_each_mistake_changes_only_its_own_answer(assignment):
     """Each catalogued mistake alone, executed in-process on the default store: its own
     question's answer no longer matches, every other question's answer still does."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
 
     course = Course.find()
     adir = course.source_dir / assignment
@@ -99,7 +100,7 @@ def test_each_mistake_changes_only_its_own_answer(assignment):
         ref = Reference.run(adir, notebook)
         store = ref.namespace.get("store")
         own = {q for q in qs if q in ref.answer_source}
-        expected = {q: qs[q].evaluated(ref.value_of(q, qs[q].var), store) for q in own}
+        expected = {q: qs[q].evaluated(ref.value_of(qs[q].var), store) for q in own}
         for mistake in load_mistakes(adir):
             if mistake.question not in own:
                 continue
@@ -108,6 +109,21 @@ def test_each_mistake_changes_only_its_own_answer(assignment):
                 got = qs[q].evaluated(ns[qs[q].var], ns.get("store"))
                 same = qs[q].kind.equal(got, expected[q])
                 assert same != (q == mistake.question), f"{mistake.question}/{mistake.id} -> {q}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_names_every_mistake_and_hides_the_tests(demo_class, assignment):
+    course = demo_class.course
+    packs = {s: k for s, k in demo_class.students[assignment].items() if k.mistakes}
+    assert packs
+    for student, kind in packs.items():
+        page = course.dir("feedback") / student / assignment / f"{assignment}.html"
+        text = html.unescape(page.read_text())
+        for mistake in kind.mistakes:
+            assert mistake.message in text, f"{student}: {mistake.id} not named in the feedback"
+        for secret in ("BEGIN HIDDEN", "grading.keys", f'grade("{assignment}"'):
+            assert secret not in text, f"{student}: feedback shows {secret!r}"
 
 
 @pytest.mark.slow

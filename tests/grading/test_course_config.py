@@ -1,4 +1,4 @@
-"""Requirement 1: the nbgrader course configuration in grader/."""
+"""The nbgrader course configuration in grader/."""
 
 from __future__ import annotations
 

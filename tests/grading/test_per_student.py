@@ -1,4 +1,4 @@
-"""Requirement 8: per-student stores. Same correct code: full marks for two students with
+"""Per-student stores. Same correct code: full marks for two students with
 different stores; same wrong code: zero; a number typed from one student's store fails for
 the other (the key is computed from each student's own store)."""
 

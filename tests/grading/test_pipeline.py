@@ -1,4 +1,4 @@
-"""Requirement 4: the class pipeline's products, idempotence, one student, LMS zip, report."""
+"""The class pipeline's products, idempotence, one student, LMS zip, report."""
 
 from __future__ import annotations
 

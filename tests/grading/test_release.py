@@ -1,4 +1,4 @@
-"""Requirement 3: `storeops release` generates with nbgrader and fails loudly on any leak."""
+"""`storeops release` generates with nbgrader and fails loudly on any leak."""
 
 from __future__ import annotations
 
@@ -36,8 +36,10 @@ def _cell(nb, grade_id):
 def test_every_release_is_clean(tmp_path, assignment):
     course = copy_course(tmp_path, assignments=[assignment])
     out = release(course, assignment)
-    assert list(out.glob("*.ipynb"))
-    assert not list(out.glob("mistakes.yml"))
+    notebooks = {p.name for p in src.source_notebooks(course.source_dir / assignment)}
+    assert notebooks
+    # the chapter folder's page, tests and mistakes stay behind: only the notebook ships
+    assert {p.name for p in out.rglob("*") if p.is_file()} == notebooks
 
 
 def _answer_in_markdown(course):
@@ -120,3 +122,17 @@ def test_cli_exit_code_on_leak(course, capsys):
     _answer_in_markdown(course)
     assert main(["release", "orientation", "--course", str(course.root)]) == 2
     assert "LEAKS" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_release_of_an_assignment_without_questions_fails_clearly(course):
+    """Without its questions module the answer search has nothing to look for: no release."""
+    import shutil
+
+    src_dir = course.source_dir / "orientation"
+    other = course.source_dir / "no_questions_here"
+    shutil.copytree(src_dir, other)
+    (other / "orientation.ipynb").rename(other / "no_questions_here.ipynb")
+    with pytest.raises(StoreOpsError, match=r"no questions module .*no_questions_here\.questions"):
+        release(course, "no_questions_here")
+    assert not (course.dir("release") / "no_questions_here").exists()

@@ -57,8 +57,8 @@ def test_safe_call_passes_values_through():
 
 
 def test_orientation_explorer_with_stub_and_with_function():
+    from storeops.chapters.orientation.widget import daily_revenue_explorer
     from storeops.data import load_store
-    from storeops.widgets.orientation import daily_revenue_explorer
 
     store = load_store()
     assert "Not implemented yet" in daily_revenue_explorer(_stub, store).view.value

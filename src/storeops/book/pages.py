@@ -1,6 +1,6 @@
 """The self-learner edition, generated from the same source as the nbgrader release.
 
-For each assignment in exercises/source this writes, at build time (never by hand):
+For each assignment in chapters/ this writes, at build time (never by hand):
 
 * ``book/exercises/<assignment>.ipynb``: the book page. Questions and starter code
   (not executed), each reference solution in a collapsed cell (``hide-input``),
@@ -24,21 +24,16 @@ from pathlib import Path
 
 import nbformat
 
+from storeops import __version__
 from storeops.errors import StoreOpsError
 from storeops.grading import source as src
 
 REPO = Path(__file__).resolve().parents[3]
-DEFAULT_SOURCE = REPO / "exercises" / "source"
+DEFAULT_SOURCE = REPO / "chapters"
 DEFAULT_OUT = REPO / "book" / "exercises"
+# The library as a wheel, built by `make book` into build/wheel/ and shipped with each exercise page.
+WHEEL = f"storeops-{__version__}-py3-none-any.whl"
 KEYS_COMMENT = "# Self-check keys: salted hashes of rounded answers (no answer in plain text)."
-
-
-def assignments(source_dir: Path = DEFAULT_SOURCE) -> list[str]:
-    return sorted(
-        p.name
-        for p in source_dir.iterdir()
-        if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.ipynb"))
-    )
 
 
 # -- nbgrader transforms -----------------------------------------------------------------
@@ -75,7 +70,7 @@ def _strip_hidden(cell_source: str) -> str:
 # -- self-learner keys -------------------------------------------------------------------
 def build_keys(assignment: str, source_dir: Path = DEFAULT_SOURCE) -> dict:
     """Salted hashes of the reference answers and catalogued mistakes on the default store."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
     from storeops.checks.core import salted_hash, store_fingerprint
     from storeops.grading import keys as answer_keys
 
@@ -132,27 +127,26 @@ def student_notebook(source_nb, keys: dict):
     return nb
 
 
-def _md(text: str, tags: list[str] | None = None, cid: str | None = None):
-    cell = nbformat.v4.new_markdown_cell(text)
+def _cell(new, text: str, tags: list[str] | None = None, cid: str | None = None):
+    cell = new(text)
     if tags:
         cell.metadata["tags"] = tags
     if cid:
         cell.id = cid
     return cell
+
+
+def _md(text: str, tags: list[str] | None = None, cid: str | None = None):
+    return _cell(nbformat.v4.new_markdown_cell, text, tags, cid)
 
 
 def _code(text: str, tags: list[str] | None = None, cid: str | None = None):
-    cell = nbformat.v4.new_code_cell(text)
-    if tags:
-        cell.metadata["tags"] = tags
-    if cid:
-        cell.id = cid
-    return cell
+    return _cell(nbformat.v4.new_code_cell, text, tags, cid)
 
 
 def book_page(source_nb, assignment: str, keys: dict, download: str):
     """The book page of one source notebook (see the module docstring)."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
 
     qs = questions(assignment)
     starter = {c.get("id"): c for c in _clear(source_nb).cells}
@@ -177,7 +171,9 @@ def book_page(source_nb, assignment: str, keys: dict, download: str):
                     _md(
                         f"Work on your own copy: {{download}}`download the notebook <{download}>` "
                         "(unzip it and open it in JupyterLab). On this page, each reference solution "
-                        "is folded: try first, then click to show it.",
+                        "is folded: try first, then click to show it.\n\n"
+                        f"The notebook needs the course library: download {{download}}`{WHEEL} "
+                        f"<../../build/wheel/{WHEEL}>` and run `pip install {WHEEL}` (Python 3.11+).",
                         cid="download",
                     )
                 )

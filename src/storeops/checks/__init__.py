@@ -1,13 +1,11 @@
-"""Self-check for exercises: ``from storeops.checks.<assignment> import *`` gives ``q1 ... qn``.
+"""Self-check machinery shared by every chapter: :class:`Question` and the answer kinds.
 
-Each assignment has a module ``storeops.checks.<assignment>`` that declares its
-questions with :class:`Question` and a :mod:`kind <storeops.checks.kinds>`
-(type, shape and plausibility; never an expected value). See exercises/README.md.
+Each chapter declares its questions in ``storeops.chapters.<slug>.questions`` with
+:class:`Question` and a :mod:`kind <storeops.checks.kinds>` (type, shape and
+plausibility; never an expected value). See chapters/README.md.
 """
 
 from __future__ import annotations
-
-import importlib
 
 from storeops.checks.core import (
     CheckFailed,
@@ -28,17 +26,5 @@ __all__ = [
     "Series",
     "Text",
     "graded_edition",
-    "questions",
     "self_learner_edition",
 ]
-
-
-def questions(assignment: str) -> dict[str, Question]:
-    """The questions an assignment registers, by name (``{"q1": Question, ...}``)."""
-    module = importlib.import_module(f"storeops.checks.{assignment}")
-    found = {
-        q.name: q
-        for q in vars(module).values()
-        if isinstance(q, Question) and q.assignment == assignment
-    }
-    return dict(sorted(found.items(), key=lambda kv: (len(kv[0]), kv[0])))

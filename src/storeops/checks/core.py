@@ -43,7 +43,7 @@ def _display(text: str, colour: str) -> None:
     try:
         from IPython.display import HTML, display
 
-        from storeops.widgets.base import in_notebook
+        from storeops.notebook import in_notebook
 
         if in_notebook():
             display(HTML(f'<div style="color:{colour};font-weight:600">{_esc(text)}</div>'))
@@ -154,7 +154,7 @@ class Question:
         try:
             from IPython.display import Markdown, display
 
-            from storeops.widgets.base import in_notebook
+            from storeops.notebook import in_notebook
 
             if in_notebook():
                 display(Markdown(f"Solution to {self.name}:\n\n```python\n{code}\n```"))
@@ -223,8 +223,12 @@ def _caller_value(var: str) -> Any:
 
 
 def _caller_store() -> Any:
-    g = _frame_globals()
-    store = g.get("store")
+    return store_in(_frame_globals())
+
+
+def store_in(namespace: dict) -> Any:
+    """The notebook's ``store`` if it has one, else the store ``load_store()`` gives here."""
+    store = namespace.get("store")
     if store is not None and hasattr(store, "orders"):
         return store
     try:

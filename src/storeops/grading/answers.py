@@ -33,9 +33,9 @@ from nbformat.notebooknode import NotebookNode
 from traitlets import Bool
 
 from storeops.grading import keys, wire
+from storeops.sandbox import EVENTS_ENV
 
 CALL = re.compile(r"""\bgrade\(\s*["']([A-Za-z0-9_.\-]+)["']\s*,\s*["'](q\d+)["']""")
-EVENTS_ENV = "STOREOPS_SANDBOX_EVENTS"  # same file as storeops.sandbox.execute writes
 
 
 def calls(source: str) -> list[tuple[str, str]]:

@@ -30,7 +30,7 @@ def register(subparsers) -> None:
         description="Run nbgrader generate_assignment, then fail loudly if the release holds "
         "solution code, hidden tests, plain-text answers or instructor-only files.",
     )
-    p.add_argument("assignment", nargs="?", help="assignment name (folder in exercises/source)")
+    p.add_argument("assignment", nargs="?", help="assignment name (folder in chapters/)")
     p.add_argument("--all", action="store_true", help="every assignment")
     _add_course(p)
     p.set_defaults(func=run_release)

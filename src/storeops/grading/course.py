@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storeops.errors import StoreOpsError
+from storeops.grading import source as src
 
 DEFAULT_COURSE = Path(__file__).resolve().parents[3] / "grader"
 
@@ -48,11 +49,7 @@ class Course:
         return self.root / name
 
     def assignments(self) -> list[str]:
-        return sorted(
-            p.name
-            for p in self.source_dir.iterdir()
-            if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.ipynb"))
-        )
+        return src.assignments(self.source_dir)
 
     def check_assignment(self, assignment: str) -> None:
         if not (self.source_dir / assignment).is_dir():
@@ -118,15 +115,15 @@ def copy_course(
     dest = Path(dest)
     (dest / "grader").mkdir(parents=True, exist_ok=True)
     shutil.copy2(course.root / "nbgrader_config.py", dest / "grader" / "nbgrader_config.py")
-    data = dict(course.settings, source_directory="../exercises/source", **settings)
+    data = dict(course.settings, source_directory="../chapters", **settings)
     (dest / "grader" / "course.json").write_text(json.dumps(data, indent=2) + "\n")
-    target = dest / "exercises" / "source"
+    target = dest / "chapters"
     target.mkdir(parents=True, exist_ok=True)
     for name in assignments or course.assignments():
         shutil.copytree(
             course.source_dir / name,
             target / name,
-            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ".pytest_cache"),
             dirs_exist_ok=True,
         )
     return Course(dest / "grader")

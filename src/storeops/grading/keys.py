@@ -111,7 +111,7 @@ class Reference:
                 _exec(src.strip_solution_markers(source), ns, gid)
         return ns
 
-    def value_of(self, question: str, var: str) -> Any:
+    def value_of(self, var: str) -> Any:
         return self.namespace[var]
 
     def mistake_value(self, mistake: src.Mistake, var: str) -> Any:
@@ -175,19 +175,21 @@ def _store_identity() -> tuple:
 
 def expected(assignment: str, question: str, source_dir: Path | None = None) -> Any:
     """The evaluated expected answer (instructor side: tests, release checks, self-learner keys)."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
 
     q = questions(assignment)[question]
     ref = reference(assignment, question, source_dir)
     store = ref.namespace.get("store")
     if q.truth is not None:
-        return q.truth(_truth_of(store))
-    return q.evaluated(ref.value_of(question, q.var), store)
+        from storeops.data import truth_of
+
+        return q.truth(truth_of(store))
+    return q.evaluated(ref.value_of(q.var), store)
 
 
 def mistakes_evaluated(assignment: str, question: str, source_dir: Path | None = None):
     """``[(Mistake, evaluated value)]`` for the question's catalogued mistakes."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
 
     q = questions(assignment)[question]
     ref = reference(assignment, question, source_dir)
@@ -197,15 +199,6 @@ def mistakes_evaluated(assignment: str, question: str, source_dir: Path | None =
         if m.question == question:
             out.append((m, q.evaluated(ref.mistake_value(m, q.var), store)))
     return out
-
-
-def _truth_of(store: Any) -> dict:
-    truth = getattr(store, "truth", None)
-    if truth is None:
-        from storeops.data import load_store
-
-        truth = load_store(with_truth=True).truth
-    return truth
 
 
 def grade(assignment: str, question: str, namespace: dict) -> None:
@@ -232,7 +225,7 @@ def grade(assignment: str, question: str, namespace: dict) -> None:
 
 
 def _question(assignment: str, question: str):
-    from storeops.checks import questions
+    from storeops.chapters import questions
 
     return questions(assignment)[question]
 
@@ -264,10 +257,11 @@ def export_answer(assignment: str, question: str, namespace: dict) -> None:
     """
     from IPython.display import display
 
+    from storeops.checks.core import store_in
     from storeops.grading import wire
 
     q = _question(assignment, question)
-    store = _kernel_store(namespace)
+    store = store_in(namespace)
     in_kernel = bool(getattr(q.kind, "runs_student_code", False))
     answer = student_answer(q, namespace, store, evaluate=in_kernel)
     try:
@@ -284,18 +278,6 @@ def export_answer(assignment: str, question: str, namespace: dict) -> None:
         {wire.MIME: payload, "text/plain": f"{question}: answer recorded for grading."},
         raw=True,
     )
-
-
-def _kernel_store(namespace: dict) -> Any:
-    store = namespace.get("store")
-    if store is not None and hasattr(store, "orders"):
-        return store
-    try:
-        from storeops.data import load_store
-
-        return load_store()
-    except Exception:  # noqa: BLE001 - without a store only type checks run
-        return None
 
 
 def verdict(assignment: str, question: str, answer: Any, problems) -> str:

@@ -169,6 +169,10 @@ def grade_submission(task: Task) -> Outcome:
     )
     found = [p.as_dict() for p in problems]
     fatal = sandbox.fatal(problems)
+
+    def outcome(ok: bool, **fields) -> Outcome:
+        return _with(found, task, Outcome(task.student, ok, time.perf_counter() - start, **fields))
+
     if fatal:  # not gradable as submitted: a clear error instead of nbgrader's traceback
         return Outcome(
             task.student,
@@ -189,39 +193,15 @@ def grade_submission(task: Task) -> Outcome:
             # timeout, so grade once more rather than cost the student those points.
             result = _API.autograde(task.assignment, task.student, force=True, create=True)
         if not result.get("success"):
-            return _with(
-                found,
-                task,
-                Outcome(
-                    task.student,
-                    False,
-                    time.perf_counter() - start,
-                    error=_last_line(result.get("error") or result.get("log") or ""),
-                ),
-            )
+            return outcome(False, error=_last_line(result.get("error") or result.get("log") or ""))
         fb = _API.generate_feedback(task.assignment, task.student, force=True)
-        return _with(
-            found,
-            task,
-            Outcome(
-                task.student,
-                True,
-                time.perf_counter() - start,
-                feedback=bool(fb.get("success")),
-                error="" if fb.get("success") else "feedback: " + _last_line(fb.get("error") or ""),
-            ),
+        return outcome(
+            True,
+            feedback=bool(fb.get("success")),
+            error="" if fb.get("success") else "feedback: " + _last_line(fb.get("error") or ""),
         )
     except Exception as exc:  # noqa: BLE001 - one bad submission must not stop the class
-        return _with(
-            found,
-            task,
-            Outcome(
-                task.student,
-                False,
-                time.perf_counter() - start,
-                error=f"{type(exc).__name__}: {exc}",
-            ),
-        )
+        return outcome(False, error=f"{type(exc).__name__}: {exc}")
     finally:
         os.environ.pop("STOREOPS_STUDENT", None)
 

@@ -95,13 +95,23 @@ def _answer_texts(value: Any) -> tuple[set[str], set[str]]:
 
 def reference_answers(course: Course, assignment: str) -> dict[str, Any]:
     """Expected answers on the default store, computed by the reference solution."""
-    from storeops.checks import questions
+    from storeops.chapters import questions
     from storeops.grading import keys
 
     try:
         qs = questions(assignment)
-    except ModuleNotFoundError:
-        return {}
+    except ModuleNotFoundError as exc:
+        if exc.name in (
+            f"storeops.chapters.{assignment}",
+            f"storeops.chapters.{assignment}.questions",
+        ):
+            # Without its questions the plain-text answer search would have nothing to look
+            # for, and the release would pass unchecked.
+            raise StoreOpsError(
+                f"{assignment}: no questions module storeops.chapters.{assignment}.questions; "
+                "every assignment declares its questions there (see chapters/README.md)"
+            ) from None
+        raise
     out = {}
     saved = {k: os.environ.pop(k) for k in PER_STUDENT_ENV if k in os.environ}
     try:  # the default store's answers, also for a per-student course
@@ -204,7 +214,11 @@ def _mask(text: str) -> str:
 def release(course: Course, assignment: str) -> Path:
     """Generate and verify; on any leak delete the release and raise."""
     out = generate(course, assignment)
-    leaks = verify(course, assignment, out)
+    try:
+        leaks = verify(course, assignment, out)
+    except StoreOpsError:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
     if leaks:
         shutil.rmtree(out, ignore_errors=True)
         listing = "\n  ".join(str(leak) for leak in leaks[:30])

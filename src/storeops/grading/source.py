@@ -1,6 +1,6 @@
 """Reading instructor-only exercise sources: questions, solution regions, the mistakes catalogue.
 
-Conventions (exercises/README.md): the answer cell of question ``qK`` has nbgrader
+Conventions (chapters/README.md): the answer cell of question ``qK`` has nbgrader
 ``grade_id`` ``qK-answer`` and its test cell ``qK-test``; ``mistakes.yml`` beside
 the source notebook lists per question named variants of the solution region.
 """
@@ -13,8 +13,6 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-BEGIN_SOLUTION = "### BEGIN SOLUTION"
-END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 MISTAKES_FILE = "mistakes.yml"
@@ -30,6 +28,15 @@ class Mistake:
     id: str
     message: str
     code: str
+
+
+def assignments(source_dir: str | Path) -> list[str]:
+    """The assignments in a source folder: its subfolders that hold a notebook."""
+    return sorted(
+        p.name
+        for p in Path(source_dir).iterdir()
+        if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.ipynb"))
+    )
 
 
 def nbgrader_meta(cell) -> dict:

@@ -1,4 +1,4 @@
-"""Safety layer for grading untrusted notebooks (issue 7).
+"""Safety layer for grading untrusted notebooks.
 
 What the instructor pipeline calls, per class run and per submission:
 

@@ -29,11 +29,10 @@ from nbclient.util import run_hook, run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from storeops.sandbox import guard, prestart
+from storeops.sandbox import EVENTS_ENV, guard, prestart
 from storeops.sandbox.kernel import SandboxedKernelManager
 from storeops.sandbox.limits import Limits
 
-EVENTS_ENV = "STOREOPS_SANDBOX_EVENTS"
 ANSWER_MIME = "application/vnd.storeops.answer+json"  # storeops.grading.wire.MIME
 ANSWER_MAX_BYTES = 4_000_000
 

@@ -82,7 +82,7 @@ SUSPICIOUS = [
         "imports the grader's answer-key module",
     ),
     (
-        r"STOREOPS_SOURCE_DIR|exercises/source|/source/",
+        r"STOREOPS_SOURCE_DIR|exercises/source|/source/|chapters/\w+/",
         "looks for the instructor's source notebooks",
     ),
     (r"gradebook|\.db\b|sqlite", "touches the gradebook"),

@@ -7,18 +7,10 @@ submission is held in memory; :func:`compare` lists every difference.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 
-
-def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+from storeops.files import file_digest
 
 
 def snapshot(root: str | Path) -> dict[str, str]:
@@ -53,15 +45,3 @@ def compare(before: dict[str, str], after: dict[str, str]) -> list[str]:
         elif before[rel].split(" ")[:2] != after[rel].split(" ")[:2]:
             out.append(f"changed: {rel}")
     return out
-
-
-def save(snap: dict[str, str], path: str | Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(snap, indent=0, sort_keys=True))
-    os.replace(tmp, path)
-
-
-def load(path: str | Path) -> dict[str, str]:
-    return json.loads(Path(path).read_text())

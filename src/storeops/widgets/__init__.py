@@ -5,6 +5,7 @@ friendly "not implemented yet" message while the function is still a stub, and
 a one-line message (never a traceback) when it raises.
 """
 
-from storeops.widgets.base import explorer, in_notebook, safe_call
+from storeops.notebook import in_notebook
+from storeops.widgets.base import explorer, safe_call
 
 __all__ = ["explorer", "in_notebook", "safe_call"]

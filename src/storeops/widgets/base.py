@@ -13,16 +13,6 @@ NOT_IMPLEMENTED = (
 )
 
 
-def in_notebook() -> bool:
-    """True inside a Jupyter kernel (where rich display works)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
-
-
 @dataclass
 class Outcome:
     """What calling a student's function gave: a value, or a message to show instead."""

@@ -1,0 +1,398 @@
+"""Chapter 2 (data analysis): helpers, dashboard widget, exercise format, answer keys
+against the data and the simulator's truth, catalogued mistakes, self-checks, chapter."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import conftest_ch2 as ch2
+import numpy as np
+import pandas as pd
+import pytest
+from conftest_ch2 import ASSIGNMENT, CHAPTER, SOURCE_DIR, incident
+
+from storeops.analysis.daily import baseline, full_weeks, per_day, week_label, window
+from storeops.analysis.diagnose import runs, runs_by
+from storeops.chapters import questions
+from storeops.chapters.ch2_data_analysis.widget import KpiDashboard, kpi_dashboard
+from storeops.checks import CheckFailed, NotAnswered, graded_edition
+from storeops.grading import keys
+from storeops.grading import source as src
+from storeops.widgets.base import NOT_IMPLEMENTED
+
+QUESTIONS = questions(ASSIGNMENT)
+truth_store, source_nb, instructor_env = ch2.truth_store, ch2.source_nb, ch2.instructor_env
+
+
+# -- generic helpers ------------------------------------------------------------------
+def test_per_day_counts_missing_days_as_zero():
+    frame = pd.DataFrame(
+        {"t": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 23:59", "2025-01-03 08:00"])}
+    )
+    days = pd.date_range("2025-01-01", periods=4)
+    got = per_day(frame.assign(n=1), "t", "n", days=days)
+    assert got.tolist() == [2, 0, 1, 0]
+
+
+def test_full_weeks_drop_partial_weeks_and_label_monday_to_sunday():
+    days = pd.date_range("2025-01-01", "2025-01-31")  # Wednesday to Friday
+    whole = full_weeks(days)
+    assert whole[0] == pd.Timestamp("2025-01-06") and whole[-1] == pd.Timestamp("2025-01-26")
+    assert len(whole) == 21
+    assert str(week_label(whole)[0]) == "2025-01-06/2025-01-12"
+
+
+def test_baseline_uses_only_earlier_days():
+    s = pd.Series(np.arange(70.0), index=pd.date_range("2025-01-01", periods=70))
+    same = baseline(s)
+    assert same.iloc[:28].isna().all()
+    day = 40  # same weekday 1..4 weeks earlier: 33, 26, 19, 12 -> median 22.5
+    assert same.iloc[day] == 22.5
+    rolling = baseline(s, same_weekday=False)
+    assert rolling.iloc[day] == np.median(np.arange(day - 28, day))
+    spiked = s.copy()
+    spiked.iloc[day] = 1e9
+    assert baseline(spiked).iloc[day] == same.iloc[day]  # a day is never its own baseline
+
+
+def test_runs_find_consecutive_stretches():
+    flags = pd.Series([0, 1, 1, 0, 1, 1, 1], index=pd.date_range("2025-01-01", periods=7))
+    got = runs(flags.astype(bool))
+    assert got["length"].tolist() == [2, 3]
+    assert got["start"].tolist() == [pd.Timestamp("2025-01-02"), pd.Timestamp("2025-01-05")]
+    both = runs_by(pd.concat({"a": flags.astype(bool), "b": ~flags.astype(bool)}), level=0)
+    assert both.loc["b", "length"].tolist() == [1, 1]
+    assert runs(flags.astype(bool) & False).empty
+
+
+def test_window_is_inclusive():
+    s = pd.Series(1, index=pd.date_range("2025-01-01", periods=10))
+    assert len(window(s, "2025-01-03", "2025-01-05")) == 3
+
+
+# -- the dashboard widget -----------------------------------------------------------------
+DAYS = pd.date_range("2025-01-01", periods=21)
+
+
+def _toy_kpi(metric):
+    sessions = pd.Series(np.where(np.arange(21) % 2, 300.0, 100.0), index=DAYS)
+    orders = pd.Series(np.where(np.arange(21) % 2, 3.0, 10.0), index=DAYS)
+    sales = orders * 50.0
+    return {
+        "sessions": sessions,
+        "orders": orders,
+        "sales": sales,
+        "conversion": orders / sessions,
+        "aov": sales / orders,
+    }[metric]
+
+
+def test_dashboard_period_ratios_are_ratios_of_totals():
+    view = KpiDashboard(_toy_kpi, DAYS)
+    conv = view.period_value("conversion", 0, 1)
+    assert conv == pytest.approx(13 / 400)  # not the mean of 0.10 and 0.01
+    assert conv != pytest.approx(_toy_kpi("conversion").iloc[:2].mean())
+    assert view.period_value("sales", 0, 6) == pytest.approx(_toy_kpi("sales").iloc[:7].sum())
+
+
+def test_dashboard_compares_with_the_chosen_earlier_days():
+    view = KpiDashboard(_toy_kpi, DAYS)
+    assert view.comparison_range(14, 20, "previous period") == (7, 13)
+    assert view.comparison_range(14, 15, "one week earlier") == (7, 8)
+    text = view.summary_html(14, 20, "one week earlier")
+    assert "2025-01-15 to 2025-01-21" in text and "2025-01-08 to 2025-01-14" in text
+
+
+def test_dashboard_with_a_stub_shows_the_friendly_message_not_a_traceback():
+    def daily_kpi(metric):
+        raise NotImplementedError()
+
+    box = kpi_dashboard(daily_kpi, dates=DAYS)
+    shown = html.unescape(box.refresh())
+    assert NOT_IMPLEMENTED in shown and "Traceback" not in shown
+    box.controls["metric"].value = "sales"  # callbacks keep working
+    assert NOT_IMPLEMENTED in html.unescape(box.refresh())
+
+
+def test_dashboard_turns_errors_and_wrong_types_into_one_line():
+    def raises(metric):
+        raise KeyError(metric)
+
+    shown = html.unescape(kpi_dashboard(raises, dates=DAYS).refresh())
+    assert "Your function raised KeyError" in shown and "Traceback" not in shown
+
+    def wrong_type(metric):
+        return [1, 2, 3]
+
+    shown = html.unescape(kpi_dashboard(wrong_type, dates=DAYS).refresh())
+    assert "needs a pandas Series" in shown
+
+
+def test_dashboard_controls_redraw_and_week_buttons_move_the_range():
+    box = kpi_dashboard(_toy_kpi, dates=DAYS, days=7)
+    span = box.controls["span"]
+    assert span.index == (14, 20)
+    offered = box.controls["compare"].options  # only comparisons the data reach back to
+    assert "one week earlier" in offered and "four weeks earlier" not in offered
+    box.controls["ahead"].click()  # already at the end: clamped
+    assert span.index == (14, 20)
+    box.controls["back"].click()
+    assert span.index == (7, 13)
+    box.controls["metric"].value = "conversion"
+    assert "conversion rate" in box.refresh()
+
+
+def test_dashboard_asks_the_function_once_per_metric():
+    calls = []
+
+    def counting(metric):
+        calls.append(metric)
+        return _toy_kpi(metric)
+
+    box = kpi_dashboard(counting, dates=DAYS)
+    for _ in range(5):
+        box.shift(-7)
+        box.controls["metric"].value = "aov"
+    assert sorted(calls) == sorted(["sessions", "orders", "conversion", "aov", "sales"])
+
+
+# -- the exercise source ----------------------------------------------------------------------
+def test_exercise_has_enough_graded_work_each_with_competency(source_nb):
+    tests = [c for c in source_nb.cells if src.is_test_cell(c)]
+    points = [src.nbgrader_meta(c)["points"] for c in tests]
+    assert len(tests) >= 6 and sum(points) >= 12
+    assert all(src.competency(c) == "data-analysis" for c in tests)
+    written = [
+        c
+        for c in source_nb.cells
+        if c.cell_type == "markdown" and src.nbgrader_meta(c).get("grade")
+    ]
+    assert written and all("Rubric" in c.source and src.competency(c) for c in written)
+    assert source_nb.cells[1].source.startswith(
+        f"from storeops.chapters.{ASSIGNMENT}.questions import *"
+    )
+
+
+def test_every_autograded_question_has_a_hint_ladder_and_a_self_check(source_nb):
+    for name, q in QUESTIONS.items():
+        assert len(q.hints) >= 2, name
+        test = next(c for c in source_nb.cells if src.grade_id(c) == f"{name}-test")
+        assert test.source.startswith(f"{name}.check()")
+
+
+def test_widget_exploration_is_recorded_in_a_graded_plain_variable(source_nb):
+    ids = {src.grade_id(c): c for c in source_nb.cells}
+    assert "kpi_dashboard(daily_kpi, store)" in ids["q1-widget"].source
+    assert "dashboard" in ids["q4-text"].source
+    assert QUESTIONS["q4"].var == "worst_week"
+    assert src.nbgrader_meta(ids["q4-test"])["points"] > 0
+
+
+def test_every_question_has_at_least_two_catalogued_mistakes():
+    mistakes = src.load_mistakes(SOURCE_DIR / ASSIGNMENT)
+    for name in QUESTIONS:
+        assert len([m for m in mistakes if m.question == name]) >= 2, name
+
+
+# -- answer keys: the reference on the default store, against data and truth -------------
+@pytest.fixture(scope="module")
+def expected():
+    keys._CACHE.clear()
+    return {name: keys.expected(ASSIGNMENT, name, SOURCE_DIR) for name in QUESTIONS}
+
+
+def test_incident_answers_match_the_simulators_ground_truth(expected, truth_store):
+    truth = truth_store.truth
+    failure = incident(truth, "checkout_failure")
+    assert expected["q5"] == f"{pd.Timestamp(failure['start']):%Y-%m-%d %H:00}"
+    assert expected["q6"] == f"{failure['device']} checkout"
+    assert expected["q7"] == incident(truth, "bad_traffic")["channel"]
+    assert expected["q8"] == incident(truth, "stockout")["sku"]
+
+
+def test_daily_kpis_are_consistent_with_the_tables(expected, truth_store):
+    store = truth_store
+    sessions, orders, conversion, aov, sales = expected["q1"]
+    completed = store.orders[store.orders["status"] == "completed"]
+    assert len(sessions) == len(store.calendar)
+    assert sessions.sum() == store.traffic["sessions"].sum()
+    assert orders.sum() == len(completed)
+    assert sales.sum() == pytest.approx(completed["revenue"].sum())
+    assert np.allclose(conversion * sessions, orders)
+    assert np.allclose(aov * orders, sales)
+
+
+def test_decomposition_adds_up_to_the_change_in_sales(expected, truth_store):
+    store = truth_store
+    completed = store.orders[store.orders["status"] == "completed"]
+    day = completed["order_time"].dt.normalize()
+
+    def sales(period):
+        start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+        return completed.loc[(day >= start) & (day <= end), "revenue"].sum()
+
+    cases = QUESTIONS["q3"].kind.cases(store)
+    assert len(cases) >= 2
+    for (before, after), effects in zip(cases, expected["q3"], strict=True):
+        assert list(effects.index) == ["traffic", "conversion", "order_value"]
+        assert effects.sum() == pytest.approx(sales(after) - sales(before))
+
+
+def test_week_over_week_chains_to_the_overall_change(expected, truth_store):
+    store = truth_store
+    completed = store.orders[store.orders["status"] == "completed"]
+    days = full_weeks(store.calendar["date"])
+    first, last = days[:7], days[-7:]
+    day = completed["order_time"].dt.normalize()
+    ratio = completed.loc[day.isin(last), "revenue"].sum() / (
+        completed.loc[day.isin(first), "revenue"].sum()
+    )
+    assert np.prod(1 + expected["q2"].to_numpy()) == pytest.approx(ratio)
+
+
+def test_worst_week_is_an_ordinary_week_that_fell(expected, truth_store):
+    store = truth_store
+    monday = pd.Timestamp(expected["q4"])
+    fest = set(pd.DatetimeIndex(store.calendar.loc[store.calendar["festival"] != "", "date"]))
+    both = pd.date_range(monday - pd.Timedelta(days=7), periods=14)
+    assert monday.weekday() == 0 and not fest & set(both)
+    completed = store.orders[store.orders["status"] == "completed"]
+    day = completed["order_time"].dt.normalize()
+    week = completed.loc[day.isin(both[7:]), "revenue"].sum()
+    before = completed.loc[day.isin(both[:7]), "revenue"].sum()
+    assert week < before
+
+
+# -- catalogued mistakes: each loses its question, with a message naming it ---------------
+def _mistakes():
+    return [(m.question, m.id) for m in src.load_mistakes(SOURCE_DIR / ASSIGNMENT)]
+
+
+@pytest.mark.parametrize(("question", "mistake_id"), _mistakes())
+def test_hidden_test_names_each_mistake(question, mistake_id, instructor_env):
+    ref = keys.reference(ASSIGNMENT, question, SOURCE_DIR)
+    mistake = next(
+        m
+        for m in src.load_mistakes(SOURCE_DIR / ASSIGNMENT)
+        if (m.question, m.id) == (question, mistake_id)
+    )
+    q = QUESTIONS[question]
+    namespace = {"store": ref.namespace["store"], q.var: ref.mistake_value(mistake, q.var)}
+    with pytest.raises(keys.GradeFailed) as failed:
+        keys.grade(ASSIGNMENT, question, namespace)
+    assert mistake.message in str(failed.value)
+
+
+@pytest.mark.parametrize("question", list(QUESTIONS))
+def test_hidden_test_passes_the_reference(question, instructor_env, capsys):
+    ref = keys.reference(ASSIGNMENT, question, SOURCE_DIR)
+    var = QUESTIONS[question].var
+    keys.grade(ASSIGNMENT, question, {"store": ref.namespace["store"], var: ref.namespace[var]})
+    assert f"✓ {question}" in capsys.readouterr().out
+
+
+# -- self-checks ---------------------------------------------------------------------------------
+def test_graded_edition_checks_form_not_value(truth_store):
+    graded_edition(ASSIGNMENT)
+    q5, q1 = QUESTIONS["q5"], QUESTIONS["q1"]
+    q5.kind.plausible("2025-01-01 10:00", truth_store)  # any hour of the year is plausible
+    with pytest.raises(CheckFailed):
+        q5._check("yesterday evening", truth_store)
+
+    def stub(metric):
+        raise NotImplementedError()
+
+    with pytest.raises(NotAnswered):
+        q1._check(stub, truth_store)
+
+
+def test_self_learner_edition_knows_the_answer_and_names_mistakes():
+    from storeops.book.pages import build_keys
+    from storeops.checks import self_learner_edition
+    from storeops.checks.core import encode_keys
+
+    ref = keys.reference(ASSIGNMENT, "q7", SOURCE_DIR)
+    store = ref.namespace["store"]
+    self_learner_edition(encode_keys(build_keys(ASSIGNMENT, SOURCE_DIR)))
+    try:
+        q7 = QUESTIONS["q7"]
+        q7._check(ref.namespace["bad_channel"], store)  # correct: no exception
+        for mistake in [
+            m for m in src.load_mistakes(SOURCE_DIR / ASSIGNMENT) if m.question == "q7"
+        ]:
+            with pytest.raises(CheckFailed, match=re.escape(mistake.message[:40])):
+                q7._check(ref.mistake_value(mistake, "bad_channel"), store)
+    finally:
+        graded_edition(ASSIGNMENT)
+
+
+def test_hints_never_state_an_answer(expected):
+    for name, q in QUESTIONS.items():
+        if isinstance(expected[name], str):
+            assert all(expected[name] not in hint for hint in q.hints), name
+
+
+# -- a per-student store: the same exercise, unchanged ---------------------------------------
+@pytest.mark.slow
+def test_exercise_works_unchanged_on_a_per_student_store(monkeypatch):
+    from storeops.data import load_store
+
+    monkeypatch.setenv("STOREOPS_COURSE_SEED", "777")
+    monkeypatch.setenv("STOREOPS_STUDENT", "ch2-tester")
+    keys._CACHE.clear()
+    try:
+        got = {n: keys.expected(ASSIGNMENT, n, SOURCE_DIR) for n in ("q5", "q6", "q7", "q8")}
+        truth = load_store(with_truth=True).truth
+    finally:
+        keys._CACHE.clear()
+    failure = incident(truth, "checkout_failure")
+    assert got["q5"] == f"{pd.Timestamp(failure['start']):%Y-%m-%d %H:00}"
+    assert got["q6"] == f"{failure['device']} checkout"
+    assert got["q7"] == incident(truth, "bad_traffic")["channel"]
+    assert got["q8"] == incident(truth, "stockout")["sku"]
+
+
+# -- the chapter: its findings are the store's true incidents ----------------------------------
+@pytest.fixture(scope="module")
+def chapter_glue():
+    """Execute the chapter page (as the book build does) and collect its glued values."""
+    import jupytext
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(CHAPTER)
+    NotebookClient(nb, timeout=180, kernel_name="python3", resources={}).execute()
+    values = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                text = next(v for k, v in out["data"].items() if k.endswith("text/plain"))
+                values[name] = text.strip("'\"")
+    return values
+
+
+@pytest.mark.slow
+def test_chapter_finds_the_true_incidents(chapter_glue, truth_store):
+    truth = truth_store.truth
+    failure = incident(truth, "checkout_failure")
+    start, end = pd.Timestamp(failure["start"]), pd.Timestamp(failure["end"])
+    assert chapter_glue["fail_device"] == failure["device"]
+    assert chapter_glue["fail_from"] == f"{start:%H:00}"
+    assert chapter_glue["fail_to"] == f"{end:%H:00}"
+    assert chapter_glue["fail_day"] == f"{start:%A %d %B}"
+    assert chapter_glue["bad_channel"] == incident(truth, "bad_traffic")["channel"]
+    assert chapter_glue["out_sku"] == incident(truth, "stockout")["sku"]
+    bad = incident(truth, "bad_traffic")
+    assert chapter_glue["bad_from"] == f"{pd.Timestamp(bad['start']):%d %B}"
+
+
+@pytest.mark.slow
+def test_chapter_quotes_numbers_through_glue_only(chapter_glue):
+    text = CHAPTER.read_text()
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)  # code cells removed
+    prose = re.sub(r"\{glue:text\}`[^`]*`", "", prose)
+    prose = re.sub(r"^---.*?---", "", prose, flags=re.S)
+    typed = re.findall(r"(?<![\w.-])\d[\d,.]*\s*%|¥\s?\d", prose)
+    assert not typed, typed
+    assert len(chapter_glue) >= 30

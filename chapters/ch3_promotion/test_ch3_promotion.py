@@ -1,0 +1,396 @@
+"""Chapter 3 (promotion): the budget widget, the split question's true-curve grading, the
+exercise's structure, per-student stores, and the chapter page's promises."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from storeops.chapters import questions as registered
+from storeops.chapters.ch3_promotion import questions as ch3
+from storeops.chapters.ch3_promotion.widget import budget_allocator, current_daily_spend
+from storeops.data import load_store
+from storeops.grading import source as src
+from storeops.widgets.base import NOT_IMPLEMENTED
+
+SOURCE = Path(__file__).resolve().parent
+ASSIGNMENT = SOURCE.name
+NOTEBOOK = SOURCE / f"{ASSIGNMENT}.ipynb"
+CHAPTER = SOURCE / "page.md"
+
+
+@pytest.fixture(scope="module")
+def store():
+    return load_store(with_truth=True)
+
+
+@pytest.fixture(scope="module")
+def source_nb():
+    return src.read_notebook(NOTEBOOK)
+
+
+# -- the budget allocator widget ------------------------------------------------------------
+def _stub(channel, daily_spend):
+    raise NotImplementedError()
+
+
+def test_allocator_with_a_stub_shows_the_friendly_message(store):
+    box = budget_allocator(_stub, store)
+    assert not box.last.ok and box.last.message == NOT_IMPLEMENTED
+    view = box.children[-1].value
+    assert "Not implemented yet" in view and "Traceback" not in view
+    box.sliders["search"].value += 500  # a callback on a stub still answers with the message
+    assert "Not implemented yet" in box.children[-1].value
+
+
+def test_allocator_turns_an_error_into_one_line(store):
+    def broken(channel, daily_spend):
+        return {"search": 1.0}[channel] * daily_spend
+
+    box = budget_allocator(broken, store)
+    assert "KeyError" in box.last.message and "\n" not in box.last.message
+    assert "Traceback" not in box.children[-1].value
+
+
+def test_allocator_shows_roi_and_marginal_roi_of_the_function():
+    rates = {"a": 2.0, "b": 0.5}  # revenue = rate * spend: ROI = marginal ROI = rate
+
+    def linear(channel, daily_spend):
+        return rates[channel] * daily_spend
+
+    box = budget_allocator(linear, current={"a": 1000.0, "b": 1000.0})
+    for ch, rate in rates.items():
+        revenue, marginal = box.last.value[ch]
+        assert revenue == pytest.approx(rate * 1000.0)
+        assert marginal == pytest.approx(rate)
+    assert "same total budget" in box.children[-1].value
+    box.sliders["a"].value = 1500.0
+    box.sliders["b"].value = 500.0  # same total, money moved to the better channel
+    html = box.children[-1].value
+    assert "same total budget" in html and "+¥750" in html
+    box.sliders["a"].value = 2000.0
+    assert "budget +¥500" in box.children[-1].value
+
+
+def test_allocator_tabulates_array_friendly_curves_once(store):
+    calls = []
+
+    def counting(channel, daily_spend):
+        calls.append(channel)
+        return daily_spend**0.5
+
+    box = budget_allocator(counting, store)
+    assert len(calls) == len(box.sliders)  # one array call per channel
+    calls.clear()
+    box.sliders["display"].value += 200
+    assert calls == [] and box.last.ok
+
+
+def test_allocator_asks_a_scalar_only_function_about_the_moved_channel(store):
+    import math
+
+    calls = []
+
+    def scalar_only(channel, daily_spend):
+        calls.append(channel)
+        return math.sqrt(daily_spend)  # TypeError on an array: asked value by value
+
+    box = budget_allocator(scalar_only, store)
+    calls.clear()
+    box.sliders["display"].value += 200
+    assert set(calls) == {"display"} and len(calls) <= 2
+    revenue, _ = box.last.value["display"]
+    assert revenue == pytest.approx(math.sqrt(box.sliders["display"].value))
+
+
+def test_today_is_the_media_channels_ordinary_day_spend(store):
+    today = current_daily_spend(store)
+    assert list(today.index) == [c for c in ("search", "display", "social")]
+    cal = store.calendar
+    festive = cal.loc[cal["festival"] != "", "date"]
+    rows = store.traffic[
+        (store.traffic["channel"] == "search") & ~store.traffic["date"].isin(festive)
+    ]
+    assert today["search"] == pytest.approx(rows["spend"].sum() / len(rows))
+
+
+# -- question 8: a split is graded on the true curves -----------------------------------------
+def _answer(split, store):
+    return ch3.q8.kind.evaluate(pd.Series(split, dtype=float), store)
+
+
+def test_true_curves_describe_the_store_the_learner_sees(store):
+    """The grading curves predict each channel's observed ordinary-day revenue (within 20 %)."""
+    today = current_daily_spend(store)
+    done = store.orders[store.orders["status"] == "completed"]
+    ordinary = store.calendar.loc[store.calendar["festival"] == "", "date"]
+    done = done[done["order_time"].dt.normalize().isin(ordinary)]
+    aov = float(store.orders.loc[store.orders["status"] == "completed", "revenue"].mean())
+    for ch in today.index:
+        observed = done.loc[done["channel"] == ch, "revenue"].sum() / len(ordinary)
+        predicted = ch3.true_daily_revenue(today[[ch]], store.truth["channels"], aov)
+        assert predicted == pytest.approx(observed, rel=0.2), ch
+
+
+def test_best_split_equalises_true_marginal_returns(store):
+    today = current_daily_spend(store)
+    aov = 180.0
+    best = ch3.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
+    assert best.sum() == pytest.approx(today.sum(), rel=1e-6)
+    marginal = [
+        ch3.true_daily_revenue(pd.Series({ch: s + 1.0}), store.truth["channels"], aov)
+        - ch3.true_daily_revenue(pd.Series({ch: s}), store.truth["channels"], aov)
+        for ch, s in best.items()
+        if s > 1
+    ]
+    assert max(marginal) == pytest.approx(min(marginal), rel=0.01)
+
+
+def test_split_verdicts(store):
+    truth = {"channels_truth": store.truth["channels"]}
+    today = current_daily_spend(store)
+    kind = ch3.q8.kind
+    aov = float(store.orders.loc[store.orders["status"] == "completed", "revenue"].mean())
+    best = ch3.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
+    assert kind.equal(_answer(best, store), truth)
+    assert not kind.equal(_answer(today, store), truth)  # no gain: not a re-allocation
+    halfway = today + 0.5 * (best - today)
+    assert kind.equal(_answer(halfway, store), truth)
+    worse = today - 0.5 * (best - today)
+    assert not kind.equal(_answer(worse, store), truth)
+    over = best * 1.2
+    assert not kind.equal(_answer(over, store), truth)
+    problems = kind.plausible(over, store)
+    assert any("total" in p for p in problems)
+    assert kind.plausible(best.drop(best.index[-1]), store)
+    assert kind.plausible({**best.to_dict(), best.index[0]: -1.0}, store)
+
+
+def test_self_learner_check_accepts_any_good_split_and_names_mistakes(store):
+    """In the self-learner edition a good split other than the reference passes."""
+    from storeops.book.pages import build_keys
+    from storeops.checks import CheckFailed, graded_edition, self_learner_edition
+    from storeops.checks.core import encode_keys
+
+    keys = build_keys(ASSIGNMENT, SOURCE.parent)
+    self_learner_edition(encode_keys(keys))
+    try:
+        plain = load_store()
+        today = current_daily_spend(plain)
+        aov = float(plain.orders.loc[plain.orders["status"] == "completed", "revenue"].mean())
+        best = ch3.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
+        ch3.q8.check(best + 0.2 * (today - best))  # not the reference, still good: no raise
+        imps = plain.traffic.groupby("channel")["impressions"].sum().reindex(today.index)
+        by_impressions = today.sum() * imps / imps.sum()
+        with pytest.raises(CheckFailed, match="impressions"):
+            ch3.q8.check(by_impressions)
+    finally:
+        graded_edition(ASSIGNMENT)
+
+
+# -- the exercise source follows the authoring format and the chapter's requirements -----------
+def test_exercise_structure(source_nb):
+    tests = [c for c in source_nb.cells if src.is_test_cell(c)]
+    written = [
+        c
+        for c in source_nb.cells
+        if c.cell_type == "markdown" and src.nbgrader_meta(c).get("grade")
+    ]
+    assert len(tests) >= 6
+    assert sum(src.nbgrader_meta(c)["points"] for c in tests) >= 12
+    assert written and all(src.competency(c) for c in written)
+    assert all("Rubric" in c.source for c in written)
+    questions = registered(ASSIGNMENT)
+    mistakes = src.load_mistakes(SOURCE)
+    for cell in tests:
+        q = src.question_of(cell)
+        assert src.competency(cell) == "promotion", q
+        assert f"{q}.check()" in cell.source and f'grade("{ASSIGNMENT}", "{q}"' in cell.source
+        assert len(questions[q].hints) >= 2, q
+        assert sum(m.question == q for m in mistakes) >= 2, q
+    first = next(c for c in source_nb.cells if c.cell_type == "code")
+    assert first.source.startswith(f"from storeops.chapters.{ASSIGNMENT}.questions import *")
+    assert all(not c.get("outputs") for c in source_nb.cells if c.cell_type == "code")
+
+
+def test_widget_exploration_is_recorded_in_a_graded_variable(source_nb):
+    widget = next(c for c in source_nb.cells if src.grade_id(c).endswith("-widget"))
+    q = src.question_of(widget)
+    assert "budget_allocator(" in widget.source
+    answer = next(c for c in source_nb.cells if src.grade_id(c) == f"{q}-answer")
+    assert "new_split" in answer.source
+    assert any(src.grade_id(c) == f"{q}-test" for c in source_nb.cells)
+
+
+def test_library_does_not_compute_graded_answers():
+    """Nothing students can import returns the graded numbers (ctr, roas, carry-over, z...)."""
+    import storeops.chapters.ch3_promotion.promotion as promo
+
+    exported = {n for n in dir(promo) if not n.startswith("_")} | set(ch3.__all__)
+    for name in ("ctr", "roas", "cost_per_order", "carryover", "adstock", "elasticity", "z_test"):
+        assert not any(name in n.lower() for n in exported), name
+
+
+PER_STUDENT = r"""
+import json, sys
+from pathlib import Path
+from storeops.chapters import questions
+from storeops.grading import keys as K
+src = Path(sys.argv[1])
+out = {}
+for name, q in questions("ch3_promotion").items():
+    ref = K.reference("ch3_promotion", name, src)
+    store = ref.namespace["store"]
+    expected = K.expected("ch3_promotion", name, src)
+    value = ref.value_of(q.var)
+    ok = q.kind.equal(q.evaluated(value, store), expected) and not q.kind.plausible(value, store)
+    clash = [m.id for m, v in K.mistakes_evaluated("ch3_promotion", name, src)
+             if q.kind.equal(v, expected)]
+    out[name] = {"ok": bool(ok), "clash": clash, "seed": store.meta["seed"]}
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", ["alice", "bob"])
+def test_exercise_works_unchanged_on_a_per_student_store(student, tmp_path):
+    env = dict(os.environ, STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
+    env["STOREOPS_CACHE"] = str(tmp_path / "cache")
+    run = subprocess.run(
+        [sys.executable, "-c", PER_STUDENT, str(SOURCE.parent)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    seeds = {r["seed"] for r in result.values()}
+    assert seeds and seeds != {load_store().meta["seed"]}
+    for name, r in result.items():
+        assert r["ok"], f"{name}: reference fails its own check on {student}'s store"
+        assert not r["clash"], f"{name}: mistakes {r['clash']} give the right answer"
+
+
+# -- the chapter page -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def chapter_run():
+    """The chapter executed top to bottom as the book build would (with a timeout)."""
+    import jupytext
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(CHAPTER)
+    NotebookClient(
+        nb,
+        timeout=180,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(CHAPTER.parent)}},
+    ).execute()
+    return nb
+
+
+def test_chapter_page_format():
+    text = CHAPTER.read_text()
+    assert text.startswith("---\njupytext:") and "kernelspec:" in text
+    first = text.split("```{code-cell}", 1)[1].split("```", 1)[0]
+    assert ":tags: [remove-cell]" in first
+    code = [line for line in first.splitlines()[1:] if line.strip() and not line.startswith(":")]
+    assert len(code) == 1 and code[0].startswith("from storeops.")  # one-line preamble
+    assert len(re.findall(r"^## ", text, flags=re.M)) >= 4
+    assert len(re.findall(r"\{glue:text\}`\w+:[^`]+`", text)) >= 20  # formatted glue roles
+    assert len(re.findall(r"```\{glue:figure\}", text)) >= 3
+    for term in ("点击率", "转化率", "客单价", "投入产出比", "大促", "预售", "双十一"):
+        assert term in text, term
+
+
+@pytest.mark.slow
+def test_chapter_executes_with_figures_and_a_widget(chapter_run):
+    outputs = [o for c in chapter_run.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    kinds = {k for o in outputs for k in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" in kinds
+    glued = {
+        o["metadata"]["scrapbook"]["name"] for o in outputs if "scrapbook" in o.get("metadata", {})
+    }
+    text = CHAPTER.read_text()
+    used = set(re.findall(r"\{glue:(?:text|figure)\}`?\s*(\w+)", text))
+    used |= set(re.findall(r"```\{glue:figure\} (\w+)", text))
+    assert used <= glued, used - glued
+
+
+def _glued(nb, prefix: str) -> dict[str, float]:
+    values = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
+            if name.startswith(prefix):
+                text = o["data"]["application/papermill.record/text/plain"]
+                values[name[len(prefix) :]] = float(text)
+    return values
+
+
+@pytest.mark.slow
+def test_chapter_method_recovers_the_true_channel_ranking(chapter_run, store):
+    """The chapter's fitted marginal ROIs rank the media channels as the true ones do."""
+    values = _glued(chapter_run, "mroi_")
+    truth = {ch: store.truth["channels"][ch]["marginal_roi"] for ch in values}
+    assert len(values) == 3
+    assert sorted(values, key=values.get) == sorted(truth, key=truth.get)
+
+
+@pytest.mark.slow
+def test_chapter_recovers_the_hidden_brand_effect(chapter_run, store):
+    """The direct-traffic regression finds the true brand carry-over and elasticity."""
+    brand = _glued(chapter_run, "brand_")
+    true = store.truth["channels"]["direct"]
+    assert brand["decay"] == pytest.approx(true["brand_adstock_decay"], abs=0.1)
+    assert brand["elasticity"] == pytest.approx(true["brand_elasticity"], abs=0.1)
+
+
+def test_mistake_messages_do_not_leak_values():
+    """No catalogued message quotes the store's answer (in any of the usual roundings)."""
+    from storeops.grading import keys
+
+    for question in ("q1", "q2", "q9", "q10", "q11"):
+        value = keys.expected(ASSIGNMENT, question, SOURCE.parent)
+        numbers = np.atleast_1d(np.asarray(value, dtype=float))
+        shown = {f"{x:{fmt}}" for x in numbers for fmt in (".2f", ".3g", ",.0f", ".0f", ".1%")}
+        for m in src.load_mistakes(SOURCE):
+            if m.question == question:
+                assert not any(t in m.message for t in shown if len(t) > 2), (question, m.id)
+
+
+def test_festival_windows_cover_the_calendar_phases(store):
+    from storeops.chapters.ch3_promotion.promo_data import festival_windows
+
+    cal = store.calendar
+    windows = festival_windows(cal)
+    assert windows["days"].sum() == (cal["festival"] != "").sum()
+    for row in windows.itertuples():
+        span = cal[(cal["date"] >= row.start) & (cal["date"] <= row.end)]
+        assert set(span["festival"]) == {row.festival}
+        assert set(span["festival_phase"]) == {row.phase}
+        assert len(span) == row.days
+    d11 = windows[windows["festival"] == "double11"]
+    assert list(d11["phase"]) == ["presale", "peak", "dip"]
+    assert (d11["start"].iloc[1:].to_numpy() > d11["end"].iloc[:-1].to_numpy()).all()
+
+
+def test_daily_by_channel_is_a_complete_date_by_channel_table(store):
+    from storeops.chapters.ch3_promotion.promo_data import daily_by_channel
+
+    wide = daily_by_channel(store.traffic, "clicks", ["search", "direct", "nowhere"])
+    assert list(wide.columns) == ["search", "direct", "nowhere"]
+    assert len(wide) == store.calendar["date"].nunique()
+    assert wide["nowhere"].eq(0).all() and wide["direct"].eq(0).all()
+    search = store.traffic[store.traffic["channel"] == "search"]
+    assert wide["search"].sum() == search["clicks"].sum()

@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 STATIC_JS := build/static-js/mathjax/tex-mml-chtml.js
 PYTEST_ARGS ?=
 
-.PHONY: help setup book data pages wheel html release test lint lab serve grade clean browser-deps
+.PHONY: help setup book data pages wheel html release test lint lab serve grade clean browser-deps system-deps hub
 
 help:
 	@echo "make book    build the book (_build/html) and the student release (grader/release)"
@@ -19,6 +19,7 @@ help:
 	@echo "make lab     open the exercises in JupyterLab as a trainee"
 	@echo "make serve   serve the built book on http://localhost:8000"
 	@echo "make grade ASSIGNMENT=orientation   grade a class (see README)"
+	@echo "make hub     a trial class on JupyterHub on this machine (root; grader/README.md)"
 
 # The virtual environment, reinstalled when the pins change.
 $(STAMP): requirements.txt pyproject.toml
@@ -67,8 +68,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: book browser-deps lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Debian's chromium and PostgreSQL server, and the hub's proxy from npm (grader/hub), when missing.
+system-deps:
+	bash scripts/system_deps.sh
+
+# The suite, then (full runs only) the grading suite again with the gradebook on PostgreSQL;
+# with_postgres.sh starts a PostgreSQL server for the command and stops it afterwards.
+test: book system-deps lint
+	bash scripts/with_postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(if $(PYTEST_ARGS),,bash scripts/with_postgres.sh --gradebook $(BIN)/python -m pytest tests/grading)
 
 # A trainee's own working copy of the release (never overwritten: your answers stay).
 lab: data release
@@ -78,6 +86,10 @@ lab: data release
 serve:
 	@test -f _build/html/index.html || { echo "no built book: run make book first"; exit 1; }
 	$(BIN)/python -m http.server --directory _build/html 8000
+
+# A trial class on JupyterHub on this machine (root): grader/README.md "The class on JupyterHub".
+hub: $(STAMP) system-deps
+	$(BIN)/storeops hub
 
 ASSIGNMENT ?= orientation
 grade: $(STAMP)

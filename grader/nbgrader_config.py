@@ -36,9 +36,14 @@ c.CourseDirectory.ignore = [
 ]
 
 # Gradebook: SQLite in grader/ by default; any SQLAlchemy URL (e.g. PostgreSQL) via the env.
-c.CourseDirectory.db_url = os.environ.get(
-    "STOREOPS_GRADEBOOK_URL", f"sqlite:///{HERE / 'gradebook.db'}"
-)
+# A "{course}" in the URL becomes this course's own database, created on first use
+# (one PostgreSQL server for several courses: storeops.hub.postgres).
+_db_url = os.environ.get("STOREOPS_GRADEBOOK_URL", f"sqlite:///{HERE / 'gradebook.db'}")
+if "{course}" in _db_url:
+    from storeops.hub.postgres import course_database
+
+    _db_url = course_database(_db_url, HERE)
+c.CourseDirectory.db_url = _db_url
 
 # Kernels can hang: a start-up timeout here; the per-cell timeout comes with the sandbox below.
 c.Execute.startup_timeout = 60
@@ -61,10 +66,17 @@ c.ZipCollectApp.strict = False
 # Hidden tests locate the instructor-only sources through this variable; kernels inherit it.
 # course.json is authoritative for this course, so these override the caller's environment.
 os.environ["STOREOPS_SOURCE_DIR"] = str((HERE / COURSE["source_directory"]).resolve())
+# The seed comes from $STOREOPS_COURSE_SEED_FILE (instructor-only) when set; course.json's
+# is an example for the demo (storeops.hub.stores).
 if COURSE.get("per_student_stores"):
-    os.environ["STOREOPS_COURSE_SEED"] = str(COURSE["course_seed"])
+    from storeops.data import cache_root
+    from storeops.hub.stores import DELIVERED, course_seed
+
+    os.environ["STOREOPS_COURSE_SEED"] = str(course_seed(COURSE))
+    os.environ["STOREOPS_STORES"] = str(cache_root() / DELIVERED)
 else:
     os.environ.pop("STOREOPS_COURSE_SEED", None)
+    os.environ.pop("STOREOPS_STORES", None)
 
 # Untrusted submissions run in the sandbox (grader/README.md "Threat model"):
 # resource limits, no network, a throw-away uid, per-notebook wall time, output cap,

@@ -87,7 +87,8 @@ def test_per_student_store_is_generated_once_and_cached(clean_env, monkeypatch):
     first = load_store()
     seed = student_seed(99, "dana")
     assert first.meta["seed"] == seed and first.truth is None
-    cached = clean_env / "cache" / f"{seed}-{first.meta['generator_version']}"
+    # per-student stores: beside the shared cache, where grading kernels cannot look
+    cached = clean_env / "cache-private" / f"{seed}-{first.meta['generator_version']}"
     assert (cached / "MANIFEST.json").exists()
     assert not (cached / "truth.json").exists()  # the truth never goes into a student's cache
     again = load_store()

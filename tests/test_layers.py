@@ -21,7 +21,14 @@ LAYERS = [
     {"storeops.analysis", "storeops.plotting"},
     {"storeops.widgets", "storeops.checks"},
     {"storeops.chapters"},
-    {"storeops.grading", "storeops.sandbox", "storeops.book", "storeops.cli", "storeops.sphinxext"},
+    {
+        "storeops.grading",
+        "storeops.sandbox",
+        "storeops.book",
+        "storeops.hub",
+        "storeops.cli",
+        "storeops.sphinxext",
+    },
 ]
 
 

@@ -18,6 +18,8 @@ SUBCOMMAND_MODULES = [
     "storeops.data.cli",
     "storeops.book.cli",
     "storeops.grading.cli",
+    "storeops.hub.cli",
+    "storeops.grading.course_report",
 ]
 
 

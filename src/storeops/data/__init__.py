@@ -5,8 +5,10 @@
 1. ``data_dir`` if given (Parquet files written by `write_store`);
 2. per-student mode when ``$STOREOPS_COURSE_SEED`` is set (or a student is named): the
    store of ``student_seed(course_seed, student)``, generated once and cached;
-3. otherwise the default store: ``$STOREOPS_DATA``, else the repository's ``datasets/``,
-   else generated once into the cache.
+3. ``$STOREOPS_STORES/<student>`` (stores delivered without seed or truth to kernels
+   that must not derive the truth: storeops.hub.stores);
+4. otherwise the default store: ``$STOREOPS_DATA`` (on a hub: the student's delivered
+   store), else the repository's ``datasets/``, else generated once into the cache.
 
 The ground truth is instructor-only: it is read (``truth.json``) or regenerated only when
 ``with_truth=True``, and never written into the cache.
@@ -265,6 +267,10 @@ def read_store(data_dir, with_truth: bool = False) -> Store:
 def _regenerate(meta: dict) -> Store:
     from storeops.sim import generate
 
+    if meta.get("seed") is None:  # a delivered per-student store (storeops.hub.stores)
+        raise StoreOpsError(
+            "this store was delivered without its seed: its ground truth stays with the instructor"
+        )
     if meta.get("generator_version") != GENERATOR_VERSION:
         raise StoreOpsError(
             f"cannot regenerate the truth: store made by generator {meta.get('generator_version')}, this is {GENERATOR_VERSION}"
@@ -278,9 +284,20 @@ def _regenerate(meta: dict) -> Store:
     )
 
 
-def _cached_store(seed: int, with_truth: bool) -> Store:
+def private_cache_root() -> Path:
+    """Per-student stores generated from the course seed: their folder names and manifests
+    hold the students' seeds, so they live beside the shared cache (which grading kernels
+    may read), in a folder only its owner can enter."""
+    root = cache_root()
+    private = root.with_name(root.name + "-private")
+    private.mkdir(parents=True, exist_ok=True)
+    os.chmod(private, 0o700)
+    return private
+
+
+def _cached_store(seed: int, with_truth: bool, root: Path | None = None) -> Store:
     """Generate (once) and read the store of `seed` from the cache."""
-    d = cache_root() / f"{seed}-{GENERATOR_VERSION}"
+    d = (root or cache_root()) / f"{seed}-{GENERATOR_VERSION}"
     if not manifest_matches(d, seed, **DEFAULT_META):
         from storeops.sim import generate
 
@@ -332,8 +349,13 @@ def load_store(student: str | None = None, *, data_dir=None, with_truth: bool = 
                 "per-student data: no student id found; set STOREOPS_STUDENT or pass load_store(student=...)"
             )
         return _cached_store(
-            student_seed(course if course is not None else DEFAULT_SEED, sid), with_truth
+            student_seed(course if course is not None else DEFAULT_SEED, sid),
+            with_truth,
+            private_cache_root(),
         )
+    delivered = os.environ.get("STOREOPS_STORES", "").strip()
+    if delivered and current_student():  # seedless stores delivered by the grader, per student
+        return read_store(Path(delivered) / current_student(), with_truth=with_truth)
     env = os.environ.get("STOREOPS_DATA", "").strip()
     if env:
         return read_store(env, with_truth=with_truth)

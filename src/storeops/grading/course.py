@@ -63,7 +63,13 @@ class Course:
         env = {"STOREOPS_SOURCE_DIR": str(self.source_dir)}
         settings = self.settings
         if settings.get("per_student_stores"):
-            env["STOREOPS_COURSE_SEED"] = str(settings["course_seed"])
+            from storeops.data import cache_root
+            from storeops.hub.stores import DELIVERED, course_seed
+
+            # the grader's own process derives keys from the seed; kernels never get it
+            # (sandbox scrub) and read the seedless stores delivered to STOREOPS_STORES
+            env["STOREOPS_COURSE_SEED"] = str(course_seed(settings))
+            env["STOREOPS_STORES"] = str(cache_root() / DELIVERED)
         return env
 
     def config(self):

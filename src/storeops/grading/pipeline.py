@@ -392,6 +392,11 @@ def _grade_class(
     before = sandbox.snapshot(course.dir("submitted"))
     graded = _prepare_students(course, assignment, students)
     todo = [s for s in students if force or not _up_to_date(course, assignment, s, graded)]
+    if course.settings.get("per_student_stores"):
+        from storeops.data import cache_root
+        from storeops.hub.stores import deliver_for_grading
+
+        deliver_for_grading(course.settings, todo, cache_root())
     summary = Summary(assignment, backup=backup, repaired=dict(repaired))
     summary.outcomes += [Outcome(s, True, 0.0, skipped=True) for s in students if s not in todo]
     tasks = [Task(str(course.root), assignment, s) for s in todo]

@@ -24,7 +24,7 @@ from storeops.grading.course import Course
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 FORBIDDEN_FILES = ("mistakes.yml", "*.keys.json", "*truth*", "*.instructor.*")
-PER_STUDENT_ENV = ("STOREOPS_COURSE_SEED", "STOREOPS_STUDENT")
+PER_STUDENT_ENV = ("STOREOPS_COURSE_SEED", "STOREOPS_STUDENT", "STOREOPS_STORES")
 KEY_CALLS = ("self_learner_edition(", "storeops.grading.keys")
 
 

@@ -145,15 +145,18 @@ class ClassState:
         return not self.stale and not self.duplicates and self.integrity == "ok"
 
 
+_DUPLICATE_QUERIES = {
+    "submission": "SELECT a.name, s.student_id, COUNT(*) FROM submitted_assignment s "
+    "JOIN assignment a ON a.id = s.assignment_id GROUP BY a.name, s.student_id "
+    "HAVING COUNT(*) > 1",
+    "grade": "SELECT notebook_id, cell_id, COUNT(*) FROM grade "
+    "GROUP BY notebook_id, cell_id HAVING COUNT(*) > 1",
+    "student": "SELECT id, id, COUNT(*) FROM student GROUP BY id HAVING COUNT(*) > 1",
+}
+
+
 def _duplicates(db: Path) -> list[str]:
-    queries = {
-        "submission": "SELECT a.name, s.student_id, COUNT(*) FROM submitted_assignment s "
-        "JOIN assignment a ON a.id = s.assignment_id GROUP BY s.assignment_id, s.student_id "
-        "HAVING COUNT(*) > 1",
-        "grade": "SELECT notebook_id, cell_id, COUNT(*) FROM grade "
-        "GROUP BY notebook_id, cell_id HAVING COUNT(*) > 1",
-        "student": "SELECT id, id, COUNT(*) FROM student GROUP BY id HAVING COUNT(*) > 1",
-    }
+    queries = _DUPLICATE_QUERIES
     out = []
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
     try:
@@ -165,6 +168,21 @@ def _duplicates(db: Path) -> list[str]:
                 continue
     finally:
         con.close()
+    return out
+
+
+def _duplicates_sql(db_url: str) -> list[str]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    out = []
+    try:
+        with engine.connect() as con:
+            for table, sql in _DUPLICATE_QUERIES.items():
+                for row in con.execute(text(sql)):
+                    out.append(f"{table} {row[0]}/{row[1]} x{row[2]}")
+    finally:
+        engine.dispose()
     return out
 
 
@@ -182,6 +200,8 @@ def check_class(course_root: str | Path, assignment: str, db_url: str) -> ClassS
         finally:
             con.close()
         state.duplicates = _duplicates(db)
+    elif db is None:  # PostgreSQL & co: the same queries through SQLAlchemy
+        state.duplicates = _duplicates_sql(db_url)
     submitted = root / "submitted"
     students = (
         sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())

@@ -48,7 +48,8 @@ UID_SLOTS = 512
 # Environment variables a student's kernel never sees (credentials, grader internals).
 _SECRET = re.compile(
     r"(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_AUTH|SSH_|GPG_|"
-    r"^AWS_|^GOOGLE_|^AZURE_|^GITHUB_|^GH_|^STOREOPS_GRADEBOOK|DATABASE_URL|_DB_URL|^PG)",
+    r"^AWS_|^GOOGLE_|^AZURE_|^GITHUB_|^GH_|^STOREOPS_GRADEBOOK|DATABASE_URL|_DB_URL|^PG|"
+    r"^STOREOPS_COURSE_SEED|^JUPYTERHUB_)",  # seed: derives every truth; hub: the grader's identity
     re.IGNORECASE,
 )
 # Keep kernels single-threaded (parallel grading already uses the cores; fewer

@@ -1,0 +1,269 @@
+"""``storeops report --course``: the whole course, every student across every assignment.
+
+From nbgrader's gradebook (any database) and the sources' tags, writes to
+``reports/course/`` (or ``--out``):
+
+* ``students.csv``: one row per student: share of points per assignment (empty where
+  not submitted), per competency area, overall;
+* ``areas.csv`` and ``skills.csv``: each student's profile over the five areas and by
+  skill tag (``metadata.storeops.skills`` of a graded cell; ``untagged`` otherwise);
+* ``questions.csv``: every question of every assignment, its mean share of points over
+  the students who submitted, hardest first;
+* ``report.html``: the class view with plots (areas, progress over the assignments,
+  hardest questions, each student's profile);
+* ``learners/<student>.html``: one page per learner, about that learner only (their
+  profile beside the class mean, their progress, their weakest questions), to send them.
+
+Profiles count submitted work only; a missing submission shows in the progress.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from storeops.grading import source as src
+from storeops.grading.course import Course
+from storeops.grading.report import _png, items_of, scores_table
+
+AREAS = ("planning", "data-analysis", "promotion", "product", "customer-communication")
+
+
+def _skills(course: Course, assignment: str) -> dict[str, list[str]]:
+    out = {}
+    for path in src.source_notebooks(course.source_dir / assignment):
+        for cell in src.read_notebook(path).cells:
+            meta = src.nbgrader_meta(cell)
+            if meta.get("grade"):
+                skills = cell.get("metadata", {}).get("storeops", {}).get("skills") or []
+                out[meta["grade_id"]] = [str(s) for s in skills] or ["untagged"]
+    return out
+
+
+def course_scores(course: Course) -> pd.DataFrame:
+    """Long table: one row per student, assignment and graded cell (submitted only),
+    plus one row per student and assignment not submitted (``submitted`` False)."""
+    rows = []
+    submitted: dict[str, set[str]] = {}
+    assignments = course.assignments()
+    for a in assignments:
+        table, _ = scores_table(course, a)
+        if table.empty:
+            continue
+        items, skills = items_of(course, a), _skills(course, a)
+        for student, row in table.iterrows():
+            submitted.setdefault(student, set()).add(a)
+            for gid, info in items.items():
+                score = row.get(gid)
+                rows.append(
+                    dict(
+                        student=student,
+                        assignment=a,
+                        item=gid,
+                        question=f"{a}/{info.question}",
+                        area=info.competency,
+                        skills=skills.get(gid, ["untagged"]),
+                        score=0.0 if score is None or pd.isna(score) else float(score),
+                        max_score=info.max_score,
+                        submitted=True,
+                    )
+                )
+    for student in submitted:
+        for a in assignments:
+            if a not in submitted[student] and any(r["assignment"] == a for r in rows):
+                rows.append(
+                    dict(
+                        student=student,
+                        assignment=a,
+                        item=None,
+                        question=None,
+                        area=None,
+                        skills=[],
+                        score=0.0,
+                        max_score=0.0,
+                        submitted=False,
+                    )
+                )
+    return pd.DataFrame(rows)
+
+
+def _share(df: pd.DataFrame, by: list[str]) -> pd.Series:
+    g = df.groupby(by)[["score", "max_score"]].sum()
+    return (g["score"] / g["max_score"].where(g["max_score"] > 0)).astype(float)
+
+
+def profiles(long: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    done = long[long["submitted"]]
+    areas = _share(done, ["student", "area"]).unstack().reindex(columns=list(AREAS))
+    skills = _share(done.explode("skills"), ["student", "skills"]).unstack()
+    order = list(dict.fromkeys(long["assignment"]))
+    progress = _share(done, ["student", "assignment"]).unstack().reindex(columns=order)
+    overall = _share(done, ["student"])
+    questions = (
+        _share(done, ["question"]).rename("mean_share").sort_values(kind="stable").to_frame()
+    )
+    questions["area"] = done.groupby("question")["area"].first()
+    questions["students"] = done.groupby("question")["student"].nunique()
+    return dict(areas=areas, skills=skills, progress=progress, overall=overall, questions=questions)
+
+
+def _plots(p: dict[str, pd.DataFrame]) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from storeops.plotting import use_book_style
+
+    use_book_style()
+    out = {}
+    fig, ax = plt.subplots(figsize=(7, 3))
+    mean = p["areas"].mean()
+    ax.bar(mean.index, mean.fillna(0), color=["C0" if pd.notna(v) else "lightgrey" for v in mean])
+    ax.set(
+        ylim=(0, 1),
+        ylabel="mean share of points",
+        title="Class profile by area (grey: no questions yet)",
+    )
+    ax.tick_params(axis="x", rotation=20)
+    out["areas"] = _png(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 3))
+    prog = p["progress"]
+    for _, row in prog.iloc[:100].iterrows():
+        ax.plot(range(len(prog.columns)), row.to_numpy(), color="grey", alpha=0.3, lw=0.8)
+    ax.plot(
+        range(len(prog.columns)),
+        prog.mean().to_numpy(),
+        color="C1",
+        lw=2.5,
+        marker="o",
+        label="class mean",
+    )
+    ax.set_xticks(range(len(prog.columns)), prog.columns, rotation=20)
+    ax.set(ylim=(-0.02, 1.02), ylabel="share of points", title="Progress over the assignments")
+    ax.legend()
+    out["progress"] = _png(fig)
+
+    hard = p["questions"].head(10)
+    fig, ax = plt.subplots(figsize=(7, 0.6 + 0.3 * len(hard)))
+    ax.barh(hard.index[::-1], hard["mean_share"].to_numpy()[::-1])
+    ax.set(xlim=(0, 1), xlabel="mean share of points", title="Hardest questions")
+    out["hardest"] = _png(fig)
+
+    shown = p["areas"].iloc[:200]
+    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.22 * len(shown)))
+    im = ax.imshow(shown.to_numpy(dtype=float), aspect="auto", vmin=0, vmax=1, cmap="RdYlGn")
+    ax.set_xticks(range(len(shown.columns)), shown.columns, rotation=20, ha="right")
+    ax.set_yticks(range(len(shown)), shown.index, fontsize=7)
+    ax.grid(False)
+    fig.colorbar(im, ax=ax, label="share of points")
+    ax.set_title("Each student's profile by area")
+    out["students"] = _png(fig)
+    return out
+
+
+def _table(df: pd.DataFrame) -> str:
+    return df.to_html(float_format=lambda x: f"{x:.2f}", na_rep="–", border=0, classes="t")
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
+table.t{{border-collapse:collapse}} .t td,.t th{{padding:2px 8px;border-bottom:1px solid #ddd}}
+img{{max-width:100%}}</style></head><body><h1>{title}</h1>{body}</body></html>"""
+
+
+def _learner_page(student: str, p: dict[str, pd.DataFrame], long: pd.DataFrame) -> str:
+    import matplotlib.pyplot as plt
+
+    areas = pd.DataFrame({"you": p["areas"].loc[student], "class mean": p["areas"].mean()})
+    fig, ax = plt.subplots(figsize=(7, 3))
+    x = np.arange(len(areas))
+    ax.bar(x - 0.2, areas["you"].fillna(0), 0.4, label="you")
+    ax.bar(x + 0.2, areas["class mean"].fillna(0), 0.4, label="class mean")
+    ax.set_xticks(x, areas.index, rotation=20)
+    ax.set(ylim=(0, 1), ylabel="share of points", title="Your profile by area")
+    ax.legend()
+    mine = long[(long["student"] == student) & long["submitted"]]
+    weakest = _share(mine, ["question"]).rename("your share").sort_values(kind="stable").head(5)
+    progress = p["progress"].loc[[student]].rename(index={student: "you"})
+    body = (
+        f"<p>Overall: {p['overall'].get(student, np.nan):.0%} of the points of the work you submitted.</p>"
+        + _png(fig)
+        + "<h2>Areas</h2>"
+        + _table(areas)
+        + "<h2>Progress</h2>"
+        + _table(progress)
+        + "<h2>Questions to revisit</h2>"
+        + _table(weakest.to_frame())
+    )
+    return PAGE.format(title=f"Your progress: {html.escape(student)}", body=body)
+
+
+def write_course_report(course: Course, out: Path | None = None) -> Path:
+    out = Path(out or course.dir("reports") / "course")
+    (out / "learners").mkdir(parents=True, exist_ok=True)
+    long = course_scores(course)
+    if long.empty:
+        from storeops.errors import StoreOpsError
+
+        raise StoreOpsError("no graded submissions in the gradebook yet: run storeops grade first")
+    p = profiles(long)
+    students = pd.concat(
+        [
+            p["progress"].add_prefix("assignment:"),
+            p["areas"].add_prefix("area:"),
+            p["overall"].rename("overall"),
+        ],
+        axis=1,
+    )
+    students.to_csv(out / "students.csv", index_label="student")
+    p["areas"].to_csv(out / "areas.csv", index_label="student")
+    p["skills"].to_csv(out / "skills.csv", index_label="student")
+    p["questions"].to_csv(out / "questions.csv", index_label="question")
+    plots = _plots(p)
+    body = (
+        f"<p>{len(students)} students, {len(p['progress'].columns)} assignments.</p>"
+        + "<h2>Competency areas</h2>"
+        + plots["areas"]
+        + plots["students"]
+        + "<h2>Progress</h2>"
+        + plots["progress"]
+        + "<h2>Hardest questions</h2>"
+        + plots["hardest"]
+        + _table(p["questions"].head(10))
+        + "<h2>By skill tag</h2>"
+        + _table(p["skills"].mean().rename("class mean").to_frame())
+        + "<h2>Students</h2>"
+        + _table(students)
+        + "<p>Per-learner pages: <code>learners/&lt;student&gt;.html</code>.</p>"
+    )
+    (out / "report.html").write_text(PAGE.format(title="Course report", body=body))
+    for student in students.index:
+        (out / "learners" / f"{student}.html").write_text(_learner_page(student, p, long))
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return out
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="the course report: every student across every assignment (CSV + HTML)",
+        description="Competency profiles over the five areas and by skill tag, progress over "
+        "the assignments, the hardest questions, CSV and HTML, and a page per learner.",
+    )
+    p.add_argument("--course", action="store_true", required=True, help="the whole course")
+    p.add_argument("--course-dir", type=Path, default=None, help="nbgrader course folder")
+    p.add_argument("--out", type=Path, default=None, help="default: <course>/reports/course")
+    p.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    out = write_course_report(Course.find(args.course_dir), args.out)
+    print(f"course report: {out / 'report.html'} (CSV beside it, learners/ per student)")
+    return 0

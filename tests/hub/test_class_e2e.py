@@ -199,6 +199,7 @@ def _work_in_lab(page, wanted) -> None:
 @pytest.fixture(scope="module")
 def hub_class():
     from storeops.grading import source as src
+    from storeops.grading.course import Course
     from storeops.hub.run import Hub
 
     root = Path(f"/tmp/storeops-hub-test-{os.getpid()}")
@@ -210,7 +211,7 @@ def hub_class():
             yield (
                 hub,
                 started,
-                src.load_mistakes(hub.course_dir.parent / "exercises" / "source" / ASSIGNMENT),
+                src.load_mistakes(Course(hub.course_dir).source_dir / ASSIGNMENT),
             )
         finally:
             hub.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
@@ -44,11 +45,11 @@ from storeops.sim.params import (
     SEGMENTS,
     WEEKDAY_MULT,
 )
-from storeops.sim.products import build_products
+from storeops.sim.products import ProductModel, build_products
 from storeops.sim.rng import stream
 from storeops.sim.service import service_truth, simulate_chats
 from storeops.sim.store import Store
-from storeops.sim.traffic import build_traffic, pick_quiet_window
+from storeops.sim.traffic import TrafficModel, build_traffic, pick_quiet_window
 
 MAX_DAYS = 3 * 366
 CHECKOUT_FAIL_SHARE = 0.97  # share of checkouts on the broken device that fail during the incident
@@ -128,15 +129,35 @@ def _knobs(seed: int) -> tuple[dict, dict]:
     return el, cr
 
 
-def generate(
-    seed: int = DEFAULT_SEED,
-    start: str | date = "2025-01-01",
-    days: int = 365,
-    scale: float = 1.0,
-    channels=None,
-) -> Store:
-    """Generate a whole store from a seed; tables in `store.tables`, ground truth in `store.truth`."""
-    seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
+@dataclass
+class Market:
+    """The first phase: calendar, catalogue with its prices, and traffic under the plan."""
+
+    t0: pd.Timestamp
+    cal: pd.DataFrame
+    eff: dict
+    festivals: dict
+    fest: np.ndarray  # festival name per day ("" outside festivals)
+    phase: np.ndarray  # festival phase per day
+    festive: np.ndarray  # presale or peak day
+    busy: np.ndarray  # any festival day
+    elasticity: dict
+    cross: dict
+    pm: ProductModel
+    irng: np.random.Generator  # the incidents stream, shared by later phases
+    tm: TrafficModel
+
+
+def build_market(
+    seed: int,
+    start: date,
+    days: int,
+    scale: float,
+    channels: tuple[str, ...],
+    budgets: dict[str, np.ndarray] | None = None,
+    prices: dict[int, list[tuple[int, int, float]]] | None = None,
+) -> Market:
+    """Calendar, products and traffic; `budgets` and `prices` replace the drawn plans."""
     t0 = pd.Timestamp(start)
     cal, eff, festivals = build_calendar(start, days)
     eff["dates"] = pd.date_range(t0, periods=days, freq="D")
@@ -146,10 +167,48 @@ def generate(
     festive = (phase == "presale") | (phase == "peak")
     busy = fest != ""
     elasticity, cross = _knobs(seed)
-    pm = build_products(stream(seed, "products"), start, days, elasticity, cross)
-    n_sku = len(pm.table)
+    pm = build_products(stream(seed, "products"), start, days, elasticity, cross, prices)
     irng = stream(seed, "incidents")
-    tm = build_traffic(stream(seed, "traffic"), eff, busy, scale, channels, irng)
+    tm = build_traffic(stream(seed, "traffic"), eff, busy, scale, channels, irng, budgets)
+    return Market(
+        t0, cal, eff, festivals, fest, phase, festive, busy, elasticity, cross, pm, irng, tm
+    )
+
+
+def generate(
+    seed: int = DEFAULT_SEED,
+    start: str | date = "2025-01-01",
+    days: int = 365,
+    scale: float = 1.0,
+    channels=None,
+) -> Store:
+    """Generate a whole store from a seed; tables in `store.tables`, ground truth in `store.truth`."""
+    seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
+    return run_store(
+        build_market(seed, start, days, scale, channels), seed, start, days, scale, channels
+    )
+
+
+def run_store(
+    market: Market,
+    seed: int,
+    start: date,
+    days: int,
+    scale: float,
+    channels: tuple[str, ...],
+    reorder: dict[int, tuple[float, float, float]] | None = None,
+) -> Store:
+    """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth."""
+    t0, cal, eff, festivals = market.t0, market.cal, market.eff, market.festivals
+    fest, phase, festive, busy = market.fest, market.phase, market.festive, market.busy
+    elasticity, cross, pm, irng, tm = (
+        market.elasticity,
+        market.cross,
+        market.pm,
+        market.irng,
+        market.tm,
+    )
+    n_sku = len(pm.table)
     fn = simulate_funnel(stream(seed, "funnel"), tm.sessions, tm.bad_sessions, eff)
 
     # intended orders, with times of day
@@ -200,7 +259,7 @@ def generate(
     s_len = int(irng.integers(12, 19))
     s_start = pick_quiet_window(irng, busy, s_len, 0.3, 0.55) if best is not None else None
     inv = simulate_inventory(
-        stream(seed, "inventory"), demand, expected, pm.launched, best, s_start, s_len
+        stream(seed, "inventory"), demand, expected, pm.launched, best, s_start, s_len, reorder
     )
     # censoring: served quantity per line; cancelled orders only need the item to be in stock
     got = fulfil(ln["order"][live], l_day[live], ln["sku"][live], ln["qty"][live], inv.available)

@@ -20,6 +20,15 @@ class InventoryResult:
     incident: dict | None
 
 
+def draw_reorder_rule(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Supplier lead times and the careless planner's reorder settings, per SKU."""
+    lead = rng.integers(3, 13, n)
+    safety = rng.uniform(0.35, 1.0, n)  # careless: little safety stock for some SKUs
+    cover = rng.uniform(14, 35, n)
+    moq = np.maximum(np.round(rng.uniform(3, 10, n)), 1)
+    return dict(lead=lead, safety_factor=safety, cover_days=cover, min_order_qty=moq)
+
+
 def simulate_inventory(
     rng: np.random.Generator,
     demand: np.ndarray,
@@ -28,13 +37,19 @@ def simulate_inventory(
     incident_sku: int | None,
     incident_start: int | None,
     incident_len: int,
+    rule: dict[int, tuple[float, float, float]] | None = None,
 ) -> InventoryResult:
-    """Serve `demand` [day, sku] from stock; a (s, S) policy on a lagging sales forecast reorders."""
+    """Serve `demand` [day, sku] from stock; a (s, S) policy on a lagging sales forecast reorders.
+
+    `rule` maps a SKU index to (safety factor, cover days, minimum order quantity), replacing
+    the drawn settings of that SKU; lead times stay the supplier's.
+    """
     days, n = demand.shape
-    lead = rng.integers(3, 13, n)
-    safety = rng.uniform(0.35, 1.0, n)  # careless: little safety stock for some SKUs
-    cover = rng.uniform(14, 35, n)
-    moq = np.maximum(np.round(rng.uniform(3, 10, n)), 1)
+    drawn = draw_reorder_rule(rng, n)
+    lead, safety = drawn["lead"], drawn["safety_factor"]
+    cover, moq = drawn["cover_days"], drawn["min_order_qty"]
+    for sku, (safety_factor, cover_days, min_order_qty) in (rule or {}).items():
+        safety[sku], cover[sku], moq[sku] = safety_factor, cover_days, min_order_qty
     arrivals = np.zeros((days + 40, n))
     on_order = np.zeros(n)
     fc = expected[0].copy()

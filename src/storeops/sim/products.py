@@ -44,9 +44,18 @@ class ProductModel:
 
 
 def build_products(
-    rng: np.random.Generator, start: date, days: int, elasticity: dict, cross: dict
+    rng: np.random.Generator,
+    start: date,
+    days: int,
+    elasticity: dict,
+    cross: dict,
+    prices: dict[int, list[tuple[int, int, float]]] | None = None,
 ) -> ProductModel:
-    """Draw the catalogue and its daily prices, competitor prices and life cycles."""
+    """Draw the catalogue and its daily prices, competitor prices and life cycles.
+
+    `prices` maps a SKU index to (first day, last day, price) periods that replace its drawn
+    promotions: those days sell at the given price, its other days at the list price.
+    """
     cats = list(CATEGORIES)
     rows = []
     for ci, cat in enumerate(cats):
@@ -99,6 +108,10 @@ def build_products(
     depth = rng.choice(PROMO_DEPTHS, p=[0.3, 0.3, 0.25, 0.15], size=(nweeks, n))
     disc = np.where(promo, depth, 0.0)
     price = np.round(list_price[None, :] * (1 - disc[week]), 2)
+    for sku, periods in (prices or {}).items():
+        price[:, sku] = np.round(list_price[sku], 2)
+        for first, last, value in periods:
+            price[first : last + 1, sku] = value
     # competitor prices: weekly AR(1) around a SKU-specific level
     lvl = rng.normal(0.0, 0.08, n)
     eps = rng.normal(0.0, 0.08, (nweeks, n))

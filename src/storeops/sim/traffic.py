@@ -23,6 +23,7 @@ class TrafficModel:
     ab_table: pd.DataFrame
     truth: dict
     response: dict  # per paid channel: arrays for ROI (adstock, K, ctr, cpm, fest)
+    planned_budget: dict  # per paid channel: the planned daily budget [day] before pacing noise
 
 
 def adstock(x: np.ndarray, decay: float) -> np.ndarray:
@@ -57,8 +58,13 @@ def build_traffic(
     scale: float,
     channels: tuple[str, ...],
     incident_rng: np.random.Generator,
+    budgets: dict[str, np.ndarray] | None = None,
 ) -> TrafficModel:
-    """Simulate daily traffic for every channel; returns tables, arrays and the truth."""
+    """Simulate daily traffic for every channel; returns tables, arrays and the truth.
+
+    `budgets` maps a paid channel to its planned daily budget [day]; a channel it leaves out keeps
+    the plan drawn here. Delivered spend is the planned budget times a daily pacing noise.
+    """
     days = len(eff["traffic"])
     nc = len(CHANNELS)
     clicks = np.zeros((days, nc))
@@ -70,14 +76,18 @@ def build_traffic(
     months = np.arange(days) // 14  # budget plans are revised every two weeks
     paid_imps_total = np.zeros(days)
     paid_spend_total = np.zeros(days)
+    planned = {}
     for ci, ch in enumerate(CHANNELS):
         p = CHANNEL_PARAMS[ch]
         if ch not in channels:
             continue
         if ch in PAID_CHANNELS:
             level = np.exp(rng.normal(0, 0.25, months[-1] + 1))[months]
-            sp = p["spend"] * scale * level * eff["budget"] * np.exp(rng.normal(0, 0.2, days))
-            sp = np.round(sp, 2)
+            plan = p["spend"] * scale * level * eff["budget"]
+            if budgets is not None and ch in budgets:
+                plan = np.asarray(budgets[ch], dtype=float)
+            planned[ch] = plan
+            sp = np.round(plan * np.exp(rng.normal(0, 0.2, days)), 2)
             cpm = p["cpm"] * (1 + 0.35 * (eff["budget"] - 1).clip(0, None))
             im = np.round(sp / cpm * 1000.0)
             base_imps = p["spend"] * scale / p["cpm"] * 1000.0
@@ -205,6 +215,7 @@ def build_traffic(
         ab,
         dict(channels=truth, incidents=truth_inc, ab_test=ab_truth),
         response,
+        planned,
     )
 
 

@@ -1,0 +1,298 @@
+"""The operator's decisions as an input: `Policy`, `default_policy(seed)` and `simulate(seed, policy)`.
+
+A `Policy` lists the decisions it sets; whatever it leaves out stays as the store's own plan,
+so `simulate(seed, Policy())` is the default store and `default_policy(seed)` spells that plan
+out in full. Only decisions the engine consumes are held:
+
+- the planned daily budget of each paid channel (delivered spend is the budget times a daily
+  pacing noise; impressions, clicks, sessions and the brand carry-over into direct traffic
+  follow from it);
+- the selling price of each SKU by period (the list price outside the periods), which drives
+  the SKU's demand through the store's price elasticity;
+- the reorder rule of each SKU: reorder when stock plus stock on order falls to
+  forecast x lead time x safety factor, then order up to forecast x (lead time + cover days),
+  at least the minimum order quantity. Lead times are the supplier's, not a decision.
+
+Festival participation is not a decision of this engine (every festival's calendar effects
+apply to the whole store), and the store has no per-click bid, so neither is held here.
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from storeops.errors import StoreOpsError
+from storeops.sim.generate import build_market, check_args, run_store
+from storeops.sim.inventory import draw_reorder_rule
+from storeops.sim.params import CATEGORIES, CHANNEL_PARAMS, DEFAULT_SEED, PAID_CHANNELS
+from storeops.sim.rng import stream
+from storeops.sim.store import Store
+
+
+@dataclass(frozen=True)
+class Period:
+    """A value that holds from `start` to `end` (ISO dates, both included)."""
+
+    start: str
+    end: str
+    value: float
+
+    def __post_init__(self):
+        for name in ("start", "end"):
+            day = getattr(self, name)
+            if isinstance(day, date):
+                object.__setattr__(self, name, day.isoformat())
+
+
+@dataclass(frozen=True)
+class ChannelBudget:
+    """Planned daily budget (currency per day) of one paid channel; `periods` override `daily`."""
+
+    channel: str
+    daily: float
+    periods: tuple[Period, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "periods", _periods(self.periods))
+
+
+@dataclass(frozen=True)
+class SkuPrice:
+    """Selling price of one SKU by period; days outside every period sell at the list price."""
+
+    sku: str
+    periods: tuple[Period, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "periods", _periods(self.periods))
+
+
+@dataclass(frozen=True)
+class ReorderRule:
+    """Reorder settings of one SKU (see the module docstring for the rule)."""
+
+    sku: str
+    safety_factor: float
+    cover_days: float
+    min_order_qty: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The operator's decisions; anything not listed keeps the store's own plan."""
+
+    budgets: tuple[ChannelBudget, ...] = field(default_factory=tuple)
+    prices: tuple[SkuPrice, ...] = field(default_factory=tuple)
+    reorder: tuple[ReorderRule, ...] = field(default_factory=tuple)
+
+    def __post_init__(self):
+        for name in ("budgets", "prices", "reorder"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def to_json(self) -> str:
+        """The policy as JSON text (floats written exactly, so `from_json` gives it back)."""
+        return json.dumps(asdict(self), indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Policy:
+        """Read a policy written by `to_json`; StoreOpsError names a missing or unknown field."""
+        try:
+            raw = json.loads(text)
+            return cls(
+                budgets=[
+                    ChannelBudget(b["channel"], b["daily"], [Period(**p) for p in b["periods"]])
+                    for b in raw.get("budgets", [])
+                ],
+                prices=[
+                    SkuPrice(p["sku"], [Period(**q) for q in p["periods"]])
+                    for p in raw.get("prices", [])
+                ],
+                reorder=[ReorderRule(**r) for r in raw.get("reorder", [])],
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StoreOpsError(f"not a policy: {type(exc).__name__}: {exc}") from None
+
+
+def _periods(periods) -> tuple[Period, ...]:
+    return tuple(p if isinstance(p, Period) else Period(*p) for p in periods)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What a policy is checked against: the store's dates, paid channels and SKUs."""
+
+    start: date
+    days: int
+    channels: tuple[str, ...]
+    skus: dict[str, int]
+
+
+def _frame(start: date, days: int, channels: tuple[str, ...]) -> _Frame:
+    n = sum(int(c["n_skus"]) for c in CATEGORIES.values())
+    skus = {f"SKU{i + 1:04d}": i for i in range(n)}
+    return _Frame(start, days, tuple(c for c in PAID_CHANNELS if c in channels), skus)
+
+
+def _number(where: str, value, minimum: float, strict: bool = False) -> float:
+    """A finite number >= minimum (> minimum if strict), else one StoreOpsError naming it."""
+    ok = (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and np.isfinite(value)
+        and (value > minimum if strict else value >= minimum)
+    )
+    if not ok:
+        bound = f"{'above' if strict else 'at least'} {minimum:g}"
+        raise StoreOpsError(f"{where} must be a number {bound}, got {value!r}")
+    return float(value)
+
+
+def _day(where: str, value, frame: _Frame) -> int:
+    """Day index of an ISO date inside the store's window."""
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise StoreOpsError(f"{where} must be a date like 2025-01-01, got {value!r}")
+    last = frame.start + timedelta(days=frame.days - 1)
+    if not frame.start <= day <= last:
+        raise StoreOpsError(
+            f"{where} {value!r} is outside the store's dates {frame.start} to {last}"
+        )
+    return (day - frame.start).days
+
+
+def _spans(
+    where: str, periods, frame: _Frame, minimum: float, strict: bool
+) -> list[tuple[int, int, float]]:
+    """Validated (first day, last day, value) of non-overlapping periods."""
+    spans = []
+    for i, p in enumerate(periods):
+        at = f"{where}.periods[{i}]"
+        first, last = _day(f"{at}.start", p.start, frame), _day(f"{at}.end", p.end, frame)
+        if last < first:
+            raise StoreOpsError(f"{at}.end {p.end!r} is before its start {p.start!r}")
+        spans.append((first, last, _number(f"{at}.value", p.value, minimum, strict)))
+    order = sorted(range(len(spans)), key=lambda i: spans[i][0])
+    for a, b in zip(order, order[1:], strict=False):
+        if spans[b][0] <= spans[a][1]:
+            raise StoreOpsError(
+                f"{where}.periods[{b}] ({periods[b].start} to {periods[b].end}) overlaps "
+                f"{where}.periods[{a}] ({periods[a].start} to {periods[a].end})"
+            )
+    return spans
+
+
+def _key(where: str, value, known, kind: str, seen: set) -> None:
+    if value not in known:
+        raise StoreOpsError(f"{where} is an unknown {kind}: {value!r}")
+    if value in seen:
+        raise StoreOpsError(f"{where} {value!r} is listed twice")
+    seen.add(value)
+
+
+def _budgets(policy: Policy, frame: _Frame) -> dict[str, np.ndarray]:
+    out, seen = {}, set()
+    for i, b in enumerate(policy.budgets):
+        where = f"budgets[{i}]"
+        _key(f"{where}.channel", b.channel, frame.channels, "paid channel", seen)
+        plan = np.full(frame.days, _number(f"{where}.daily", b.daily, 0.0))
+        for first, last, value in _spans(where, b.periods, frame, 0.0, strict=False):
+            plan[first : last + 1] = value
+        out[b.channel] = plan
+    return out
+
+
+def _prices(policy: Policy, frame: _Frame) -> dict[int, list[tuple[int, int, float]]]:
+    out, seen = {}, set()
+    for i, p in enumerate(policy.prices):
+        where = f"prices[{i}]"
+        _key(f"{where}.sku", p.sku, frame.skus, "SKU", seen)
+        out[frame.skus[p.sku]] = _spans(where, p.periods, frame, 0.0, strict=True)
+    return out
+
+
+def _reorder(policy: Policy, frame: _Frame) -> dict[int, tuple[float, float, float]]:
+    out, seen = {}, set()
+    for i, r in enumerate(policy.reorder):
+        where = f"reorder[{i}]"
+        _key(f"{where}.sku", r.sku, frame.skus, "SKU", seen)
+        out[frame.skus[r.sku]] = (
+            _number(f"{where}.safety_factor", r.safety_factor, 0.0),
+            _number(f"{where}.cover_days", r.cover_days, 0.0),
+            _number(f"{where}.min_order_qty", r.min_order_qty, 1.0),
+        )
+    return out
+
+
+def simulate(
+    seed: int = DEFAULT_SEED,
+    policy: Policy | None = None,
+    start: str | date = "2025-01-01",
+    days: int = 365,
+    scale: float = 1.0,
+    channels=None,
+) -> Store:
+    """Run the store under `policy`; the whole policy is checked before anything runs."""
+    seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
+    policy = Policy() if policy is None else policy
+    if not isinstance(policy, Policy):
+        raise StoreOpsError(f"policy must be a Policy, got {type(policy).__name__}")
+    frame = _frame(start, days, channels)
+    budgets, prices = _budgets(policy, frame), _prices(policy, frame)
+    reorder = _reorder(policy, frame)
+    market = build_market(seed, start, days, scale, channels, budgets, prices)
+    return run_store(market, seed, start, days, scale, channels, reorder)
+
+
+def _runs(values: np.ndarray, start: date) -> list[Period]:
+    """Periods of equal consecutive values (one per run)."""
+    cuts = np.flatnonzero(values[1:] != values[:-1]) + 1
+    bounds = zip(np.r_[0, cuts], np.r_[cuts, values.size], strict=True)
+    return [
+        Period(
+            (start + timedelta(days=int(a))).isoformat(),
+            (start + timedelta(days=int(b) - 1)).isoformat(),
+            float(values[a]),
+        )
+        for a, b in bounds
+    ]
+
+
+def default_policy(
+    seed: int = DEFAULT_SEED,
+    start: str | date = "2025-01-01",
+    days: int = 365,
+    scale: float = 1.0,
+    channels=None,
+) -> Policy:
+    """The decisions the store takes by itself for this seed, written out in full."""
+    seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
+    market = build_market(seed, start, days, scale, channels)
+    budgets = [
+        ChannelBudget(ch, float(CHANNEL_PARAMS[ch]["spend"] * scale), _runs(plan, start))
+        for ch, plan in market.tm.planned_budget.items()
+    ]
+    list_price = market.pm.table["list_price"].to_numpy(dtype=float)
+    skus = market.pm.table["sku"].to_numpy(dtype=object)
+    prices = []
+    for j, sku in enumerate(skus):
+        runs = _runs(market.pm.price[:, j], start)
+        prices.append(SkuPrice(str(sku), [p for p in runs if p.value != list_price[j]]))
+    rule = draw_reorder_rule(stream(seed, "inventory"), len(skus))
+    reorder = [
+        ReorderRule(
+            str(sku),
+            float(rule["safety_factor"][j]),
+            float(rule["cover_days"][j]),
+            float(rule["min_order_qty"][j]),
+        )
+        for j, sku in enumerate(skus)
+    ]
+    return Policy(budgets, prices, reorder)

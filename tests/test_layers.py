@@ -120,3 +120,36 @@ def test_what_a_student_imports_holds_no_instructor_code(questions):
     """The grading package (answer keys, reference runs) is never reachable from a notebook."""
     reached = _closure(questions)
     assert not {m for m in reached if m.startswith("storeops.grading")}, sorted(reached)
+    callers = sorted(m for m in reached if _uses_truth_of(MODULES[m]))
+    assert not callers, f"{questions} reaches modules that read the truth: {callers}"
+
+
+def _uses_truth_of(path: Path, source: str | None = None) -> bool:
+    """Whether ``path`` imports, calls or passes around ``truth_of`` (its definition aside)."""
+    tree = ast.parse(source if source is not None else path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "truth_of":
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "truth_of":
+            return True
+        if isinstance(node, ast.ImportFrom | ast.Import) and any(
+            a.name.rpartition(".")[2] == "truth_of" for a in node.names
+        ):
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(store):\n    from storeops.data import truth_of\n",
+        "import storeops.data\ndef f(s):\n    return storeops.data.truth_of(s)\n",
+        "from storeops import data\nget = data.truth_of\n",
+    ],
+)
+def test_the_truth_check_sees_lazy_and_indirect_uses(source):
+    assert _uses_truth_of(Path("probe.py"), source)
+
+
+def test_the_truth_check_ignores_the_definition():
+    assert not _uses_truth_of(Path("probe.py"), "def truth_of(store):\n    return None\n")

@@ -18,6 +18,7 @@ from storeops.chapters import questions as registered
 from storeops.chapters.ch3_promotion import questions as ch3
 from storeops.chapters.ch3_promotion.widget import budget_allocator, current_daily_spend
 from storeops.data import load_store
+from storeops.grading import judges
 from storeops.grading import source as src
 from storeops.widgets.base import NOT_IMPLEMENTED
 
@@ -143,7 +144,7 @@ def test_true_curves_describe_the_store_the_learner_sees(store):
 def test_best_split_equalises_true_marginal_returns(store):
     today = current_daily_spend(store)
     aov = 180.0
-    best = ch3.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
+    best = judges.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
     assert best.sum() == pytest.approx(today.sum(), rel=1e-6)
     marginal = [
         ch3.true_daily_revenue(pd.Series({ch: s + 1.0}), store.truth["channels"], aov)
@@ -155,11 +156,11 @@ def test_best_split_equalises_true_marginal_returns(store):
 
 
 def test_split_verdicts(store):
-    truth = {"channels_truth": store.truth["channels"]}
-    today = current_daily_spend(store)
     kind = ch3.q8.kind
+    truth = judges.budget_split_key(kind, store.truth["channels"], store)
+    today = current_daily_spend(store)
     aov = float(store.orders.loc[store.orders["status"] == "completed", "revenue"].mean())
-    best = ch3.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
+    best = judges.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
     assert kind.equal(_answer(best, store), truth)
     assert not kind.equal(_answer(today, store), truth)  # no gain: not a re-allocation
     halfway = today + 0.5 * (best - today)
@@ -186,7 +187,7 @@ def test_self_learner_check_accepts_any_good_split_and_names_mistakes(store):
         plain = load_store()
         today = current_daily_spend(plain)
         aov = float(plain.orders.loc[plain.orders["status"] == "completed", "revenue"].mean())
-        best = ch3.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
+        best = judges.best_split(today.sum(), list(today.index), store.truth["channels"], aov)
         ch3.q8.check(best + 0.2 * (today - best))  # not the reference, still good: no raise
         imps = plain.traffic.groupby("channel")["impressions"].sum().reindex(today.index)
         by_impressions = today.sum() * imps / imps.sum()

@@ -198,3 +198,55 @@ def test_kinds_tolerate_float_noise_and_compare_labels_as_text():
     assert not s.equal(a, b * 2)
     t = Text()
     assert t.equal("  Home ", "home") and t.canonical("Home") == t.canonical("home")
+
+
+def _no_truth_in_the_kernel(monkeypatch):
+    """Make the truth and the optimiser unusable, as if the kernel had neither."""
+    import storeops.data
+    from storeops.grading import judges
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the student's kernel read the truth or ran the optimiser")
+
+    monkeypatch.setattr(storeops.data, "truth_of", refuse)
+    monkeypatch.setattr(judges, "best_split", refuse)
+
+
+def test_self_learner_budget_split_needs_no_truth_in_the_kernel(
+    store, keys_by_assignment, monkeypatch, capsys
+):
+    keys = keys_by_assignment["ch3_promotion"]  # built (instructor side) before the patch
+    _no_truth_in_the_kernel(monkeypatch)
+    self_learner_edition(encode_keys(keys))
+    q8 = questions("ch3_promotion")["q8"]
+    q8.check(_reference_value("ch3_promotion", "q8"))
+    assert "correct" in capsys.readouterr().out
+    mistakes = list(_mistake_values("ch3_promotion", "q8"))
+    assert mistakes, "q8 has no catalogued mistake to name"
+    for mistake, value in mistakes:
+        with pytest.raises(CheckFailed) as err:
+            q8.check(value)
+        assert mistake.message in str(err.value)
+
+
+def test_graded_budget_split_checks_plausibility_without_the_truth(store, monkeypatch, capsys):
+    _no_truth_in_the_kernel(monkeypatch)
+    q8 = questions("ch3_promotion")["q8"]
+    q8.check(_reference_value("ch3_promotion", "q8"))
+    for _, value in _mistake_values("ch3_promotion", "q8"):
+        q8.check(value)  # a plausible split: only the grader can tell it is wrong
+    out = capsys.readouterr().out
+    assert "plausible" in out and "correct" not in out
+
+
+def test_self_learner_blob_carries_only_the_curves_and_best_gain(keys_by_assignment):
+    judge = keys_by_assignment["ch3_promotion"]["questions"]["q8"]["judge"]
+    assert set(judge) == {"curves", "best_gain"}
+    assert judge["best_gain"] > 0
+    for curve in judge["curves"].values():
+        assert set(curve) == {
+            "cpm",
+            "base_ctr",
+            "saturation_half_impressions",
+            "expected_conversion",
+        }

@@ -86,17 +86,22 @@ def build_keys(assignment: str, source_dir: Path = DEFAULT_SOURCE) -> dict:
             out["store"] = store_fingerprint(store)
             out["salt"] = hashlib.sha256(f"{assignment}|{out['store']}".encode()).hexdigest()[:16]
         value = answer_keys.expected(assignment, name, source_dir)
+        # Judged on the truth: the key itself goes into the blob (the public default store
+        # only), so the self-learner kernel needs neither truth_of nor the optimiser.
+        judge = {"key": value} if q.truth is not None else {}
         entry = {
-            "answer": salted_hash(out["salt"], name, q.kind.canonical(value, store)),
+            "answer": salted_hash(out["salt"], name, q.kind.canonical(value, store, **judge)),
             "mistakes": [
                 {
-                    "hash": salted_hash(out["salt"], name, q.kind.canonical(v, store)),
+                    "hash": salted_hash(out["salt"], name, q.kind.canonical(v, store, **judge)),
                     "message": m.message,
                 }
                 for m, v in answer_keys.mistakes_evaluated(assignment, name, source_dir)
             ],
             "solution": src.strip_solution_markers(ref.answer_source[name]).strip(),
         }
+        if judge:
+            entry["judge"] = value
         if any(m["hash"] == entry["answer"] for m in entry["mistakes"]):
             raise StoreOpsError(f"{assignment} {name}: a catalogued mistake gives the right answer")
         out["questions"][name] = entry

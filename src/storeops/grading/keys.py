@@ -182,8 +182,9 @@ def expected(assignment: str, question: str, source_dir: Path | None = None) -> 
     store = ref.namespace.get("store")
     if q.truth is not None:
         from storeops.data import truth_of
+        from storeops.grading.judges import truth_key
 
-        return q.truth(truth_of(store))
+        return truth_key(q, truth_of(store), store)
     return q.evaluated(ref.value_of(q.var), store)
 
 

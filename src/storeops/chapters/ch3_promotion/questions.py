@@ -4,6 +4,8 @@ The notebook's first cell is ``from storeops.chapters.ch3_promotion.questions im
 what each answer is (type, shape, plausible range), never what it equals. Question 8
 (a new budget split) is judged against the simulator's true response curves, so it
 uses its own kind, :class:`BudgetSplit`, instead of comparing with one reference value.
+Nothing here reads the truth: the key (true curves, best gain) comes from the grader or,
+in the self-learner edition, from the book's key blob (``storeops.grading.judges``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pandas as pd
 from storeops.chapters.ch3_promotion.promo_data import MEDIA, festival_windows, ordinary_dates
 from storeops.chapters.ch3_promotion.widget import budget_allocator, current_daily_spend
 from storeops.checks import Function, Kind, Number, Question, Series, self_learner_edition
-from storeops.data import load_store, truth_of
+from storeops.data import load_store
 
 __all__ = [
     "NormalDist",
@@ -79,10 +81,10 @@ def _curve_cases(store) -> list[tuple]:
 
 # -- question 8: a budget split, judged on the true response curves ------------------------
 def true_daily_revenue(split: pd.Series, channels_truth: dict, aov: float) -> float:
-    """Steady-state daily revenue of a split on an ordinary day, from the simulator's truth.
+    """Steady-state daily revenue of a split on an ordinary day, on given channel curves.
 
-    Instructor side: needs the store's ground truth (``channels_truth``), which a graded
-    class does not ship. Clicks = ctr * A / (1 + A / K) with A the impressions a day's
+    ``channels_truth`` is the simulator's truth per channel (or the subset a key carries),
+    which a graded class does not ship. Clicks = ctr * A / (1 + A / K) with A the impressions a day's
     spend buys at the channel's CPM; revenue = clicks x landing rate x conversion x AOV.
     """
     from storeops.sim.params import CHANNEL_PARAMS
@@ -94,35 +96,6 @@ def true_daily_revenue(split: pd.Series, channels_truth: dict, aov: float) -> fl
         clicks = t["base_ctr"] * a / (1.0 + a / t["saturation_half_impressions"])
         total += clicks * CHANNEL_PARAMS[ch]["land"] * t["expected_conversion"] * aov
     return total
-
-
-def best_split(total: float, channels: list[str], channels_truth: dict, aov: float) -> pd.Series:
-    """The split of ``total`` that maximises :func:`true_daily_revenue` (equal marginal ROI)."""
-    from storeops.sim.params import CHANNEL_PARAMS
-
-    value = {
-        ch: channels_truth[ch]["base_ctr"]
-        * 1000.0
-        / channels_truth[ch]["cpm"]
-        * CHANNEL_PARAMS[ch]["land"]
-        * channels_truth[ch]["expected_conversion"]
-        * aov
-        for ch in channels
-    }
-
-    def spend_at(lam: float) -> dict:
-        out = {}
-        for ch in channels:
-            k = channels_truth[ch]["saturation_half_impressions"]
-            a = max(0.0, k * (np.sqrt(value[ch] / lam) - 1.0))
-            out[ch] = a * channels_truth[ch]["cpm"] / 1000.0
-        return out
-
-    lo, hi = 1e-12, 1e6
-    for _ in range(200):
-        mid = np.sqrt(lo * hi)
-        lo, hi = (mid, hi) if sum(spend_at(mid).values()) > total else (lo, mid)
-    return pd.Series(spend_at(hi))
 
 
 @dataclass
@@ -180,8 +153,9 @@ class BudgetSplit(Kind):
             "aov": float(done["revenue"].mean()),
         }
 
-    def verdict(self, answer: Any, channels_truth: dict) -> bool:
-        """True when ``answer`` (evaluated) keeps the budget and earns enough on the true curves."""
+    def judge(self, answer: Any, key: dict) -> bool:
+        """True when ``answer`` (evaluated) keeps the budget and earns enough on the true
+        curves; ``key`` (from ``storeops.grading.judges``) holds the curves and best gain."""
         if not isinstance(answer, dict) or "split" not in answer:
             return False
         split, today, aov = answer["split"], answer["today"], answer["aov"]
@@ -189,15 +163,14 @@ class BudgetSplit(Kind):
             return False
         if abs(split.sum() - today.sum()) > self.budget_rtol * today.sum():
             return False
-        now = true_daily_revenue(today, channels_truth, aov)
-        best = best_split(today.sum(), list(today.index), channels_truth, aov)
-        gain_best = true_daily_revenue(best, channels_truth, aov) - now
-        gain = true_daily_revenue(split, channels_truth, aov) - now
-        return gain > 0 and gain >= self.share_of_best * gain_best
+        curves = key["curves"]
+        now = true_daily_revenue(today, curves, aov)
+        gain = true_daily_revenue(split, curves, aov) - now
+        return gain > 0 and gain >= self.share_of_best * key["best_gain"]
 
     def equal(self, answer: Any, expected: Any) -> bool:
-        if isinstance(expected, dict) and "channels_truth" in expected:
-            return self.verdict(answer, expected["channels_truth"])
+        if isinstance(expected, dict) and "best_gain" in expected:
+            return self.judge(answer, expected)
         if not (isinstance(answer, dict) and isinstance(expected, dict)):
             return False
         a, e = answer.get("split"), expected.get("split")
@@ -205,15 +178,16 @@ class BudgetSplit(Kind):
             return False
         return bool(np.allclose(a.sort_index(), e.sort_index(), rtol=0.01, atol=1.0))
 
-    def canonical(self, value: Any, store: Any = None) -> str:
+    def canonical(self, value: Any, store: Any = None, key: dict | None = None) -> str:
         """One text for every good split (so the self-learner check accepts any of them);
-        otherwise the split rounded to 10 yuan (so a catalogued mistake is named)."""
+        otherwise the split rounded to 10 yuan (so a catalogued mistake is named).
+        ``key``: the self-learner blob's judge key for this store; without it no split
+        counts as good here."""
         good = "beats today's split on the true curves"
-        if isinstance(value, dict) and "channels_truth" in value:
+        if isinstance(value, dict) and "best_gain" in value:
             return good
         if isinstance(value, dict) and "split" in value:
-            truth = truth_of(store)
-            if truth is not None and self.verdict(value, truth["channels"]):
+            if key is not None and self.judge(value, key):
                 return good
             split = value["split"].sort_index()
             return json.dumps([[k, round(float(v), -1)] for k, v in split.items()])

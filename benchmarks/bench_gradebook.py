@@ -1,4 +1,4 @@
-"""Grading a class with the gradebook on SQLite vs PostgreSQL (issue 18, item 3).
+"""Grading a class with the gradebook on SQLite vs PostgreSQL.
 
 The same demo class (``--students`` submissions of ``--assignment``), graded by
 ``grade_class`` with ``--workers`` workers, once per gradebook, each in its own scratch

@@ -18,6 +18,10 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -235,6 +239,60 @@ class Case:
     events: tuple[str, ...] = ()  # sandbox event kinds that must be reported
     note: str = ""
     zero_cells: tuple[str, ...] = field(default=())  # test cells that must score 0
+
+
+# A class whose grading takes long enough to be killed half-way: every student answers
+# right, and q3 sleeps a second in each kernel.
+SLOW_Q3 = "import time\ntime.sleep(1)\nn_items = len(data)"
+_GRADE_CLASS = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from storeops.grading.course import Course\n"
+    "from storeops.grading.pipeline import grade_class\n"
+    "if __name__ == '__main__':\n"
+    f"    grade_class(Course(Path(sys.argv[1])), {ASSIGNMENT!r}, workers=2, progress=False,"
+    " report=False)\n"
+)
+
+
+def feedback_count(course: Path) -> int:
+    return len(list((course / "feedback").glob(f"*/{ASSIGNMENT}/*.html")))
+
+
+def submit_slow_class(course: Path, n: int) -> None:
+    """``n`` students submit the right answers, with the slow q3 (the course is released)."""
+    rel = json.loads((course / "release" / ASSIGNMENT / NOTEBOOK).read_text())
+    src = json.loads((course / "source" / ASSIGNMENT / NOTEBOOK).read_text())
+    good = set_answer(solved(rel, src), "q3-answer", SLOW_Q3)
+    for i in range(n):
+        folder = course / "submitted" / f"s{i:02d}" / ASSIGNMENT
+        write_nb(folder, copy.deepcopy(good))
+        (folder / "timestamp.txt").write_text(TIMESTAMP)
+
+
+def grade_and_kill_half_way(course: Path, n: int) -> int:
+    """Grade the class in a process group of its own and SIGKILL the group (the run and its
+    workers, mid-flight) once half the class has feedback; the feedback count then."""
+    script = course.parent / "run.py"
+    script.write_text(_GRADE_CLASS)
+    with limits_env():
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(course)],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    deadline = time.monotonic() + 300
+    while feedback_count(course) < n // 2 and proc.poll() is None:
+        assert time.monotonic() < deadline, "the first run never got half-way"
+        time.sleep(0.1)
+    killed_at = feedback_count(course)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it ended first: the tests' killed-half-way check says so
+    proc.wait()
+    return killed_at
 
 
 def write_nb(folder: Path, nb: dict, name: str = NOTEBOOK) -> None:

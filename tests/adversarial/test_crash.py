@@ -4,15 +4,6 @@ gradebook is backed up before each run and the backup restores."""
 
 from __future__ import annotations
 
-import copy
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import adversarial_corpus as corpus
 import pytest
 from adversarial_corpus import require_sandbox
@@ -20,19 +11,6 @@ from adversarial_corpus import require_sandbox
 pytestmark = pytest.mark.slow
 
 N = 10
-SLOW_Q3 = "import time\ntime.sleep(1)\nn_items = len(data)"
-RUN = (
-    "import sys\n"
-    "from pathlib import Path\n"
-    "from storeops.grading.course import Course\n"
-    "from storeops.grading.pipeline import grade_class\n"
-    "if __name__ == '__main__':\n"
-    "    grade_class(Course(Path(sys.argv[1])), 'drill', workers=2, progress=False, report=False)\n"
-)
-
-
-def _feedback_count(course: Path) -> int:
-    return len(list((course / "feedback").glob(f"*/{corpus.ASSIGNMENT}/*.html")))
 
 
 @pytest.fixture(scope="module")
@@ -44,35 +22,10 @@ def crashed_and_rerun(tmp_path_factory):
     course = corpus.make_course(tmp_path_factory.mktemp("crash"))
     require_sandbox(course)
     corpus.release(course)
-    rel = json.loads((course / "release" / corpus.ASSIGNMENT / corpus.NOTEBOOK).read_text())
-    src = json.loads((course / "source" / corpus.ASSIGNMENT / corpus.NOTEBOOK).read_text())
-    good = corpus.set_answer(corpus.solved(rel, src), "q3-answer", SLOW_Q3)
-    for i in range(N):
-        folder = course / "submitted" / f"s{i:02d}" / corpus.ASSIGNMENT
-        corpus.write_nb(folder, copy.deepcopy(good))
-        (folder / "timestamp.txt").write_text(corpus.TIMESTAMP)
+    corpus.submit_slow_class(course, N)
     before = snapshot(course / "submitted")
     db_url = f"sqlite:///{course / 'gradebook.db'}"
-
-    script = course.parent / "run.py"
-    script.write_text(RUN)
-    with corpus.limits_env():
-        proc = subprocess.Popen(
-            [sys.executable, str(script), str(course)],
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    deadline = time.monotonic() + 300
-    while _feedback_count(course) < N // 2 and proc.poll() is None:
-        assert time.monotonic() < deadline, "the first run never got half-way"
-        time.sleep(0.1)
-    killed_at = _feedback_count(course)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # the run and its worker processes, mid-flight
-    except ProcessLookupError:
-        pass  # it ended first: test_killed_half_way says so
-    proc.wait()
+    killed_at = corpus.grade_and_kill_half_way(course, N)
     after_kill = check_class(course, corpus.ASSIGNMENT, db_url)
 
     with corpus.limits_env():
@@ -127,7 +80,7 @@ def test_nothing_lost(crashed_and_rerun):
 
     course = crashed_and_rerun["course"]
     assert compare(crashed_and_rerun["before"], snapshot(course / "submitted")) == []
-    assert _feedback_count(course) == N
+    assert corpus.feedback_count(course) == N
 
 
 def test_each_run_backs_up_the_gradebook_and_the_backup_restores(crashed_and_rerun, tmp_path):

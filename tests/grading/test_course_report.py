@@ -1,4 +1,4 @@
-"""Issue 18, requirement 5: ``storeops report --course`` over the demo class (every
+"""``storeops report --course`` over the demo class (every
 assignment graded by real nbgrader): every student, progress equal to nbgrader's own
 scores, the five areas, hardest questions first, a page per learner about that learner
 only, and CSV + HTML with plots."""

@@ -1,4 +1,4 @@
-"""Issue 18, requirements 1 and 2: a class on JupyterHub, end to end, as real users on
+"""A class on JupyterHub, end to end, as real users on
 loopback. The hub starts (storeops.hub.run, the same code as ``storeops hub``); the
 instructor releases; two students (real local accounts) fetch, answer (one right, one
 with a catalogued mistake), validate and submit through the REST endpoints nbgrader's

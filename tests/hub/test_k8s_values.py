@@ -1,4 +1,4 @@
-"""Issue 18, requirement 6: the Zero to JupyterHub values file the deployment section
+"""The Zero to JupyterHub values file the deployment section
 uses holds what that section promises (shared exchange, stores read-only per student,
 the course service and its roles)."""
 

@@ -1,4 +1,4 @@
-"""Issue 18, requirement 4: no kernel, not even a grading kernel running a student's
+"""No kernel, not even a grading kernel running a student's
 code, receives the course seed, where to read it, or the hub identity of whoever runs
 the grader (the kernel's student comes from its submission folder)."""
 

@@ -1,17 +1,11 @@
-"""Issue 18, requirement 3: a class run on a PostgreSQL gradebook killed by SIGKILL
+"""A class run on a PostgreSQL gradebook killed by SIGKILL
 half-way, run again, finishes with a consistent gradebook: one submission and one
 grade per cell for each student, every student fully graded, nothing lost
 (the SQLite version is tests/adversarial/test_crash.py)."""
 
 from __future__ import annotations
 
-import copy
-import json
 import os
-import signal
-import subprocess
-import sys
-import time
 
 import adversarial_corpus as corpus
 import pytest
@@ -19,19 +13,6 @@ import pytest
 pytestmark = pytest.mark.slow
 
 N = 8
-SLOW_Q3 = "import time\ntime.sleep(1)\nn_items = len(data)"
-RUN = (
-    "import sys\n"
-    "from pathlib import Path\n"
-    "from storeops.grading.course import Course\n"
-    "from storeops.grading.pipeline import grade_class\n"
-    "if __name__ == '__main__':\n"
-    "    grade_class(Course(Path(sys.argv[1])), 'drill', workers=2, progress=False, report=False)\n"
-)
-
-
-def _feedback_count(course) -> int:
-    return len(list((course / "feedback").glob(f"*/{corpus.ASSIGNMENT}/*.html")))
 
 
 @pytest.fixture(scope="module")
@@ -49,33 +30,9 @@ def crashed_and_rerun(tmp_path_factory, pg_template):
         assert Course(course).config().CourseDirectory.db_url == db_url
         corpus.require_sandbox(course)
         corpus.release(course)
-        rel = json.loads((course / "release" / corpus.ASSIGNMENT / corpus.NOTEBOOK).read_text())
-        src = json.loads((course / "source" / corpus.ASSIGNMENT / corpus.NOTEBOOK).read_text())
-        good = corpus.set_answer(corpus.solved(rel, src), "q3-answer", SLOW_Q3)
-        for i in range(N):
-            folder = course / "submitted" / f"s{i:02d}" / corpus.ASSIGNMENT
-            corpus.write_nb(folder, copy.deepcopy(good))
-            (folder / "timestamp.txt").write_text(corpus.TIMESTAMP)
+        corpus.submit_slow_class(course, N)
         before = snapshot(course / "submitted")
-        script = course.parent / "run.py"
-        script.write_text(RUN)
-        with corpus.limits_env():
-            proc = subprocess.Popen(
-                [sys.executable, str(script), str(course)],
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + 300
-        while _feedback_count(course) < N // 2 and proc.poll() is None:
-            assert time.monotonic() < deadline, "the first run never got half-way"
-            time.sleep(0.1)
-        killed_at = _feedback_count(course)
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+        killed_at = corpus.grade_and_kill_half_way(course, N)
         after_kill = check_class(course, corpus.ASSIGNMENT, db_url)
         with corpus.limits_env():
             grade_class(Course(course), corpus.ASSIGNMENT, workers=2, progress=False, report=False)
@@ -133,4 +90,4 @@ def test_nothing_lost(crashed_and_rerun):
 
     course = crashed_and_rerun["course"]
     assert compare(crashed_and_rerun["before"], snapshot(course / "submitted")) == []
-    assert _feedback_count(course) == N
+    assert corpus.feedback_count(course) == N

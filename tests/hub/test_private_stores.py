@@ -1,4 +1,4 @@
-"""Issue 18, requirement 4: private per-student stores.
+"""Private per-student stores.
 
 Two real student accounts get their stores through the hub's spawner hook; a probe runs
 as each student with the environment the hub gives their kernels and tries what a

@@ -1,4 +1,4 @@
-"""Item 7: the data-dictionary appendix is generated from the schema and builds without warnings."""
+"""The data-dictionary appendix is generated from the schema and builds without warnings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Item 1, 2, 5, 9: the tables, their contract, causal mechanisms, determinism and bad input."""
+"""The tables, their contract, causal mechanisms, determinism and bad input."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def test_store_attribute_access(small_store):
     assert "orders=" in repr(small_store)
 
 
-# ---- causal mechanisms (item 2): each checked on the generated tables
+# ---- causal mechanisms: each checked on the generated tables
 
 
 def test_price_cuts_raise_units_sold(default_store):

@@ -1,4 +1,4 @@
-"""Item 4: the truth is complete and standard estimators recover it from the tables alone."""
+"""The truth is complete and standard estimators recover it from the tables alone."""
 
 from __future__ import annotations
 

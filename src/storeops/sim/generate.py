@@ -23,7 +23,7 @@ from storeops.sim.funnel import (
     VIEWS_PER_SESSION,
     simulate_funnel,
 )
-from storeops.sim.inventory import simulate_inventory
+from storeops.sim.inventory import InventoryResult, simulate_inventory
 from storeops.sim.orders import (
     BUNDLE_ATTACH,
     CANCEL_RATE,
@@ -189,6 +189,66 @@ def generate(
     )
 
 
+@dataclass
+class PlacedOrders:
+    """Orders that got through checkout, before stock decides which of their lines are served."""
+
+    orders: dict[str, np.ndarray]  # per order: day, sec, channel, device (sorted by time)
+    cancelled: np.ndarray
+    lines: dict[str, np.ndarray]  # per line: order, sku, qty
+    checkout_incident: dict | None
+
+
+@dataclass
+class Stock:
+    """What the orders asked for and what the warehouse could serve."""
+
+    demand: np.ndarray  # units per [day, SKU] wanted by orders that were not cancelled
+    inventory: InventoryResult
+
+
+@dataclass
+class Sales:
+    """Orders with at least one served line, renumbered, with prices, discounts and delivery."""
+
+    orders: dict[str, np.ndarray]
+    cancelled: np.ndarray
+    line_order: np.ndarray
+    line_sku: np.ndarray
+    line_qty: np.ndarray
+    line_day: np.ndarray
+    line_price: np.ndarray
+    gross: np.ndarray
+    discount: np.ndarray
+    revenue: np.ndarray
+    delivery: np.ndarray  # days from order to delivery
+    stockout_lost_orders: int  # orders that lost every line to stock-outs
+
+
+@dataclass
+class AfterSales:
+    """Returned and reviewed lines (indices into the sales lines) that fall inside the run."""
+
+    return_rate: dict[str, float]  # per category
+    return_line: np.ndarray
+    return_day: np.ndarray
+    return_qty: np.ndarray
+    return_reason: np.ndarray
+    refund: np.ndarray
+    review_line: np.ndarray
+    review_day: np.ndarray
+    stars: np.ndarray
+
+
+@dataclass
+class IdWidths:
+    """Digits of the zero-padded ids, shared by every table that refers to them."""
+
+    order: int
+    customer: int
+    sku: int
+
+
 def run_store(
     market: Market,
     seed: int,
@@ -199,373 +259,39 @@ def run_store(
     reorder: dict[int, tuple[float, float, float]] | None = None,
 ) -> Store:
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth."""
-    t0, cal, eff, festivals = market.t0, market.cal, market.eff, market.festivals
-    fest, phase, festive, busy = market.fest, market.phase, market.festive, market.busy
-    elasticity, cross, pm, irng, tm = (
-        market.elasticity,
-        market.cross,
-        market.pm,
-        market.irng,
-        market.tm,
+    traffic = market.tm
+    funnel = simulate_funnel(
+        stream(seed, "funnel"), traffic.sessions, traffic.bad_sessions, market.eff
     )
-    n_sku = len(pm.table)
-    fn = simulate_funnel(stream(seed, "funnel"), tm.sessions, tm.bad_sessions, eff)
-
-    # intended orders, with times of day
-    orng = stream(seed, "orders")
-    od = expand_orders(orng, fn["orders"], (fest == "double11") & (phase == "peak"))
-    # incident: checkout failure on one device for some hours
-    inc_checkout = None
-    if days >= 20:
-        d0 = pick_quiet_window(irng, busy, 2, 0.15, 0.45)
-        h0 = int(irng.integers(10, 14))  # from late morning ...
-        length_h = int(irng.integers(20, 23)) - h0  # ... until the evening peak is over
-        dev = int(irng.choice([0, 0, 1]))
-        ts, te = d0 * 86400 + h0 * 3600, d0 * 86400 + (h0 + length_h) * 3600
-        t_abs = od["day"] * 86400 + od["sec"]
-        hit = (od["device"] == dev) & (t_abs >= ts) & (t_abs < te)
-        fail = hit & (orng.random(hit.size) < CHECKOUT_FAIL_SHARE)
-        od = {k: v[~fail] for k, v in od.items()}
-        inc_checkout = dict(
-            kind="checkout_failure",
-            device=DEVICES[dev],
-            start=str(t0 + pd.Timedelta(seconds=ts)),
-            end=str(t0 + pd.Timedelta(seconds=te)),
-            failed_checkout_share=CHECKOUT_FAIL_SHARE,
-            lost_orders=int(fail.sum()),
-        )
-    n_o = od["day"].size
-    cancelled = orng.random(n_o) < np.where(festive[od["day"]], CANCEL_RATE_FESTIVAL, CANCEL_RATE)
-    role = pm.table["role"].to_numpy(dtype=object)
-    ln = sample_lines(
-        orng, od["day"], pm.demand_weight, pm.partner, role == "traffic", (phase == "peak")
+    # the orders stream is shared, in this order, by placing, checkout failures and pricing
+    order_rng = stream(seed, "orders")
+    placed = place_orders(market, order_rng, funnel["orders"], days)
+    stock = run_inventory(market, seed, days, placed, reorder)
+    sales = serve_orders(market, order_rng, placed, stock.inventory)
+    checkout_incident = placed.checkout_incident
+    del placed  # the unserved lines are large and no longer needed
+    orders = sales.orders
+    buyers = assign_customers(
+        stream(seed, "customers"),
+        orders["day"],
+        orders["sec"],
+        orders["channel"],
+        market.festive,
+        days,
+        scale,
     )
-    l_day = od["day"][ln["order"]]
-    live = ~cancelled[ln["order"]]
-    demand = np.bincount(
-        l_day[live] * n_sku + ln["sku"][live], weights=ln["qty"][live], minlength=days * n_sku
-    ).reshape(days, n_sku)
-    # expected units per SKU-day, as a planner would know them (no festival spikes)
-    share = pm.demand_weight / np.maximum(pm.demand_weight.sum(axis=1, keepdims=True), 1e-300)
-    typical = np.median(demand.sum(axis=1)[~busy]) if (~busy).any() else demand.sum(axis=1).mean()
-    expected = share * typical
-    # incident: a best seller goes out of stock (warehouse write-off, supplier delay)
-    cand = np.flatnonzero(pm.launched[0] & (role != "bundle"))
-    best = (
-        int(cand[np.argmax(pm.popularity[cand] * pm.life[days // 2, cand])])
-        if cand.size and days >= 40
-        else None
+    chats = simulate_chats(
+        stream(seed, "service"),
+        orders["day"],
+        orders["sec"],
+        buyers["order_customer"],
+        buyers["first_day"],
+        days,
     )
-    s_len = int(irng.integers(12, 19))
-    s_start = pick_quiet_window(irng, busy, s_len, 0.3, 0.55) if best is not None else None
-    inv = simulate_inventory(
-        stream(seed, "inventory"), demand, expected, pm.launched, best, s_start, s_len, reorder
-    )
-    # censoring: served quantity per line; cancelled orders only need the item to be in stock
-    got = fulfil(ln["order"][live], l_day[live], ln["sku"][live], ln["qty"][live], inv.available)
-    qty = ln["qty"].copy()
-    qty[live] = got
-    in_stock = inv.available[l_day, ln["sku"]] > 0
-    qty[~live & ~in_stock] = 0
-    keep_l = qty > 0
-    has_line = np.bincount(ln["order"][keep_l], minlength=n_o) > 0
-    stockout_lost_orders = int((~has_line).sum())
-    # renumber orders and lines
-    new_idx = np.cumsum(has_line) - 1
-    od = {k: v[has_line] for k, v in od.items()}
-    cancelled = cancelled[has_line]
-    l_order = new_idx[ln["order"][keep_l]]
-    l_sku = ln["sku"][keep_l]
-    l_qty = qty[keep_l]
-    del ln, qty, keep_l, in_stock, live, got, new_idx, has_line, l_day
-    n_o = od["day"].size
-    l_day = od["day"][l_order]
-    l_price = pm.price[l_day, l_sku]
-    gross = np.bincount(l_order, weights=l_qty * l_price, minlength=n_o)
-    discount = np.round(
-        np.minimum(coupon_discount(orng, gross, festive[od["day"]]), 0.5 * gross), 2
-    )
-    revenue = np.round(gross - discount, 2)
-    delivery = 1 + orng.poisson(
-        1.3
-        + np.where(phase[od["day"]] == "peak", 3.0, np.where(phase[od["day"]] == "dip", 1.5, 0.0))
-    )
-
-    # customers
-    cu = assign_customers(
-        stream(seed, "customers"), od["day"], od["sec"], od["channel"], festive, days, scale
-    )
-    n_c = cu["segment"].size
-
-    # service chats
-    ch = simulate_chats(
-        stream(seed, "service"), od["day"], od["sec"], cu["order_customer"], cu["first_day"], days
-    )
-
-    # returns and reviews for completed orders
-    arng = stream(seed, "aftersales")
-    comp_line = ~cancelled[l_order]
-    cats = list(CATEGORIES)
-    cat_rate = {
-        c: round(
-            float(np.clip(CATEGORIES[c]["return_rate"] * arng.uniform(0.85, 1.15), 0.01, 0.6)), 4
-        )
-        for c in cats
-    }
-    rate_vec = np.array([cat_rate[c] for c in cats])[pm.category_idx]
-    li = np.flatnonzero(comp_line)
-    r_sku = l_sku[li]
-    dl = delivery[l_order[li]]
-    ret, rlag, reason = simulate_returns(
-        arng,
-        rate_vec[r_sku],
-        dl,
-        festive[l_day[li]],
-        pm.defective[r_sku],
-        pm.category_idx[r_sku] == 0,
-    )
-    rev, stars, vlag = simulate_reviews(arng, ret, pm.defective[r_sku], dl)
-    order_t = od["day"] * 86400.0 + od["sec"]
-    r_day = l_day[li] + dl + rlag
-    v_day = l_day[li] + dl + vlag
-    r_keep = ret & (r_day < days)
-    v_keep = rev & (v_day < days)
-    r_qty = np.where(l_qty[li] > 1, arng.integers(1, np.maximum(l_qty[li], 1) + 1), 1)
-    share_paid = np.where(gross > 0, revenue / np.maximum(gross, 1e-9), 1.0)
-    # keep only the returned / reviewed lines (the rest is large and no longer needed)
-    ri, vi = np.flatnonzero(r_keep), np.flatnonzero(v_keep)
-    r_line, v_line = li[ri], li[vi]
-    r_day, r_qty, reason = r_day[ri], r_qty[ri], reason[ri]
-    v_day, stars = v_day[vi], stars[vi]
-    refund = np.round(r_qty * l_price[r_line] * share_paid[l_order[r_line]], 2)
-    del li, r_sku, dl, ret, rlag, rev, vlag, r_keep, v_keep, comp_line, share_paid
-
-    # ---- tables
-    dates = eff["dates"]
-    ab = _ab_table(stream(seed, "ab_test"), tm, fn, dates)
-    traffic = tm.table
-    keep_c = [CHANNELS.index(c) for c in channels]
-    fo = np.bincount(
-        (od["day"] * len(CHANNELS) + od["channel"]) * len(DEVICES) + od["device"],
-        minlength=days * len(CHANNELS) * len(DEVICES),
-    ).reshape(days, len(CHANNELS), len(DEVICES))
-    nd = len(DEVICES)
-    funnel = pd.DataFrame(
-        {
-            "date": np.repeat(dates.to_numpy().astype("datetime64[ns]"), len(keep_c) * nd),
-            "channel": labels(np.tile(np.repeat(np.array(keep_c), nd), days), CHANNELS),
-            "device": labels(np.tile(np.arange(nd), days * len(keep_c)), DEVICES),
-            "sessions": fn["sessions"][:, keep_c, :].reshape(-1).astype(np.int64),
-            "product_views": fn["views"][:, keep_c, :].reshape(-1).astype(np.int64),
-            "add_to_carts": fn["atc"][:, keep_c, :].reshape(-1).astype(np.int64),
-            "orders": fo[:, keep_c, :].reshape(-1).astype(np.int64),
-        }
-    )
-    w_o, w_c = id_width(n_o, 7), id_width(n_c, 6)
-    w_s = id_width(n_sku, 4)
-    skus = pm.table["sku"].to_numpy(dtype=object)
-    day_ts = dates.to_numpy().astype("datetime64[ns]")
-    acq = np.where(cu["acq_channel"] >= 0, cu["acq_channel"], len(CHANNELS))
-    customers = pd.DataFrame(
-        {
-            "customer_id": make_ids("C", np.arange(n_c), w_c),
-            "first_order_time": _ts(t0, np.round(cu["first_day"] * 86400.0)),
-            "segment": labels(cu["segment"], SEGMENTS),
-            "acquisition_channel": labels(acq, (*CHANNELS, "unknown")),
-            "acquired_in_festival": cu["acq_festival"],
-        }
-    )
-    orders = pd.DataFrame(
-        {
-            "order_id": make_ids("O", np.arange(n_o), w_o),
-            "customer_id": make_ids("C", cu["order_customer"], w_c),
-            "order_time": _ts(t0, order_t),
-            "channel": labels(od["channel"], CHANNELS),
-            "device": labels(od["device"], DEVICES),
-            "revenue": revenue,
-            "discount": discount,
-            "status": labels(cancelled.astype(np.int8), ("completed", "cancelled")),
-            "delivery_days": pd.array(np.where(cancelled, np.nan, delivery), dtype="Int64"),
-        }
-    )
-    order_lines = pd.DataFrame(
-        {
-            "order_id": make_ids("O", l_order, w_o),
-            "sku": make_ids("SKU", l_sku, w_s),
-            "quantity": l_qty.astype(np.int64),
-            "unit_price": l_price,
-        }
-    )
-    dd, ss = np.nonzero(pm.launched)
-    inventory = pd.DataFrame(
-        {
-            "date": day_ts[dd],
-            "sku": make_ids("SKU", ss, w_s),
-            "stock_on_hand": inv.stock_end[dd, ss].astype(np.int64),
-            "receipts": inv.receipts[dd, ss].astype(np.int64),
-            "units_sold": inv.sold[dd, ss].astype(np.int64),
-            "stockout": inv.stockout[dd, ss],
-        }
-    )
-    n_ch = ch["time"].size
-    chats = pd.DataFrame(
-        {
-            "chat_id": make_ids("H", np.arange(n_ch), id_width(n_ch, 7)),
-            "customer_id": make_ids("C", ch["customer"], w_c),
-            "chat_time": _ts(t0, ch["time"]),
-            "first_response_s": ch["first_response_s"],
-            "converted": ch["converted"],
-            "order_id": make_ids("O", ch["order"], w_o),
-        }
-    )
-    # returns and reviews sorted by date, order, SKU (ids sort like their integer codes)
-    ro = np.lexsort((l_sku[r_line], l_order[r_line], r_day))
-    rk = r_line[ro]
-    returns = pd.DataFrame(
-        {
-            "order_id": make_ids("O", l_order[rk], w_o),
-            "sku": make_ids("SKU", l_sku[rk], w_s),
-            "return_date": day_ts[r_day[ro]],
-            "quantity": r_qty[ro].astype(np.int64),
-            "reason": labels(reason[ro], REASONS),
-            "refund": refund[ro],
-        }
-    )
-    vo = np.lexsort((l_sku[v_line], l_order[v_line], v_day))
-    vk = v_line[vo]
-    reviews = pd.DataFrame(
-        {
-            "order_id": make_ids("O", l_order[vk], w_o),
-            "sku": make_ids("SKU", l_sku[vk], w_s),
-            "review_date": day_ts[v_day[vo]],
-            "stars": stars[vo].astype(np.int64),
-        }
-    )
-    products = pm.table
-
-    tables = dict(
-        calendar=cal,
-        products=products,
-        competitor_prices=pm.competitor_table,
-        traffic=traffic,
-        funnel=funnel,
-        ab_tests=ab,
-        customers=customers,
-        orders=orders,
-        order_lines=order_lines,
-        inventory=inventory,
-        service_chats=chats,
-        returns=returns,
-        reviews=reviews,
-    )
-
-    # ---- truth
-    aov = float(revenue[~cancelled].mean()) if (~cancelled).any() else 0.0
-    incidents = []
-    if inc_checkout:
-        incidents.append(inc_checkout)
-    if inv.incident:
-        i = inv.incident
-        # the observed window: the whole run of stock-out days around the write-off
-        so = inv.stockout[:, i["sku_index"]]
-        a0, b0 = i["start_day"], i["end_day"]
-        while a0 > 0 and so[a0 - 1]:
-            a0 -= 1
-        while b0 + 1 < days and so[b0 + 1]:
-            b0 += 1
-        i = dict(i, start_day=a0, end_day=b0)
-        lost = float((demand - inv.sold)[a0 : b0 + 1, i["sku_index"]].sum())
-        incidents.append(
-            dict(
-                kind="stockout",
-                sku=skus[i["sku_index"]],
-                start=str((t0 + pd.Timedelta(days=i["start_day"])).date()),
-                end=str((t0 + pd.Timedelta(days=i["end_day"])).date()),
-                lost_units=int(lost),
-                cause="warehouse write-off and supplier delay",
-            )
-        )
-    bt = tm.truth["incidents"]["bad_traffic"]
-    if bt:
-        incidents.append(
-            dict(
-                kind="bad_traffic",
-                channel=bt["channel"],
-                start=str((t0 + pd.Timedelta(days=bt["start_day"])).date()),
-                end=str((t0 + pd.Timedelta(days=bt["end_day"])).date()),
-                extra_clicks=bt["extra_clicks"],
-                extra_sessions=bt["extra_sessions"],
-                conversion_of_bad_sessions=0.0,
-            )
-        )
-    channels_truth = _channel_truth(tm, fn, traffic, aov, channels)
-    abt = tm.truth["ab_test"]
-    if abt:
-        abt = dict(
-            abt,
-            start=str((t0 + pd.Timedelta(days=abt.pop("start_day"))).date()),
-            end=str((t0 + pd.Timedelta(days=abt.pop("end_day"))).date()),
-        )
-    truth = dict(
-        generator_version=GENERATOR_VERSION,
-        seed=seed,
-        elasticity=elasticity,
-        cross_price_elasticity=cross,
-        price_model="units ~ popularity x life_cycle x (price/list_price)^elasticity x (competitor_price/list_price)^cross",
-        festivals=festivals,
-        channels=channels_truth,
-        funnel=dict(
-            views_per_session=dict(zip(DEVICES, VIEWS_PER_SESSION.tolist(), strict=True)),
-            add_to_cart_quality={c: CHANNEL_PARAMS[c]["quality"] for c in channels},
-            add_to_cart_rate_per_view=ATC_BASE,
-            add_to_cart_device_multiplier=dict(zip(DEVICES, DEVICE_ATC.tolist(), strict=True)),
-            cart_to_order_rate=C2O_BASE,
-            cart_to_order_device_multiplier=dict(zip(DEVICES, DEVICE_C2O.tolist(), strict=True)),
-            note="rates are further multiplied by the festival phase effects (see festivals)",
-        ),
-        rhythm=dict(
-            hour_of_day_weights=list(HOUR_PROFILE),
-            weekday_session_multiplier=dict(
-                zip(
-                    ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-                    WEEKDAY_MULT,
-                    strict=True,
-                )
-            ),
-            double11_midnight_rush="hour 0 x9, hour 1 x4 on the Double 11 peak day",
-        ),
-        order_rules=dict(
-            cancel_rate=CANCEL_RATE,
-            cancel_rate_festival=CANCEL_RATE_FESTIVAL,
-            coupon=COUPON_RULE,
-            bundle_partner_added=BUNDLE_ATTACH,
-        ),
-        incidents=incidents,
-        service=service_truth(),
-        aftersales=aftersales_truth(cat_rate),
-        segments=segment_truth(),
-        products=pm.truth,
-        inventory=dict(
-            policy="reorder when stock + on order <= forecast x lead time x safety factor; order up to forecast x (lead + cover days)",
-            stockout_lost_orders=stockout_lost_orders,
-            lost_units_total=int((demand - inv.sold).sum()),
-            lost_units_by_sku={
-                k: int(v)
-                for k, v in zip(skus, (demand - inv.sold).sum(axis=0), strict=True)
-                if v > 0
-            },
-            per_sku={
-                k: dict(
-                    lead_time_days=inv.policy["lead_time_days"][j],
-                    safety_factor=inv.policy["safety_factor"][j],
-                    cover_days=inv.policy["cover_days"][j],
-                    min_order_qty=inv.policy["min_order_qty"][j],
-                )
-                for j, k in enumerate(skus)
-            },
-        ),
-        ab_test=abt,
-        customers=dict(existing_at_start=int(cu["n_existing"])),
+    after = simulate_aftersales(market, stream(seed, "aftersales"), sales, days)
+    tables = build_tables(market, seed, days, channels, funnel, sales, stock, buyers, chats, after)
+    truth = build_truth(
+        market, seed, days, channels, funnel, sales, stock, buyers, after, checkout_incident
     )
     meta = dict(
         seed=seed,
@@ -576,6 +302,570 @@ def run_store(
         channels=list(channels),
     )
     return Store(tables, truth, meta)
+
+
+def place_orders(
+    market: Market, order_rng: np.random.Generator, funnel_orders: np.ndarray, days: int
+) -> PlacedOrders:
+    """Intended orders with times of day, minus checkout failures; cancellations and baskets."""
+    peak = market.phase == "peak"
+    orders = expand_orders(order_rng, funnel_orders, (market.fest == "double11") & peak)
+    orders, incident = _checkout_failure(market, order_rng, orders, days)
+    cancelled = order_rng.random(orders["day"].size) < np.where(
+        market.festive[orders["day"]], CANCEL_RATE_FESTIVAL, CANCEL_RATE
+    )
+    role = market.pm.table["role"].to_numpy(dtype=object)
+    lines = sample_lines(
+        order_rng,
+        orders["day"],
+        market.pm.demand_weight,
+        market.pm.partner,
+        role == "traffic",
+        peak,
+    )
+    return PlacedOrders(orders, cancelled, lines, incident)
+
+
+def _checkout_failure(
+    market: Market, order_rng: np.random.Generator, orders: dict[str, np.ndarray], days: int
+) -> tuple[dict[str, np.ndarray], dict | None]:
+    """Incident: checkout fails on one device for some hours; drop the orders that failed."""
+    if days < 20:
+        return orders, None
+    incident_rng = market.irng
+    day0 = pick_quiet_window(incident_rng, market.busy, 2, 0.15, 0.45)
+    hour0 = int(incident_rng.integers(10, 14))  # from late morning ...
+    length_h = int(incident_rng.integers(20, 23)) - hour0  # ... until the evening peak is over
+    device = int(incident_rng.choice([0, 0, 1]))
+    t_start = day0 * 86400 + hour0 * 3600
+    t_end = day0 * 86400 + (hour0 + length_h) * 3600
+    t_order = orders["day"] * 86400 + orders["sec"]
+    hit = (orders["device"] == device) & (t_order >= t_start) & (t_order < t_end)
+    fail = hit & (order_rng.random(hit.size) < CHECKOUT_FAIL_SHARE)
+    incident = dict(
+        kind="checkout_failure",
+        device=DEVICES[device],
+        start=str(market.t0 + pd.Timedelta(seconds=t_start)),
+        end=str(market.t0 + pd.Timedelta(seconds=t_end)),
+        failed_checkout_share=CHECKOUT_FAIL_SHARE,
+        lost_orders=int(fail.sum()),
+    )
+    return {k: v[~fail] for k, v in orders.items()}, incident
+
+
+def run_inventory(
+    market: Market,
+    seed: int,
+    days: int,
+    placed: PlacedOrders,
+    reorder: dict[int, tuple[float, float, float]] | None,
+) -> Stock:
+    """Daily demand per SKU, the planner's expectation of it, and the warehouse simulation."""
+    products = market.pm
+    n_sku = len(products.table)
+    lines = placed.lines
+    line_day = placed.orders["day"][lines["order"]]
+    live = ~placed.cancelled[lines["order"]]
+    demand = np.bincount(
+        line_day[live] * n_sku + lines["sku"][live],
+        weights=lines["qty"][live],
+        minlength=days * n_sku,
+    ).reshape(days, n_sku)
+    # expected units per SKU-day, as a planner would know them (no festival spikes)
+    weight = products.demand_weight
+    share = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-300)
+    quiet = ~market.busy
+    typical = np.median(demand.sum(axis=1)[quiet]) if quiet.any() else demand.sum(axis=1).mean()
+    expected = share * typical
+    best, out_start, out_len = _stockout_target(market, days)
+    inventory = simulate_inventory(
+        stream(seed, "inventory"),
+        demand,
+        expected,
+        products.launched,
+        best,
+        out_start,
+        out_len,
+        reorder,
+    )
+    return Stock(demand, inventory)
+
+
+def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None, int]:
+    """Incident: a best seller goes out of stock (warehouse write-off, supplier delay)."""
+    products = market.pm
+    role = products.table["role"].to_numpy(dtype=object)
+    candidates = np.flatnonzero(products.launched[0] & (role != "bundle"))
+    best = (
+        int(
+            candidates[
+                np.argmax(products.popularity[candidates] * products.life[days // 2, candidates])
+            ]
+        )
+        if candidates.size and days >= 40
+        else None
+    )
+    # the length is drawn even without a target so that later incident draws do not shift
+    out_len = int(market.irng.integers(12, 19))
+    out_start = (
+        pick_quiet_window(market.irng, market.busy, out_len, 0.3, 0.55)
+        if best is not None
+        else None
+    )
+    return best, out_start, out_len
+
+
+def serve_orders(
+    market: Market, order_rng: np.random.Generator, placed: PlacedOrders, inventory: InventoryResult
+) -> Sales:
+    """Censor lines by stock, drop orders left empty, renumber; then prices and delivery."""
+    orders, lines = placed.orders, placed.lines
+    line_day = orders["day"][lines["order"]]
+    live = ~placed.cancelled[lines["order"]]
+    # served quantity per line; cancelled orders only need the item to be in stock
+    served = fulfil(
+        lines["order"][live],
+        line_day[live],
+        lines["sku"][live],
+        lines["qty"][live],
+        inventory.available,
+    )
+    qty = lines["qty"].copy()
+    qty[live] = served
+    in_stock = inventory.available[line_day, lines["sku"]] > 0
+    qty[~live & ~in_stock] = 0
+    kept = qty > 0
+    has_line = np.bincount(lines["order"][kept], minlength=orders["day"].size) > 0
+    new_index = np.cumsum(has_line) - 1
+    return _price_orders(
+        market,
+        order_rng,
+        {k: v[has_line] for k, v in orders.items()},
+        placed.cancelled[has_line],
+        new_index[lines["order"][kept]],
+        lines["sku"][kept],
+        qty[kept],
+        int((~has_line).sum()),
+    )
+
+
+def _price_orders(
+    market: Market,
+    order_rng: np.random.Generator,
+    orders: dict[str, np.ndarray],
+    cancelled: np.ndarray,
+    line_order: np.ndarray,
+    line_sku: np.ndarray,
+    line_qty: np.ndarray,
+    stockout_lost_orders: int,
+) -> Sales:
+    """Line prices of the day, coupons (at most half the basket) and delivery times."""
+    n_orders = orders["day"].size
+    line_day = orders["day"][line_order]
+    line_price = market.pm.price[line_day, line_sku]
+    gross = np.bincount(line_order, weights=line_qty * line_price, minlength=n_orders)
+    discount = np.round(
+        np.minimum(coupon_discount(order_rng, gross, market.festive[orders["day"]]), 0.5 * gross), 2
+    )
+    revenue = np.round(gross - discount, 2)
+    order_phase = market.phase[orders["day"]]
+    delivery = 1 + order_rng.poisson(
+        1.3 + np.where(order_phase == "peak", 3.0, np.where(order_phase == "dip", 1.5, 0.0))
+    )
+    return Sales(
+        orders,
+        cancelled,
+        line_order,
+        line_sku,
+        line_qty,
+        line_day,
+        line_price,
+        gross,
+        discount,
+        revenue,
+        delivery,
+        stockout_lost_orders,
+    )
+
+
+def simulate_aftersales(
+    market: Market, rng: np.random.Generator, sales: Sales, days: int
+) -> AfterSales:
+    """Returns and reviews of the lines of completed orders, kept if they fall inside the run."""
+    products = market.pm
+    cats = list(CATEGORIES)
+    return_rate = {
+        c: round(
+            float(np.clip(CATEGORIES[c]["return_rate"] * rng.uniform(0.85, 1.15), 0.01, 0.6)), 4
+        )
+        for c in cats
+    }
+    rate_by_sku = np.array([return_rate[c] for c in cats])[products.category_idx]
+    lines = np.flatnonzero(~sales.cancelled[sales.line_order])
+    sku = sales.line_sku[lines]
+    delivery = sales.delivery[sales.line_order[lines]]
+    line_day = sales.line_day[lines]
+    returned, return_lag, reason = simulate_returns(
+        rng,
+        rate_by_sku[sku],
+        delivery,
+        market.festive[line_day],
+        products.defective[sku],
+        products.category_idx[sku] == 0,
+    )
+    reviewed, stars, review_lag = simulate_reviews(rng, returned, products.defective[sku], delivery)
+    return_day = line_day + delivery + return_lag
+    review_day = line_day + delivery + review_lag
+    qty = sales.line_qty[lines]
+    return_qty = np.where(qty > 1, rng.integers(1, np.maximum(qty, 1) + 1), 1)
+    share_paid = np.where(sales.gross > 0, sales.revenue / np.maximum(sales.gross, 1e-9), 1.0)
+    returns = np.flatnonzero(returned & (return_day < days))
+    reviews = np.flatnonzero(reviewed & (review_day < days))
+    return_line, review_line = lines[returns], lines[reviews]
+    return_qty = return_qty[returns]
+    refund = np.round(
+        return_qty * sales.line_price[return_line] * share_paid[sales.line_order[return_line]], 2
+    )
+    return AfterSales(
+        return_rate,
+        return_line,
+        return_day[returns],
+        return_qty,
+        reason[returns],
+        refund,
+        review_line,
+        review_day[reviews],
+        stars[reviews],
+    )
+
+
+def build_tables(
+    market: Market,
+    seed: int,
+    days: int,
+    channels: tuple[str, ...],
+    funnel: dict[str, np.ndarray],
+    sales: Sales,
+    stock: Stock,
+    buyers: dict,
+    chats: dict[str, np.ndarray],
+    after: AfterSales,
+) -> dict[str, pd.DataFrame]:
+    """The published tables, in the order the data dictionary lists them."""
+    dates = market.eff["dates"]
+    ab = _ab_table(stream(seed, "ab_test"), market.tm, funnel, dates)
+    widths = IdWidths(
+        order=id_width(sales.orders["day"].size, 7),
+        customer=id_width(buyers["segment"].size, 6),
+        sku=id_width(len(market.pm.table), 4),
+    )
+    day_ts = dates.to_numpy().astype("datetime64[ns]")
+    returns, reviews = _aftersales_tables(sales, after, day_ts, widths)
+    return dict(
+        calendar=market.cal,
+        products=market.pm.table,
+        competitor_prices=market.pm.competitor_table,
+        traffic=market.tm.table,
+        funnel=_funnel_table(funnel, sales, day_ts, days, channels),
+        ab_tests=ab,
+        customers=_customer_table(market.t0, buyers, widths),
+        orders=_order_table(market.t0, sales, buyers, widths),
+        order_lines=pd.DataFrame(
+            {
+                "order_id": make_ids("O", sales.line_order, widths.order),
+                "sku": make_ids("SKU", sales.line_sku, widths.sku),
+                "quantity": sales.line_qty.astype(np.int64),
+                "unit_price": sales.line_price,
+            }
+        ),
+        inventory=_inventory_table(market.pm.launched, stock.inventory, day_ts, widths),
+        service_chats=_chat_table(market.t0, chats, widths),
+        returns=returns,
+        reviews=reviews,
+    )
+
+
+def _funnel_table(
+    funnel: dict[str, np.ndarray],
+    sales: Sales,
+    day_ts: np.ndarray,
+    days: int,
+    channels: tuple[str, ...],
+) -> pd.DataFrame:
+    """Sessions, views, add-to-carts and served orders per day, channel and device."""
+    orders = sales.orders
+    keep_c = [CHANNELS.index(c) for c in channels]
+    nd = len(DEVICES)
+    served = np.bincount(
+        (orders["day"] * len(CHANNELS) + orders["channel"]) * nd + orders["device"],
+        minlength=days * len(CHANNELS) * nd,
+    ).reshape(days, len(CHANNELS), nd)
+    return pd.DataFrame(
+        {
+            "date": np.repeat(day_ts, len(keep_c) * nd),
+            "channel": labels(np.tile(np.repeat(np.array(keep_c), nd), days), CHANNELS),
+            "device": labels(np.tile(np.arange(nd), days * len(keep_c)), DEVICES),
+            "sessions": funnel["sessions"][:, keep_c, :].reshape(-1).astype(np.int64),
+            "product_views": funnel["views"][:, keep_c, :].reshape(-1).astype(np.int64),
+            "add_to_carts": funnel["atc"][:, keep_c, :].reshape(-1).astype(np.int64),
+            "orders": served[:, keep_c, :].reshape(-1).astype(np.int64),
+        }
+    )
+
+
+def _customer_table(t0: pd.Timestamp, buyers: dict, widths: IdWidths) -> pd.DataFrame:
+    """One row per customer with the first order's time and where they came from."""
+    acquisition = np.where(buyers["acq_channel"] >= 0, buyers["acq_channel"], len(CHANNELS))
+    return pd.DataFrame(
+        {
+            "customer_id": make_ids("C", np.arange(buyers["segment"].size), widths.customer),
+            "first_order_time": _ts(t0, np.round(buyers["first_day"] * 86400.0)),
+            "segment": labels(buyers["segment"], SEGMENTS),
+            "acquisition_channel": labels(acquisition, (*CHANNELS, "unknown")),
+            "acquired_in_festival": buyers["acq_festival"],
+        }
+    )
+
+
+def _order_table(t0: pd.Timestamp, sales: Sales, buyers: dict, widths: IdWidths) -> pd.DataFrame:
+    """One row per served order; cancelled orders have no delivery time."""
+    orders, cancelled = sales.orders, sales.cancelled
+    return pd.DataFrame(
+        {
+            "order_id": make_ids("O", np.arange(orders["day"].size), widths.order),
+            "customer_id": make_ids("C", buyers["order_customer"], widths.customer),
+            "order_time": _ts(t0, orders["day"] * 86400.0 + orders["sec"]),
+            "channel": labels(orders["channel"], CHANNELS),
+            "device": labels(orders["device"], DEVICES),
+            "revenue": sales.revenue,
+            "discount": sales.discount,
+            "status": labels(cancelled.astype(np.int8), ("completed", "cancelled")),
+            "delivery_days": pd.array(np.where(cancelled, np.nan, sales.delivery), dtype="Int64"),
+        }
+    )
+
+
+def _inventory_table(
+    launched: np.ndarray, inventory: InventoryResult, day_ts: np.ndarray, widths: IdWidths
+) -> pd.DataFrame:
+    """One row per day and launched SKU."""
+    day, sku = np.nonzero(launched)
+    return pd.DataFrame(
+        {
+            "date": day_ts[day],
+            "sku": make_ids("SKU", sku, widths.sku),
+            "stock_on_hand": inventory.stock_end[day, sku].astype(np.int64),
+            "receipts": inventory.receipts[day, sku].astype(np.int64),
+            "units_sold": inventory.sold[day, sku].astype(np.int64),
+            "stockout": inventory.stockout[day, sku],
+        }
+    )
+
+
+def _chat_table(t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths) -> pd.DataFrame:
+    """One row per service chat, with the order it led to (if any)."""
+    n_chats = chats["time"].size
+    return pd.DataFrame(
+        {
+            "chat_id": make_ids("H", np.arange(n_chats), id_width(n_chats, 7)),
+            "customer_id": make_ids("C", chats["customer"], widths.customer),
+            "chat_time": _ts(t0, chats["time"]),
+            "first_response_s": chats["first_response_s"],
+            "converted": chats["converted"],
+            "order_id": make_ids("O", chats["order"], widths.order),
+        }
+    )
+
+
+def _aftersales_tables(
+    sales: Sales, after: AfterSales, day_ts: np.ndarray, widths: IdWidths
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Returns and reviews, each sorted by date, order, SKU."""
+    order, columns = _dated_lines(
+        sales, after.return_line, after.return_day, "return_date", day_ts, widths
+    )
+    returns = pd.DataFrame(
+        {
+            **columns,
+            "quantity": after.return_qty[order].astype(np.int64),
+            "reason": labels(after.return_reason[order], REASONS),
+            "refund": after.refund[order],
+        }
+    )
+    order, columns = _dated_lines(
+        sales, after.review_line, after.review_day, "review_date", day_ts, widths
+    )
+    reviews = pd.DataFrame({**columns, "stars": after.stars[order].astype(np.int64)})
+    return returns, reviews
+
+
+def _dated_lines(
+    sales: Sales,
+    line: np.ndarray,
+    day: np.ndarray,
+    date_column: str,
+    day_ts: np.ndarray,
+    widths: IdWidths,
+) -> tuple[np.ndarray, dict]:
+    """Sort order of events on order lines, and their order id, SKU and date columns."""
+    # ids sort like their integer codes, so sorting the codes sorts the published ids
+    order = np.lexsort((sales.line_sku[line], sales.line_order[line], day))
+    sorted_line = line[order]
+    return order, {
+        "order_id": make_ids("O", sales.line_order[sorted_line], widths.order),
+        "sku": make_ids("SKU", sales.line_sku[sorted_line], widths.sku),
+        date_column: day_ts[day[order]],
+    }
+
+
+def build_truth(
+    market: Market,
+    seed: int,
+    days: int,
+    channels: tuple[str, ...],
+    funnel: dict[str, np.ndarray],
+    sales: Sales,
+    stock: Stock,
+    buyers: dict,
+    after: AfterSales,
+    checkout_incident: dict | None,
+) -> dict:
+    """The instructor-only ground truth: every parameter and incident behind the tables."""
+    completed = ~sales.cancelled
+    aov = float(sales.revenue[completed].mean()) if completed.any() else 0.0
+    skus = market.pm.table["sku"].to_numpy(dtype=object)
+    incidents = _incidents(market, stock, checkout_incident, skus, days)
+    channels_truth = _channel_truth(market.tm, funnel, market.tm.table, aov, channels)
+    ab_truth = _ab_truth(market)
+    return dict(
+        generator_version=GENERATOR_VERSION,
+        seed=seed,
+        elasticity=market.elasticity,
+        cross_price_elasticity=market.cross,
+        price_model="units ~ popularity x life_cycle x (price/list_price)^elasticity x (competitor_price/list_price)^cross",
+        festivals=market.festivals,
+        channels=channels_truth,
+        funnel=_funnel_truth(channels),
+        rhythm=_rhythm_truth(),
+        order_rules=dict(
+            cancel_rate=CANCEL_RATE,
+            cancel_rate_festival=CANCEL_RATE_FESTIVAL,
+            coupon=COUPON_RULE,
+            bundle_partner_added=BUNDLE_ATTACH,
+        ),
+        incidents=incidents,
+        service=service_truth(),
+        aftersales=aftersales_truth(after.return_rate),
+        segments=segment_truth(),
+        products=market.pm.truth,
+        inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders),
+        ab_test=ab_truth,
+        customers=dict(existing_at_start=int(buyers["n_existing"])),
+    )
+
+
+def _incidents(
+    market: Market, stock: Stock, checkout_incident: dict | None, skus: np.ndarray, days: int
+) -> list[dict]:
+    """Checkout failure, stock-out and bad traffic, with dates as the tables show them."""
+    t0 = market.t0
+    incidents = []
+    if checkout_incident:
+        incidents.append(checkout_incident)
+    inventory = stock.inventory
+    if inventory.incident:
+        incident = inventory.incident
+        sku = incident["sku_index"]
+        # the observed window: the whole run of stock-out days around the write-off
+        out = inventory.stockout[:, sku]
+        first, last = incident["start_day"], incident["end_day"]
+        while first > 0 and out[first - 1]:
+            first -= 1
+        while last + 1 < days and out[last + 1]:
+            last += 1
+        lost = float((stock.demand - inventory.sold)[first : last + 1, sku].sum())
+        incidents.append(
+            dict(
+                kind="stockout",
+                sku=skus[sku],
+                start=str((t0 + pd.Timedelta(days=first)).date()),
+                end=str((t0 + pd.Timedelta(days=last)).date()),
+                lost_units=int(lost),
+                cause="warehouse write-off and supplier delay",
+            )
+        )
+    bad = market.tm.truth["incidents"]["bad_traffic"]
+    if bad:
+        incidents.append(
+            dict(
+                kind="bad_traffic",
+                channel=bad["channel"],
+                start=str((t0 + pd.Timedelta(days=bad["start_day"])).date()),
+                end=str((t0 + pd.Timedelta(days=bad["end_day"])).date()),
+                extra_clicks=bad["extra_clicks"],
+                extra_sessions=bad["extra_sessions"],
+                conversion_of_bad_sessions=0.0,
+            )
+        )
+    return incidents
+
+
+def _ab_truth(market: Market) -> dict | None:
+    """The banner test with calendar dates instead of day indices."""
+    ab = market.tm.truth["ab_test"]
+    if not ab:
+        return ab
+    # pop also strips the day indices from the traffic model's own truth
+    return dict(
+        ab,
+        start=str((market.t0 + pd.Timedelta(days=ab.pop("start_day"))).date()),
+        end=str((market.t0 + pd.Timedelta(days=ab.pop("end_day"))).date()),
+    )
+
+
+def _funnel_truth(channels: tuple[str, ...]) -> dict:
+    """Conversion-funnel rates by device and channel quality."""
+    return dict(
+        views_per_session=dict(zip(DEVICES, VIEWS_PER_SESSION.tolist(), strict=True)),
+        add_to_cart_quality={c: CHANNEL_PARAMS[c]["quality"] for c in channels},
+        add_to_cart_rate_per_view=ATC_BASE,
+        add_to_cart_device_multiplier=dict(zip(DEVICES, DEVICE_ATC.tolist(), strict=True)),
+        cart_to_order_rate=C2O_BASE,
+        cart_to_order_device_multiplier=dict(zip(DEVICES, DEVICE_C2O.tolist(), strict=True)),
+        note="rates are further multiplied by the festival phase effects (see festivals)",
+    )
+
+
+def _rhythm_truth() -> dict:
+    """Hour-of-day and weekday patterns of the sessions."""
+    weekdays = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    return dict(
+        hour_of_day_weights=list(HOUR_PROFILE),
+        weekday_session_multiplier=dict(zip(weekdays, WEEKDAY_MULT, strict=True)),
+        double11_midnight_rush="hour 0 x9, hour 1 x4 on the Double 11 peak day",
+    )
+
+
+def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) -> dict:
+    """The reorder policy per SKU and the sales it lost."""
+    inventory = stock.inventory
+    lost = stock.demand - inventory.sold
+    policy = inventory.policy
+    return dict(
+        policy="reorder when stock + on order <= forecast x lead time x safety factor; order up to forecast x (lead + cover days)",
+        stockout_lost_orders=stockout_lost_orders,
+        lost_units_total=int(lost.sum()),
+        lost_units_by_sku={k: int(v) for k, v in zip(skus, lost.sum(axis=0), strict=True) if v > 0},
+        per_sku={
+            k: dict(
+                lead_time_days=policy["lead_time_days"][j],
+                safety_factor=policy["safety_factor"][j],
+                cover_days=policy["cover_days"][j],
+                min_order_qty=policy["min_order_qty"][j],
+            )
+            for j, k in enumerate(skus)
+        },
+    )
 
 
 def _ab_table(rng: np.random.Generator, tm, fn, dates: pd.DatetimeIndex) -> pd.DataFrame:

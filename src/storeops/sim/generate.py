@@ -133,19 +133,19 @@ def _knobs(seed: int) -> tuple[dict, dict]:
 class Market:
     """The first phase: calendar, catalogue with its prices, and traffic under the plan."""
 
-    t0: pd.Timestamp
-    cal: pd.DataFrame
-    eff: dict
+    t0: pd.Timestamp  # midnight of the first day
+    calendar: pd.DataFrame
+    effects: dict  # per-day multipliers from the calendar, plus the dates
     festivals: dict
-    fest: np.ndarray  # festival name per day ("" outside festivals)
+    festival: np.ndarray  # festival name per day ("" outside festivals)
     phase: np.ndarray  # festival phase per day
     festive: np.ndarray  # presale or peak day
     busy: np.ndarray  # any festival day
     elasticity: dict
     cross: dict
-    pm: ProductModel
-    irng: np.random.Generator  # the incidents stream, shared by later phases
-    tm: TrafficModel
+    products: ProductModel
+    incident_rng: np.random.Generator  # the incidents stream, shared by later phases
+    traffic: TrafficModel
 
 
 def build_market(
@@ -159,19 +159,33 @@ def build_market(
 ) -> Market:
     """Calendar, products and traffic; `budgets` and `prices` replace the drawn plans."""
     t0 = pd.Timestamp(start)
-    cal, eff, festivals = build_calendar(start, days)
-    eff["dates"] = pd.date_range(t0, periods=days, freq="D")
-    eff["weekday0"] = t0.weekday()
-    fest = cal["festival"].to_numpy(dtype=object)
-    phase = cal["festival_phase"].to_numpy(dtype=object)
+    calendar, effects, festivals = build_calendar(start, days)
+    effects["dates"] = pd.date_range(t0, periods=days, freq="D")
+    effects["weekday0"] = t0.weekday()
+    festival = calendar["festival"].to_numpy(dtype=object)
+    phase = calendar["festival_phase"].to_numpy(dtype=object)
     festive = (phase == "presale") | (phase == "peak")
-    busy = fest != ""
+    busy = festival != ""
     elasticity, cross = _knobs(seed)
-    pm = build_products(stream(seed, "products"), start, days, elasticity, cross, prices)
-    irng = stream(seed, "incidents")
-    tm = build_traffic(stream(seed, "traffic"), eff, busy, scale, channels, irng, budgets)
+    products = build_products(stream(seed, "products"), start, days, elasticity, cross, prices)
+    incident_rng = stream(seed, "incidents")
+    traffic = build_traffic(
+        stream(seed, "traffic"), effects, busy, scale, channels, incident_rng, budgets
+    )
     return Market(
-        t0, cal, eff, festivals, fest, phase, festive, busy, elasticity, cross, pm, irng, tm
+        t0,
+        calendar,
+        effects,
+        festivals,
+        festival,
+        phase,
+        festive,
+        busy,
+        elasticity,
+        cross,
+        products,
+        incident_rng,
+        traffic,
     )
 
 
@@ -259,9 +273,9 @@ def run_store(
     reorder: dict[int, tuple[float, float, float]] | None = None,
 ) -> Store:
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth."""
-    traffic = market.tm
+    traffic = market.traffic
     funnel = simulate_funnel(
-        stream(seed, "funnel"), traffic.sessions, traffic.bad_sessions, market.eff
+        stream(seed, "funnel"), traffic.sessions, traffic.bad_sessions, market.effects
     )
     # the orders stream is shared, in this order, by placing, checkout failures and pricing
     order_rng = stream(seed, "orders")
@@ -309,17 +323,17 @@ def place_orders(
 ) -> PlacedOrders:
     """Intended orders with times of day, minus checkout failures; cancellations and baskets."""
     peak = market.phase == "peak"
-    orders = expand_orders(order_rng, funnel_orders, (market.fest == "double11") & peak)
+    orders = expand_orders(order_rng, funnel_orders, (market.festival == "double11") & peak)
     orders, incident = _checkout_failure(market, order_rng, orders, days)
     cancelled = order_rng.random(orders["day"].size) < np.where(
         market.festive[orders["day"]], CANCEL_RATE_FESTIVAL, CANCEL_RATE
     )
-    role = market.pm.table["role"].to_numpy(dtype=object)
+    role = market.products.table["role"].to_numpy(dtype=object)
     lines = sample_lines(
         order_rng,
         orders["day"],
-        market.pm.demand_weight,
-        market.pm.partner,
+        market.products.demand_weight,
+        market.products.partner,
         role == "traffic",
         peak,
     )
@@ -332,7 +346,7 @@ def _checkout_failure(
     """Incident: checkout fails on one device for some hours; drop the orders that failed."""
     if days < 20:
         return orders, None
-    incident_rng = market.irng
+    incident_rng = market.incident_rng
     day0 = pick_quiet_window(incident_rng, market.busy, 2, 0.15, 0.45)
     hour0 = int(incident_rng.integers(10, 14))  # from late morning ...
     length_h = int(incident_rng.integers(20, 23)) - hour0  # ... until the evening peak is over
@@ -361,7 +375,7 @@ def run_inventory(
     reorder: dict[int, tuple[float, float, float]] | None,
 ) -> Stock:
     """Daily demand per SKU, the planner's expectation of it, and the warehouse simulation."""
-    products = market.pm
+    products = market.products
     n_sku = len(products.table)
     lines = placed.lines
     line_day = placed.orders["day"][lines["order"]]
@@ -393,7 +407,7 @@ def run_inventory(
 
 def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None, int]:
     """Incident: a best seller goes out of stock (warehouse write-off, supplier delay)."""
-    products = market.pm
+    products = market.products
     role = products.table["role"].to_numpy(dtype=object)
     candidates = np.flatnonzero(products.launched[0] & (role != "bundle"))
     best = (
@@ -406,9 +420,9 @@ def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None,
         else None
     )
     # the length is drawn even without a target so that later incident draws do not shift
-    out_len = int(market.irng.integers(12, 19))
+    out_len = int(market.incident_rng.integers(12, 19))
     out_start = (
-        pick_quiet_window(market.irng, market.busy, out_len, 0.3, 0.55)
+        pick_quiet_window(market.incident_rng, market.busy, out_len, 0.3, 0.55)
         if best is not None
         else None
     )
@@ -462,7 +476,7 @@ def _price_orders(
     """Line prices of the day, coupons (at most half the basket) and delivery times."""
     n_orders = orders["day"].size
     line_day = orders["day"][line_order]
-    line_price = market.pm.price[line_day, line_sku]
+    line_price = market.products.price[line_day, line_sku]
     gross = np.bincount(line_order, weights=line_qty * line_price, minlength=n_orders)
     discount = np.round(
         np.minimum(coupon_discount(order_rng, gross, market.festive[orders["day"]]), 0.5 * gross), 2
@@ -492,7 +506,7 @@ def simulate_aftersales(
     market: Market, rng: np.random.Generator, sales: Sales, days: int
 ) -> AfterSales:
     """Returns and reviews of the lines of completed orders, kept if they fall inside the run."""
-    products = market.pm
+    products = market.products
     cats = list(CATEGORIES)
     return_rate = {
         c: round(
@@ -552,20 +566,20 @@ def build_tables(
     after: AfterSales,
 ) -> dict[str, pd.DataFrame]:
     """The published tables, in the order the data dictionary lists them."""
-    dates = market.eff["dates"]
-    ab = _ab_table(stream(seed, "ab_test"), market.tm, funnel, dates)
+    dates = market.effects["dates"]
+    ab = _ab_table(stream(seed, "ab_test"), market.traffic, funnel, dates)
     widths = IdWidths(
         order=id_width(sales.orders["day"].size, 7),
         customer=id_width(buyers["segment"].size, 6),
-        sku=id_width(len(market.pm.table), 4),
+        sku=id_width(len(market.products.table), 4),
     )
     day_ts = dates.to_numpy().astype("datetime64[ns]")
     returns, reviews = _aftersales_tables(sales, after, day_ts, widths)
     return dict(
-        calendar=market.cal,
-        products=market.pm.table,
-        competitor_prices=market.pm.competitor_table,
-        traffic=market.tm.table,
+        calendar=market.calendar,
+        products=market.products.table,
+        competitor_prices=market.products.competitor_table,
+        traffic=market.traffic.table,
         funnel=_funnel_table(funnel, sales, day_ts, days, channels),
         ab_tests=ab,
         customers=_customer_table(market.t0, buyers, widths),
@@ -578,7 +592,7 @@ def build_tables(
                 "unit_price": sales.line_price,
             }
         ),
-        inventory=_inventory_table(market.pm.launched, stock.inventory, day_ts, widths),
+        inventory=_inventory_table(market.products.launched, stock.inventory, day_ts, widths),
         service_chats=_chat_table(market.t0, chats, widths),
         returns=returns,
         reviews=reviews,
@@ -733,9 +747,9 @@ def build_truth(
     """The instructor-only ground truth: every parameter and incident behind the tables."""
     completed = ~sales.cancelled
     aov = float(sales.revenue[completed].mean()) if completed.any() else 0.0
-    skus = market.pm.table["sku"].to_numpy(dtype=object)
+    skus = market.products.table["sku"].to_numpy(dtype=object)
     incidents = _incidents(market, stock, checkout_incident, skus, days)
-    channels_truth = _channel_truth(market.tm, funnel, market.tm.table, aov, channels)
+    channels_truth = _channel_truth(market.traffic, funnel, market.traffic.table, aov, channels)
     ab_truth = _ab_truth(market)
     return dict(
         generator_version=GENERATOR_VERSION,
@@ -757,7 +771,7 @@ def build_truth(
         service=service_truth(),
         aftersales=aftersales_truth(after.return_rate),
         segments=segment_truth(),
-        products=market.pm.truth,
+        products=market.products.truth,
         inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders),
         ab_test=ab_truth,
         customers=dict(existing_at_start=int(buyers["n_existing"])),
@@ -794,7 +808,7 @@ def _incidents(
                 cause="warehouse write-off and supplier delay",
             )
         )
-    bad = market.tm.truth["incidents"]["bad_traffic"]
+    bad = market.traffic.truth["incidents"]["bad_traffic"]
     if bad:
         incidents.append(
             dict(
@@ -812,7 +826,7 @@ def _incidents(
 
 def _ab_truth(market: Market) -> dict | None:
     """The banner test with calendar dates instead of day indices."""
-    ab = market.tm.truth["ab_test"]
+    ab = market.traffic.truth["ab_test"]
     if not ab:
         return ab
     # pop also strips the day indices from the traffic model's own truth

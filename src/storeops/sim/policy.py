@@ -277,13 +277,13 @@ def default_policy(
     market = build_market(seed, start, days, scale, channels)
     budgets = [
         ChannelBudget(ch, float(CHANNEL_PARAMS[ch]["spend"] * scale), _runs(plan, start))
-        for ch, plan in market.tm.planned_budget.items()
+        for ch, plan in market.traffic.planned_budget.items()
     ]
-    list_price = market.pm.table["list_price"].to_numpy(dtype=float)
-    skus = market.pm.table["sku"].to_numpy(dtype=object)
+    list_price = market.products.table["list_price"].to_numpy(dtype=float)
+    skus = market.products.table["sku"].to_numpy(dtype=object)
     prices = []
     for j, sku in enumerate(skus):
-        runs = _runs(market.pm.price[:, j], start)
+        runs = _runs(market.products.price[:, j], start)
         prices.append(SkuPrice(str(sku), [p for p in runs if p.value != list_price[j]]))
     rule = draw_reorder_rule(stream(seed, "inventory"), len(skus))
     reorder = [

@@ -255,6 +255,19 @@ class AfterSales:
 
 
 @dataclass
+class Activity:
+    """What happened in the shop on top of the market: the input of the tables and the truth."""
+
+    funnel: dict[str, np.ndarray]  # sessions, views, add-to-carts, orders per day/channel/device
+    stock: Stock
+    sales: Sales
+    buyers: dict  # customers and which customer placed each order
+    chats: dict[str, np.ndarray]
+    after: AfterSales
+    checkout_incident: dict | None
+
+
+@dataclass
 class IdWidths:
     """Digits of the zero-padded ids, shared by every table that refers to them."""
 
@@ -303,10 +316,9 @@ def run_store(
         days,
     )
     after = simulate_aftersales(market, stream(seed, "aftersales"), sales, days)
-    tables = build_tables(market, seed, days, channels, funnel, sales, stock, buyers, chats, after)
-    truth = build_truth(
-        market, seed, days, channels, funnel, sales, stock, buyers, after, checkout_incident
-    )
+    activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
+    tables = build_tables(market, seed, days, channels, activity)
+    truth = build_truth(market, seed, days, channels, activity)
     meta = dict(
         seed=seed,
         generator_version=GENERATOR_VERSION,
@@ -558,14 +570,10 @@ def build_tables(
     seed: int,
     days: int,
     channels: tuple[str, ...],
-    funnel: dict[str, np.ndarray],
-    sales: Sales,
-    stock: Stock,
-    buyers: dict,
-    chats: dict[str, np.ndarray],
-    after: AfterSales,
+    activity: Activity,
 ) -> dict[str, pd.DataFrame]:
     """The published tables, in the order the data dictionary lists them."""
+    funnel, sales, buyers = activity.funnel, activity.sales, activity.buyers
     dates = market.effects["dates"]
     ab = _ab_table(stream(seed, "ab_test"), market.traffic, funnel, dates)
     widths = IdWidths(
@@ -574,7 +582,7 @@ def build_tables(
         sku=id_width(len(market.products.table), 4),
     )
     day_ts = dates.to_numpy().astype("datetime64[ns]")
-    returns, reviews = _aftersales_tables(sales, after, day_ts, widths)
+    returns, reviews = _aftersales_tables(sales, activity.after, day_ts, widths)
     return dict(
         calendar=market.calendar,
         products=market.products.table,
@@ -592,8 +600,10 @@ def build_tables(
                 "unit_price": sales.line_price,
             }
         ),
-        inventory=_inventory_table(market.products.launched, stock.inventory, day_ts, widths),
-        service_chats=_chat_table(market.t0, chats, widths),
+        inventory=_inventory_table(
+            market.products.launched, activity.stock.inventory, day_ts, widths
+        ),
+        service_chats=_chat_table(market.t0, activity.chats, widths),
         returns=returns,
         reviews=reviews,
     )
@@ -737,19 +747,17 @@ def build_truth(
     seed: int,
     days: int,
     channels: tuple[str, ...],
-    funnel: dict[str, np.ndarray],
-    sales: Sales,
-    stock: Stock,
-    buyers: dict,
-    after: AfterSales,
-    checkout_incident: dict | None,
+    activity: Activity,
 ) -> dict:
     """The instructor-only ground truth: every parameter and incident behind the tables."""
+    sales, stock = activity.sales, activity.stock
     completed = ~sales.cancelled
     aov = float(sales.revenue[completed].mean()) if completed.any() else 0.0
     skus = market.products.table["sku"].to_numpy(dtype=object)
-    incidents = _incidents(market, stock, checkout_incident, skus, days)
-    channels_truth = _channel_truth(market.traffic, funnel, market.traffic.table, aov, channels)
+    incidents = _incidents(market, stock, activity.checkout_incident, skus, days)
+    channels_truth = _channel_truth(
+        market.traffic, activity.funnel, market.traffic.table, aov, channels
+    )
     ab_truth = _ab_truth(market)
     return dict(
         generator_version=GENERATOR_VERSION,
@@ -769,12 +777,12 @@ def build_truth(
         ),
         incidents=incidents,
         service=service_truth(),
-        aftersales=aftersales_truth(after.return_rate),
+        aftersales=aftersales_truth(activity.after.return_rate),
         segments=segment_truth(),
         products=market.products.truth,
         inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders),
         ab_test=ab_truth,
-        customers=dict(existing_at_start=int(buyers["n_existing"])),
+        customers=dict(existing_at_start=int(activity.buyers["n_existing"])),
     )
 
 

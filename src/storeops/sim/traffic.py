@@ -51,6 +51,16 @@ def pick_quiet_window(
     return int(rng.choice(cands))
 
 
+@dataclass
+class ChannelDays:
+    """Arrays [day, channel] that the channel models fill in, one channel at a time."""
+
+    clicks: np.ndarray
+    impressions: np.ndarray
+    spend: np.ndarray
+    sessions: np.ndarray  # genuine sessions before the device split
+
+
 def build_traffic(
     rng: np.random.Generator,
     eff: dict,
@@ -66,120 +76,194 @@ def build_traffic(
     the plan drawn here. Delivered spend is the planned budget times a daily pacing noise.
     """
     days = len(eff["traffic"])
-    nc = len(CHANNELS)
-    clicks = np.zeros((days, nc))
-    imps = np.zeros((days, nc))
-    spend = np.zeros((days, nc))
-    sess = np.zeros((days, nc))
-    fest = eff["traffic"]
-    response, truth = {}, {}
-    months = np.arange(days) // 14  # budget plans are revised every two weeks
-    paid_imps_total = np.zeros(days)
+    shape = (days, len(CHANNELS))
+    grid = ChannelDays(np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape))
+    response, truth, planned = {}, {}, {}
     paid_spend_total = np.zeros(days)
-    planned = {}
     for ci, ch in enumerate(CHANNELS):
-        p = CHANNEL_PARAMS[ch]
         if ch not in channels:
             continue
         if ch in PAID_CHANNELS:
-            level = np.exp(rng.normal(0, 0.25, months[-1] + 1))[months]
-            plan = p["spend"] * scale * level * eff["budget"]
-            if budgets is not None and ch in budgets:
-                plan = np.asarray(budgets[ch], dtype=float)
-            planned[ch] = plan
-            sp = np.round(plan * np.exp(rng.normal(0, 0.2, days)), 2)
-            cpm = p["cpm"] * (1 + 0.35 * (eff["budget"] - 1).clip(0, None))
-            im = np.round(sp / cpm * 1000.0)
-            base_imps = p["spend"] * scale / p["cpm"] * 1000.0
-            k = p["half_sat"] * base_imps
-            a = adstock(im, p["adstock"])
-            lam = p["ctr"] * a / (1 + a / k) * np.sqrt(fest)
-            ck = rng.poisson(lam)
-            spend[:, ci], imps[:, ci], clicks[:, ci] = sp, im, ck
-            paid_imps_total += im
-            paid_spend_total += sp
-            response[ch] = dict(adstock=a, k=k, ctr=p["ctr"], cpm=cpm, fest=np.sqrt(fest))
-            truth[ch] = dict(
-                kind="paid",
-                adstock_decay=p["adstock"],
-                saturation_half_impressions=round(float(k), 1),
-                base_ctr=p["ctr"],
-                cpm=p["cpm"],
-                response="clicks = base_ctr * A / (1 + A / saturation_half_impressions) * sqrt(festival_traffic_uplift), A = adstocked impressions",
-            )
+            plan = budgets[ch] if budgets is not None and ch in budgets else None
+            planned[ch], response[ch], truth[ch] = _paid_channel(rng, ch, eff, scale, plan, grid)
+            paid_spend_total += grid.spend[:, ci]
         elif ch in OWNED_CHANNELS:
-            t = np.arange(days)
-            listsize = p["list_share"] * 70000 * scale * (1 + 0.3 * t / 365)
-            hot = eff["budget"] > 1.05
-            # campaigns go to a rotating part of the list each day, to everyone on festival days
-            if ch == "email":
-                frac = np.where(hot, 1.0, rng.uniform(0.25, 0.40, days))
-            elif ch == "push":
-                frac = np.where(hot, 1.0, rng.uniform(0.35, 0.60, days))
-            else:
-                frac = np.where(eff["budget"] > 1.5, 1.0, rng.uniform(0.10, 0.20, days))
-            sends = np.round(listsize * frac)
-            ctr = p["ctr"] * np.sqrt(fest)
-            ck = rng.binomial(sends.astype(np.int64), np.clip(ctr, 0, 1))
-            spend[:, ci] = np.round(sends * p["cost"], 2)
-            imps[:, ci], clicks[:, ci] = sends, ck
-            truth[ch] = dict(
-                kind="owned",
-                cost_per_send=p["cost"],
-                base_ctr=p["ctr"],
-            )
+            truth[ch] = _owned_channel(rng, ch, eff, scale, grid)
         if ch != "direct":
-            sess[:, ci] = rng.binomial(clicks[:, ci].astype(np.int64), p["land"])
-    # brand: long carry-over of paid impressions lifts direct traffic (long-run ad effect)
+            grid.sessions[:, ci] = rng.binomial(
+                grid.clicks[:, ci].astype(np.int64), CHANNEL_PARAMS[ch]["land"]
+            )
     if "direct" in channels:
-        ci = CHANNELS.index("direct")
-        base_total = sum(CHANNEL_PARAMS[c]["spend"] * scale for c in PAID_CHANNELS if c in channels)
-        base_total = base_total or 1.0
-        brand = adstock(np.maximum(paid_spend_total, 1.0), BRAND_DECAY) / base_total
-        brand_el = BRAND_ELASTICITY
-        lam = (
-            CHANNEL_PARAMS["direct"]["sessions"] * scale * fest * np.maximum(brand, 0.2) ** brand_el
-        )
-        sess[:, ci] = rng.poisson(lam)
-        truth["direct"] = dict(
-            kind="organic",
-            base_sessions=CHANNEL_PARAMS["direct"]["sessions"],
-            brand_adstock_decay=BRAND_DECAY,
-            brand_elasticity=brand_el,
-        )
-    # incident: a traffic spike from a bad source on display or social
-    bad = np.zeros((days, nc, len(DEVICES)))
-    cands = [c for c in ("display", "social") if c in channels]
-    incident = None
-    if cands and days >= 30:
-        ch = cands[int(incident_rng.integers(len(cands)))]
-        ci = CHANNELS.index(ch)
-        length = int(incident_rng.integers(3, 6))
-        s0 = pick_quiet_window(incident_rng, busy, length, 0.55, 0.8)
-        mult = incident_rng.uniform(2.5, 4.0)
-        extra = np.round(clicks[s0 : s0 + length, ci] * mult)
-        cpc = spend[:, ci].sum() / max(clicks[:, ci].sum(), 1)
-        clicks[s0 : s0 + length, ci] += extra
-        spend[s0 : s0 + length, ci] = np.round(spend[s0 : s0 + length, ci] + extra * cpc * 0.6, 2)
-        imps[s0 : s0 + length, ci] += np.round(extra * 8)
-        bs = rng.binomial(extra.astype(np.int64), 0.97)
-        bad[s0 : s0 + length, ci, 0] = np.round(bs * 0.3)
-        bad[s0 : s0 + length, ci, 1] = bs - np.round(bs * 0.3)
-        incident = dict(
-            kind="bad_traffic",
-            channel=ch,
-            start_day=s0,
-            end_day=s0 + length - 1,
-            extra_clicks=int(extra.sum()),
-            extra_sessions=int(bs.sum()),
-        )
+        truth["direct"] = _direct_channel(rng, eff, scale, channels, paid_spend_total, grid)
+    bad, incident = _bad_traffic(rng, incident_rng, busy, channels, grid)
     # device split of genuine sessions
     mob = np.array([CHANNEL_PARAMS[c]["mobile"] for c in CHANNELS])
-    s_mob = rng.binomial(sess.astype(np.int64), mob[None, :])
-    sessions = np.stack([s_mob, sess - s_mob], axis=2).astype(np.int64)
+    s_mob = rng.binomial(grid.sessions.astype(np.int64), mob[None, :])
+    sessions = np.stack([s_mob, grid.sessions - s_mob], axis=2).astype(np.int64)
     total_sess = sessions.sum(axis=2) + bad.sum(axis=2)
-    # A/B test of two display banners (if display is on)
-    ab = pd.DataFrame(
+    ab_truth = _plan_ab_test(incident_rng, busy, channels)
+    tbl = {
+        "spend": grid.spend,
+        "impressions": grid.impressions.astype(np.int64),
+        "clicks": grid.clicks.astype(np.int64),
+        "sessions": total_sess.astype(np.int64),
+    }
+    return TrafficModel(
+        _table(eff["dates"], channels, tbl),
+        sessions,
+        bad.astype(np.int64),
+        _empty_ab_table(),
+        dict(channels=truth, incidents={"bad_traffic": incident}, ab_test=ab_truth),
+        response,
+        planned,
+    )
+
+
+def _paid_channel(
+    rng: np.random.Generator,
+    ch: str,
+    eff: dict,
+    scale: float,
+    budget: np.ndarray | None,
+    grid: ChannelDays,
+) -> tuple[np.ndarray, dict, dict]:
+    """Spend -> impressions -> adstocked, saturating clicks; returns plan, response and truth."""
+    ci, p, days = CHANNELS.index(ch), CHANNEL_PARAMS[ch], grid.spend.shape[0]
+    fest = eff["traffic"]
+    months = np.arange(days) // 14  # budget plans are revised every two weeks
+    level = np.exp(rng.normal(0, 0.25, months[-1] + 1))[months]
+    plan = p["spend"] * scale * level * eff["budget"]
+    if budget is not None:
+        plan = np.asarray(budget, dtype=float)
+    sp = np.round(plan * np.exp(rng.normal(0, 0.2, days)), 2)
+    cpm = p["cpm"] * (1 + 0.35 * (eff["budget"] - 1).clip(0, None))
+    im = np.round(sp / cpm * 1000.0)
+    base_imps = p["spend"] * scale / p["cpm"] * 1000.0
+    k = p["half_sat"] * base_imps
+    a = adstock(im, p["adstock"])
+    lam = p["ctr"] * a / (1 + a / k) * np.sqrt(fest)
+    grid.spend[:, ci], grid.impressions[:, ci], grid.clicks[:, ci] = sp, im, rng.poisson(lam)
+    response = dict(adstock=a, k=k, ctr=p["ctr"], cpm=cpm, fest=np.sqrt(fest))
+    truth = dict(
+        kind="paid",
+        adstock_decay=p["adstock"],
+        saturation_half_impressions=round(float(k), 1),
+        base_ctr=p["ctr"],
+        cpm=p["cpm"],
+        response="clicks = base_ctr * A / (1 + A / saturation_half_impressions) * sqrt(festival_traffic_uplift), A = adstocked impressions",
+    )
+    return plan, response, truth
+
+
+def _owned_channel(
+    rng: np.random.Generator, ch: str, eff: dict, scale: float, grid: ChannelDays
+) -> dict:
+    """Sends to the channel's list and the clicks they draw; returns the truth."""
+    ci, p, days = CHANNELS.index(ch), CHANNEL_PARAMS[ch], grid.spend.shape[0]
+    t = np.arange(days)
+    listsize = p["list_share"] * 70000 * scale * (1 + 0.3 * t / 365)
+    hot = eff["budget"] > 1.05
+    # campaigns go to a rotating part of the list each day, to everyone on festival days
+    if ch == "email":
+        frac = np.where(hot, 1.0, rng.uniform(0.25, 0.40, days))
+    elif ch == "push":
+        frac = np.where(hot, 1.0, rng.uniform(0.35, 0.60, days))
+    else:
+        frac = np.where(eff["budget"] > 1.5, 1.0, rng.uniform(0.10, 0.20, days))
+    sends = np.round(listsize * frac)
+    ctr = p["ctr"] * np.sqrt(eff["traffic"])
+    ck = rng.binomial(sends.astype(np.int64), np.clip(ctr, 0, 1))
+    grid.spend[:, ci] = np.round(sends * p["cost"], 2)
+    grid.impressions[:, ci], grid.clicks[:, ci] = sends, ck
+    return dict(kind="owned", cost_per_send=p["cost"], base_ctr=p["ctr"])
+
+
+def _direct_channel(
+    rng: np.random.Generator,
+    eff: dict,
+    scale: float,
+    channels: tuple[str, ...],
+    paid_spend_total: np.ndarray,
+    grid: ChannelDays,
+) -> dict:
+    """Brand: long carry-over of paid spend lifts direct traffic (the long-run ad effect)."""
+    ci = CHANNELS.index("direct")
+    base_total = sum(CHANNEL_PARAMS[c]["spend"] * scale for c in PAID_CHANNELS if c in channels)
+    base_total = base_total or 1.0
+    brand = adstock(np.maximum(paid_spend_total, 1.0), BRAND_DECAY) / base_total
+    lam = (
+        CHANNEL_PARAMS["direct"]["sessions"]
+        * scale
+        * eff["traffic"]
+        * np.maximum(brand, 0.2) ** BRAND_ELASTICITY
+    )
+    grid.sessions[:, ci] = rng.poisson(lam)
+    return dict(
+        kind="organic",
+        base_sessions=CHANNEL_PARAMS["direct"]["sessions"],
+        brand_adstock_decay=BRAND_DECAY,
+        brand_elasticity=BRAND_ELASTICITY,
+    )
+
+
+def _bad_traffic(
+    rng: np.random.Generator,
+    incident_rng: np.random.Generator,
+    busy: np.ndarray,
+    channels: tuple[str, ...],
+    grid: ChannelDays,
+) -> tuple[np.ndarray, dict | None]:
+    """Incident: a click spike from a bad source on display or social; sessions that never buy."""
+    days = grid.spend.shape[0]
+    bad = np.zeros((days, len(CHANNELS), len(DEVICES)))
+    cands = [c for c in ("display", "social") if c in channels]
+    if not cands or days < 30:
+        return bad, None
+    ch = cands[int(incident_rng.integers(len(cands)))]
+    ci = CHANNELS.index(ch)
+    length = int(incident_rng.integers(3, 6))
+    s0 = pick_quiet_window(incident_rng, busy, length, 0.55, 0.8)
+    mult = incident_rng.uniform(2.5, 4.0)
+    clicks, spend = grid.clicks, grid.spend
+    extra = np.round(clicks[s0 : s0 + length, ci] * mult)
+    cpc = spend[:, ci].sum() / max(clicks[:, ci].sum(), 1)
+    clicks[s0 : s0 + length, ci] += extra
+    spend[s0 : s0 + length, ci] = np.round(spend[s0 : s0 + length, ci] + extra * cpc * 0.6, 2)
+    grid.impressions[s0 : s0 + length, ci] += np.round(extra * 8)
+    bs = rng.binomial(extra.astype(np.int64), 0.97)
+    bad[s0 : s0 + length, ci, 0] = np.round(bs * 0.3)
+    bad[s0 : s0 + length, ci, 1] = bs - np.round(bs * 0.3)
+    incident = dict(
+        kind="bad_traffic",
+        channel=ch,
+        start_day=s0,
+        end_day=s0 + length - 1,
+        extra_clicks=int(extra.sum()),
+        extra_sessions=int(bs.sum()),
+    )
+    return bad, incident
+
+
+def _plan_ab_test(
+    incident_rng: np.random.Generator, busy: np.ndarray, channels: tuple[str, ...]
+) -> dict | None:
+    """Window and true lift of the A/B test of two display banners (if display is on)."""
+    if "display" not in channels or len(busy) < 60:
+        return None
+    length = 28
+    s0 = pick_quiet_window(incident_rng, busy, length, 0.2, 0.5)
+    lift = float(incident_rng.choice([-1, 1]) * incident_rng.uniform(0.10, 0.25))
+    return dict(
+        channel="display",
+        start_day=s0,
+        end_day=s0 + length - 1,
+        ctr_relative_lift_b_vs_a=round(lift, 4),
+    )
+
+
+def _empty_ab_table() -> pd.DataFrame:
+    """The A/B table's columns; the generator fills it from the funnel during the test."""
+    return pd.DataFrame(
         {
             "date": pd.Series([], dtype="datetime64[ns]"),
             "channel": pd.Series([], dtype="str"),
@@ -188,34 +272,6 @@ def build_traffic(
             "clicks": pd.Series([], dtype="int64"),
             "orders": pd.Series([], dtype="int64"),
         }
-    )
-    ab_truth = None
-    if "display" in channels and days >= 60:
-        ci = CHANNELS.index("display")
-        length = 28
-        s0 = pick_quiet_window(incident_rng, busy, length, 0.2, 0.5)
-        lift = float(incident_rng.choice([-1, 1]) * incident_rng.uniform(0.10, 0.25))
-        ab_truth = dict(
-            channel="display",
-            start_day=s0,
-            end_day=s0 + length - 1,
-            ctr_relative_lift_b_vs_a=round(lift, 4),
-        )
-    truth_inc = {"bad_traffic": incident}
-    tbl = {
-        "spend": spend,
-        "impressions": imps.astype(np.int64),
-        "clicks": clicks.astype(np.int64),
-        "sessions": total_sess.astype(np.int64),
-    }
-    return TrafficModel(
-        _table(eff["dates"], channels, tbl),
-        sessions,
-        bad.astype(np.int64),
-        ab,
-        dict(channels=truth, incidents=truth_inc, ab_test=ab_truth),
-        response,
-        planned,
     )
 
 

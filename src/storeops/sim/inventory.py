@@ -29,6 +29,41 @@ def draw_reorder_rule(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]
     return dict(lead=lead, safety_factor=safety, cover_days=cover, min_order_qty=moq)
 
 
+@dataclass
+class ReorderSettings:
+    """Per-SKU lead time and the planner's reorder settings."""
+
+    lead: np.ndarray  # supplier lead time (days)
+    safety: np.ndarray  # reorder point = forecast x lead time x safety factor
+    cover: np.ndarray  # order up to forecast x (lead + cover days)
+    moq: np.ndarray  # minimum order quantity
+
+    def truth(self) -> dict:
+        """The settings as published in the truth."""
+        return dict(
+            lead_time_days=self.lead.tolist(),
+            safety_factor=np.round(self.safety, 3).tolist(),
+            cover_days=np.round(self.cover, 1).tolist(),
+            min_order_qty=self.moq.astype(int).tolist(),
+            forecast="exponential smoothing of units sold (alpha 0.1), censored by stock-outs",
+        )
+
+
+def _reorder_settings(
+    rng: np.random.Generator, n: int, rule: dict[int, tuple[float, float, float]] | None
+) -> ReorderSettings:
+    """The drawn settings, with the SKUs in `rule` replaced (lead times stay the supplier's)."""
+    drawn = draw_reorder_rule(rng, n)
+    settings = ReorderSettings(
+        drawn["lead"], drawn["safety_factor"], drawn["cover_days"], drawn["min_order_qty"]
+    )
+    for sku, (safety_factor, cover_days, min_order_qty) in (rule or {}).items():
+        settings.safety[sku] = safety_factor
+        settings.cover[sku] = cover_days
+        settings.moq[sku] = min_order_qty
+    return settings
+
+
 def simulate_inventory(
     rng: np.random.Generator,
     demand: np.ndarray,
@@ -45,15 +80,12 @@ def simulate_inventory(
     the drawn settings of that SKU; lead times stay the supplier's.
     """
     days, n = demand.shape
-    drawn = draw_reorder_rule(rng, n)
-    lead, safety = drawn["lead"], drawn["safety_factor"]
-    cover, moq = drawn["cover_days"], drawn["min_order_qty"]
-    for sku, (safety_factor, cover_days, min_order_qty) in (rule or {}).items():
-        safety[sku], cover[sku], moq[sku] = safety_factor, cover_days, min_order_qty
+    settings = _reorder_settings(rng, n, rule)
+    cover, moq = settings.cover, settings.moq
     arrivals = np.zeros((days + 40, n))
     on_order = np.zeros(n)
-    fc = expected[0].copy()
-    stock = np.where(launched[0], np.round(fc * cover + 0.5 * moq), 0.0)
+    forecast = expected[0].copy()
+    stock = np.where(launched[0], np.round(forecast * cover + 0.5 * moq), 0.0)
     avail = np.zeros((days, n))
     sold = np.zeros((days, n))
     stock_end = np.zeros((days, n))
@@ -61,53 +93,43 @@ def simulate_inventory(
     blocked = np.zeros(n, dtype=bool)
     prev_launched = launched[0].copy()
     started = None
-    for d in range(days):
-        newly = launched[d] & ~prev_launched
+    for day in range(days):
+        newly = launched[day] & ~prev_launched
         if newly.any():
-            fc[newly] = expected[d, newly]
-            stock[newly] = np.round(fc[newly] * cover[newly] + moq[newly])
-        prev_launched = launched[d]
+            forecast[newly] = expected[day, newly]
+            stock[newly] = np.round(forecast[newly] * cover[newly] + moq[newly])
+        prev_launched = launched[day]
         # the incident: the first day from incident_start with stock on hand, it is written off
         if (
             incident_sku is not None
             and started is None
-            and d >= incident_start
+            and day >= incident_start
             and stock[incident_sku] > 0
         ):
-            started = d
+            started = day
             stock[incident_sku] = 0.0
-            arrivals[d : d + incident_len, incident_sku] = 0.0
+            arrivals[day : day + incident_len, incident_sku] = 0.0
             on_order[incident_sku] = 0.0
             blocked[incident_sku] = True
-        if started is not None and d == started + incident_len:
+        if started is not None and day == started + incident_len:
             blocked[incident_sku] = False
             stock[incident_sku] += np.round(
-                fc[incident_sku] * cover[incident_sku] + moq[incident_sku]
+                forecast[incident_sku] * cover[incident_sku] + moq[incident_sku]
             )
-            receipts[d, incident_sku] += stock[incident_sku]
-        rec = arrivals[d]
-        stock = stock + rec
-        receipts[d] += rec
-        on_order -= rec
-        avail[d] = stock
-        s = np.minimum(demand[d], stock)
-        sold[d] = s
-        stock = stock - s
-        stock_end[d] = stock
+            receipts[day, incident_sku] += stock[incident_sku]
+        received = arrivals[day]
+        stock = stock + received
+        receipts[day] += received
+        on_order -= received
+        avail[day] = stock
+        served = np.minimum(demand[day], stock)
+        sold[day] = served
+        stock = stock - served
+        stock_end[day] = stock
         # forecast lags and is censored by stock-outs (careless)
-        fc = 0.9 * fc + 0.1 * s
-        position = stock + on_order
-        # the planner knows the promotion calendar (expected demand at arrival), not festival spikes
-        fc_eff = np.maximum(fc, expected[np.minimum(d + lead, days - 1), np.arange(n)])
-        rop = fc_eff * lead * safety
-        need = launched[d] & (position <= rop) & ~blocked
-        if need.any():
-            q = np.maximum(
-                np.round(fc[need] * (lead[need] + cover[need]) - position[need]), moq[need]
-            )
-            idx = np.flatnonzero(need)
-            arrivals[d + lead[idx], idx] += q
-            on_order[idx] += q
+        forecast = 0.9 * forecast + 0.1 * served
+        eligible = launched[day] & ~blocked
+        _reorder(day, forecast, stock + on_order, expected, settings, eligible, arrivals, on_order)
     stockout = launched & ((stock_end <= 0) | (sold < demand))
     incident = None
     if started is not None:
@@ -116,11 +138,33 @@ def simulate_inventory(
             start_day=int(started),
             end_day=int(min(started + incident_len - 1, days - 1)),
         )
-    policy = dict(
-        lead_time_days=lead.tolist(),
-        safety_factor=np.round(safety, 3).tolist(),
-        cover_days=np.round(cover, 1).tolist(),
-        min_order_qty=moq.astype(int).tolist(),
-        forecast="exponential smoothing of units sold (alpha 0.1), censored by stock-outs",
+    return InventoryResult(avail, sold, stock_end, receipts, stockout, settings.truth(), incident)
+
+
+def _reorder(
+    day: int,
+    forecast: np.ndarray,
+    position: np.ndarray,
+    expected: np.ndarray,
+    settings: ReorderSettings,
+    eligible: np.ndarray,
+    arrivals: np.ndarray,
+    on_order: np.ndarray,
+) -> None:
+    """Order up to forecast x (lead + cover) for SKUs at or below their reorder point."""
+    lead = settings.lead
+    days, n = expected.shape
+    # the planner knows the promotion calendar (expected demand at arrival), not festival spikes
+    forecast_at_arrival = np.maximum(
+        forecast, expected[np.minimum(day + lead, days - 1), np.arange(n)]
     )
-    return InventoryResult(avail, sold, stock_end, receipts, stockout, policy, incident)
+    reorder_point = forecast_at_arrival * lead * settings.safety
+    need = eligible & (position <= reorder_point)
+    if need.any():
+        qty = np.maximum(
+            np.round(forecast[need] * (lead[need] + settings.cover[need]) - position[need]),
+            settings.moq[need],
+        )
+        idx = np.flatnonzero(need)
+        arrivals[day + lead[idx], idx] += qty
+        on_order[idx] += qty

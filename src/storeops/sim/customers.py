@@ -24,33 +24,15 @@ def assign_customers(
     life = np.array([SEGMENT_PARAMS[s]["lifetime"] for s in SEGMENTS])
     p_norm = np.array([SEGMENT_PARAMS[s]["share"] for s in SEGMENTS])
     p_fest = np.array([SEGMENT_PARAMS[s]["festival_share"] for s in SEGMENTS])
+    # pending[day]: arrays of customer ids due to order again that day
     pending: list[list[np.ndarray]] = [[] for _ in range(days)]
 
     def schedule(
         ids: np.ndarray, t_first: np.ndarray, seg: np.ndarray, lifetime: np.ndarray
     ) -> None:
-        lo = np.maximum(np.floor(t_first) + 1, 0)
-        hi = np.minimum(t_first + lifetime, days)
-        length = np.clip(hi - lo, 0, None)
-        k = rng.poisson(rate[seg] * length)
-        if k.sum() == 0:
-            return
-        who = np.repeat(ids, k)
-        t = np.repeat(lo, k) + rng.random(who.size) * np.repeat(length, k)
-        ed = np.minimum(t.astype(np.int64), days - 1)
-        order = np.argsort(ed, kind="stable")
-        ed, who = ed[order], who[order]
-        cuts = np.flatnonzero(np.r_[True, ed[1:] != ed[:-1]])
-        for a, b in zip(cuts, np.r_[cuts[1:], ed.size], strict=True):
-            pending[ed[a]].append(who[a:b])
+        _schedule_repeats(rng, pending, rate[seg], ids, t_first, lifetime)
 
-    # customers who bought before the window and are still active at its start
-    n0 = int(round(42000 * scale))
-    seg0 = rng.choice(len(SEGMENTS), size=n0, p=p_norm)
-    t00 = -rng.uniform(1, 900, n0)
-    life0 = rng.exponential(life[seg0])
-    alive = t00 + life0 > 0
-    seg0, t00, life0 = seg0[alive], t00[alive], life0[alive]
+    seg0, t00, life0 = _existing_customers(rng, scale, p_norm, life)
     n0 = seg0.size
     ids0 = np.arange(n0)
     # events after the start: window [0, t0 + life)
@@ -99,6 +81,47 @@ def assign_customers(
         acq_festival=np.concatenate(acq_fest),
         n_existing=n0,
     )
+
+
+def _existing_customers(
+    rng: np.random.Generator, scale: float, p_norm: np.ndarray, life: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Customers who bought before the window and are still active at its start.
+
+    Returns their segment, first purchase day (negative) and active lifetime.
+    """
+    n0 = int(round(42000 * scale))
+    seg0 = rng.choice(len(SEGMENTS), size=n0, p=p_norm)
+    t00 = -rng.uniform(1, 900, n0)
+    life0 = rng.exponential(life[seg0])
+    alive = t00 + life0 > 0
+    return seg0[alive], t00[alive], life0[alive]
+
+
+def _schedule_repeats(
+    rng: np.random.Generator,
+    pending: list[list[np.ndarray]],
+    rate: np.ndarray,
+    ids: np.ndarray,
+    t_first: np.ndarray,
+    lifetime: np.ndarray,
+) -> None:
+    """Draw each customer's repeat orders while active and file their ids under the day."""
+    days = len(pending)
+    lo = np.maximum(np.floor(t_first) + 1, 0)
+    hi = np.minimum(t_first + lifetime, days)
+    length = np.clip(hi - lo, 0, None)
+    k = rng.poisson(rate * length)
+    if k.sum() == 0:
+        return
+    who = np.repeat(ids, k)
+    t = np.repeat(lo, k) + rng.random(who.size) * np.repeat(length, k)
+    event_day = np.minimum(t.astype(np.int64), days - 1)
+    order = np.argsort(event_day, kind="stable")
+    event_day, who = event_day[order], who[order]
+    cuts = np.flatnonzero(np.r_[True, event_day[1:] != event_day[:-1]])
+    for a, b in zip(cuts, np.r_[cuts[1:], event_day.size], strict=True):
+        pending[event_day[a]].append(who[a:b])
 
 
 def segment_truth() -> dict:

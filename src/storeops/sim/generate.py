@@ -890,14 +890,16 @@ def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) 
     )
 
 
-def _ab_table(rng: np.random.Generator, tm, fn, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def _ab_table(
+    rng: np.random.Generator, traffic_model: TrafficModel, funnel: dict, dates: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Two display banners split the display impressions during the test window."""
-    t = tm.truth["ab_test"]
+    t = traffic_model.truth["ab_test"]
     if not t:
-        return tm.ab_table
+        return traffic_model.ab_table
     ci = CHANNELS.index("display")
     d = np.arange(t["start_day"], t["end_day"] + 1)
-    tr = tm.table[tm.table["channel"] == "display"]
+    tr = traffic_model.table[traffic_model.table["channel"] == "display"]
     imps = tr["impressions"].to_numpy()[d]
     clicks = tr["clicks"].to_numpy()[d]
     ctr = clicks / np.maximum(imps, 1)
@@ -906,7 +908,9 @@ def _ab_table(rng: np.random.Generator, tm, fn, dates: pd.DatetimeIndex) -> pd.D
     ib = imps - ia
     ca = rng.binomial(ia, np.clip(ctr * 2 / (2 + lift), 0, 1))
     cb = rng.binomial(ib, np.clip(ctr * 2 * (1 + lift) / (2 + lift), 0, 1))
-    conv = fn["orders"][d, ci].sum(axis=1) / np.maximum(fn["sessions"][d, ci].sum(axis=1), 1)
+    conv = funnel["orders"][d, ci].sum(axis=1) / np.maximum(
+        funnel["sessions"][d, ci].sum(axis=1), 1
+    )
     oa, ob = rng.binomial(ca, np.clip(conv, 0, 1)), rng.binomial(cb, np.clip(conv, 0, 1))
     n = d.size
     return pd.DataFrame(
@@ -921,23 +925,31 @@ def _ab_table(rng: np.random.Generator, tm, fn, dates: pd.DatetimeIndex) -> pd.D
     ).sort_values(["date", "variant"], ignore_index=True)
 
 
-def _channel_truth(tm, fn, traffic: pd.DataFrame, aov: float, channels: tuple[str, ...]) -> dict:
+def _channel_truth(
+    traffic_model: TrafficModel,
+    funnel: dict,
+    traffic: pd.DataFrame,
+    aov: float,
+    channels: tuple[str, ...],
+) -> dict:
     """Per-channel response parameters plus true average and marginal ROI."""
     out = {}
     mob = {c: CHANNEL_PARAMS[c]["mobile"] for c in CHANNELS}
     for c in channels:
         ci = CHANNELS.index(c)
-        info = dict(tm.truth["channels"].get(c, {}))
-        conv_dev = VIEWS_PER_SESSION[None, :] * fn["atc_p"][:, ci, :] * fn["c2o_p"][:, ci, :]
+        info = dict(traffic_model.truth["channels"].get(c, {}))
+        conv_dev = (
+            VIEWS_PER_SESSION[None, :] * funnel["atc_p"][:, ci, :] * funnel["c2o_p"][:, ci, :]
+        )
         conv = conv_dev[:, 0] * mob[c] + conv_dev[:, 1] * (1 - mob[c])
-        sess = tm.sessions[:, ci, :].sum(axis=1)
+        sess = traffic_model.sessions[:, ci, :].sum(axis=1)
         exp_rev = float((sess * conv).sum() * aov)
         spend = float(traffic.loc[traffic["channel"] == c, "spend"].sum())
         info["expected_conversion"] = round(float((sess * conv).sum() / max(sess.sum(), 1)), 5)
         if spend > 0:
             info["roi"] = round(exp_rev / spend, 4)
-            if c in tm.response:
-                r = tm.response[c]
+            if c in traffic_model.response:
+                r = traffic_model.response[c]
                 sp = traffic.loc[traffic["channel"] == c, "spend"].to_numpy()
                 dclick = r["ctr"] * r["fest"] / (1 + r["adstock"] / r["k"]) ** 2 * 1000.0 / r["cpm"]
                 mroi = dclick * CHANNEL_PARAMS[c]["land"] * conv * aov

@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 STATIC_JS := build/static-js/mathjax/tex-mml-chtml.js
 PYTEST_ARGS ?=
 
-.PHONY: help setup book data pages wheel html release test lint lab serve grade clean browser-deps system-deps hub
+.PHONY: help setup book data pages wheel html release test lint lab serve grade clean system-deps hub
 
 help:
 	@echo "make book    build the book (_build/html) and the student release (grader/release)"
@@ -57,12 +57,6 @@ book: html release
 	@echo
 	@echo "Book (HTML):      $(CURDIR)/_build/html/index.html   (make serve, then http://localhost:8000)"
 	@echo "Student release:  $(CURDIR)/grader/release/"
-
-# Debian's chromium for the browser tests (root on CI and on the project's machines).
-browser-deps:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,10 +13,9 @@ import json
 import random
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from test_widgets_offline import browser, site  # noqa: F401 - shared fixtures
+from browser_harness import open_offline
 
 from storeops.widgets.live import LiveWidget, live_class
 
@@ -127,28 +126,6 @@ def _move(control, how: str, arg: str) -> None:
         )
 
 
-def open_page(browser, url: str):  # noqa: F811
-    """Open url with every non-loopback request aborted; collect console errors."""
-    context = browser.new_context()
-    outside: list[str] = []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname or ""
-        if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
-            return r.continue_()
-        outside.append(r.request.url)
-        return r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("response", lambda r: r.status >= 400 and errors.append(f"HTTP {r.status} {r.url}"))
-    page.goto(url, wait_until="load")
-    return context, page, outside, errors
-
-
 def _check(root, cls: type[LiveWidget], state: dict, where: str) -> str:
     """Compare the figures shown with Python's for the controls' current values."""
     controls = _control_values(root)
@@ -171,7 +148,7 @@ def live_pages(html_root: Path) -> list[Path]:
     return [p for p in chapter_pages(html_root) if live_widgets(*page_state(p)[:2])]
 
 
-def test_live_widgets_compute_in_the_browser_what_python_computes(built_book, site, browser):  # noqa: F811
+def test_live_widgets_compute_in_the_browser_what_python_computes(built_book, site, browser):
     pages = live_pages(built_book)
     assert pages, "no page shows a live widget"
     rng = random.Random(20)
@@ -179,7 +156,7 @@ def test_live_widgets_compute_in_the_browser_what_python_computes(built_book, si
         rel = path.relative_to(built_book).as_posix()
         models, shown, _ = page_state(path)
         widgets = live_widgets(models, shown)
-        context, page, outside, errors = open_page(browser, f"{site}/{rel}")
+        context, page, outside, errors = open_offline(browser, f"{site}/{rel}")
         try:
             page.wait_for_function(
                 "n => document.querySelectorAll('[data-live-widget][data-ready]').length >= n",

@@ -16,12 +16,11 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import nbformat
 import pytest
+from browser_harness import open_offline
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_widgets_offline import browser  # noqa: F401 - shared fixture
 
 pytestmark = pytest.mark.browser
 
@@ -73,23 +72,11 @@ def lab(tmp_path_factory):
         proc.wait(timeout=30)
 
 
-def test_live_widget_in_jupyterlab(lab, browser):  # noqa: F811
-    context = browser.new_context()
-    outside: list[str] = []
-
-    def route(r):
-        if (urlparse(r.request.url).hostname or "") in (
-            "127.0.0.1",
-            "",
-        ) or r.request.url.startswith(("data:", "blob:")):
-            return r.continue_()
-        outside.append(r.request.url)
-        return r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+def test_live_widget_in_jupyterlab(lab, browser):
+    # JupyterLab's own console and 404 noise (translations, workspaces) is not the widget's
+    context, page, outside, errors = open_offline(
+        browser, None, console_errors=False, http_errors=False
+    )
     try:
         page.goto(lab)
         cells = page.locator(".jp-Notebook .jp-Cell .cm-content")

@@ -2,56 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from browser_harness import open_offline
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def widget_pages(html_root: Path) -> list[Path]:
     """Built pages that embed widget state (so the page must load the widget JavaScript)."""
     return sorted(p for p in html_root.rglob("*.html") if WIDGET_STATE in p.read_text("utf-8"))
-
-
-@pytest.fixture(scope="module")
-def site(built_book):
-    """Serve the built book on a loopback port for the duration of the module."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_book))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is not installed: run `make browser-deps` (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _content_pages(built_book):
@@ -63,40 +26,11 @@ def test_book_has_widget_pages(built_book):
     assert widget_pages(built_book), "no built page embeds widget state"
 
 
-def open_blocking_outside(browser, url: str):
-    """Open url with every non-loopback request aborted; return (page, outside requests)."""
-    context = browser.new_context()
-    outside: list[str] = []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname or ""
-        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-            return r.continue_()
-        outside.append(r.request.url)
-        return r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    # a missing file on the site itself (for example the widgets' fonts) is an error too
-    page.on(
-        "response",
-        lambda r: (
-            r.status >= 400
-            and not r.url.endswith("/favicon.ico")
-            and errors.append(f"HTTP {r.status} {r.url}")
-        ),
-    )
-    page.goto(url, wait_until="load")
-    return context, page, outside, errors
-
-
 def test_widgets_render_offline_and_nothing_goes_to_a_cdn(built_book, site, browser):
     pages = widget_pages(built_book)
     for path in pages:
         rel = path.relative_to(built_book).as_posix()
-        context, page, outside, errors = open_blocking_outside(browser, f"{site}/{rel}")
+        context, page, outside, errors = open_offline(browser, f"{site}/{rel}")
         try:
             # The embed manager replaces each widget-view script with live controls.
             page.wait_for_selector(".jupyter-widgets, [data-live-widget]", timeout=20_000)
@@ -119,7 +53,7 @@ def test_no_page_requests_anything_outside_the_site(built_book, site, browser):
     assert pages
     for path in pages:
         rel = path.relative_to(built_book).as_posix()
-        context, page, outside, errors = open_blocking_outside(browser, f"{site}/{rel}")
+        context, page, outside, errors = open_offline(browser, f"{site}/{rel}")
         try:
             page.wait_for_load_state("networkidle")
             assert not outside, f"{rel}: requests left the site: {outside[:5]}"
@@ -134,7 +68,7 @@ def test_math_is_typeset_offline(built_book, site, browser):
     if not pages:
         pytest.skip("no page uses math")
     rel = pages[0].relative_to(built_book).as_posix()
-    context, page, outside, _ = open_blocking_outside(browser, f"{site}/{rel}")
+    context, page, outside, _ = open_offline(browser, f"{site}/{rel}")
     try:
         page.wait_for_selector("mjx-container", timeout=20_000)
         assert not outside
@@ -147,7 +81,7 @@ def test_demo_slider_is_interactive(built_book, site, browser):
     rel = "book/widgets_demo.html"
     if not (built_book / rel).exists():
         pytest.skip("the demonstration page has been replaced by the chapters")
-    context, page, outside, _ = open_blocking_outside(browser, f"{site}/{rel}")
+    context, page, outside, _ = open_offline(browser, f"{site}/{rel}")
     try:
         slider = page.locator("[data-live-widget] input[type=range]").first
         slider.wait_for(timeout=20_000)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-for extra in (HERE, HERE.parent / "adversarial"):  # accounts.py, adversarial_corpus.py
+# accounts.py, adversarial_corpus.py, browser_harness.py
+for extra in (HERE, HERE.parent / "adversarial", HERE.parent / "browser"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 

@@ -20,6 +20,7 @@ import nbformat
 import pytest
 import requests
 from accounts import accounts
+from browser_harness import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +30,6 @@ COURSE = "storeops"
 PORT = 18100
 RIGHT, WRONG = f"hra{os.getpid() % 100000}", f"hrb{os.getpid() % 100000}"
 BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
 
 
 class Student:
@@ -132,7 +132,7 @@ def _browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("no Debian chromium: make system-deps (make test installs it)")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.set_default_timeout(60_000)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from storeops.grading import source as src
 from storeops.grading.course import Course
-from storeops.grading.report import _png, items_of, scores_table
+from storeops.grading.report import _png, items_of, profile_heatmap, scores_table
 
 AREAS = ("planning", "data-analysis", "promotion", "product", "customer-communication")
 
@@ -154,15 +154,7 @@ def _plots(p: dict[str, pd.DataFrame]) -> dict[str, str]:
     ax.set(xlim=(0, 1), xlabel="mean share of points", title="Hardest questions")
     out["hardest"] = _png(fig)
 
-    shown = p["areas"].iloc[:200]
-    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.22 * len(shown)))
-    im = ax.imshow(shown.to_numpy(dtype=float), aspect="auto", vmin=0, vmax=1, cmap="RdYlGn")
-    ax.set_xticks(range(len(shown.columns)), shown.columns, rotation=20, ha="right")
-    ax.set_yticks(range(len(shown)), shown.index, fontsize=7)
-    ax.grid(False)
-    fig.colorbar(im, ax=ax, label="share of points")
-    ax.set_title("Each student's profile by area")
-    out["students"] = _png(fig)
+    out["students"] = profile_heatmap(p["areas"], "Each student's profile by area")
     return out
 
 

@@ -179,16 +179,26 @@ def _plots(table, stats, profiles, max_total) -> dict[str, str]:
         ax.bar(profiles.columns, profiles.mean())
         ax.set(ylim=(0, 1), ylabel="mean share of points", title="Class profile by competency")
         plots["class_profile"] = _png(fig)
-        shown = profiles.iloc[:200]
-        fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(shown.columns), 0.8 + 0.22 * len(shown)))
-        im = ax.imshow(shown.to_numpy(), aspect="auto", vmin=0, vmax=1, cmap="RdYlGn")
-        ax.set_xticks(range(len(shown.columns)), shown.columns, rotation=30, ha="right")
-        ax.set_yticks(range(len(shown)), shown.index, fontsize=7)
-        ax.grid(False)
-        fig.colorbar(im, ax=ax, label="share of points")
-        ax.set_title("Each student's profile")
-        plots["student_profiles"] = _png(fig)
+        plots["student_profiles"] = profile_heatmap(profiles, "Each student's profile")
     return plots
+
+
+def profile_heatmap(profiles: pd.DataFrame, title: str) -> str:
+    """Students (rows, the first 200) by areas or skills (columns), share of points, as an
+    embedded PNG: red to green, so the weak spots of a class stand out at a glance."""
+    import matplotlib.pyplot as plt
+
+    shown = profiles.iloc[:200]
+    fig, ax = plt.subplots(
+        figsize=(max(7.0, 1.2 + 0.9 * len(shown.columns)), 0.8 + 0.22 * len(shown))
+    )
+    im = ax.imshow(shown.to_numpy(dtype=float), aspect="auto", vmin=0, vmax=1, cmap="RdYlGn")
+    ax.set_xticks(range(len(shown.columns)), shown.columns, rotation=30, ha="right")
+    ax.set_yticks(range(len(shown)), shown.index, fontsize=7)
+    ax.grid(False)
+    fig.colorbar(im, ax=ax, label="share of points")
+    ax.set_title(title)
+    return _png(fig)
 
 
 def warm_up() -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from storeops.sim.params import CHANNELS, SEGMENT_PARAMS, SEGMENTS
+from storeops.sim.rng import stream
 
 # which orders go to returning customers first: owned channels, then direct, search, social, display
 PRIORITY = {"email": 0, "push": 0, "sms": 0, "direct": 1, "search": 2, "social": 3, "display": 4}
 
 
 def assign_customers(
-    rng: np.random.Generator,
+    seed: int,
     o_day: np.ndarray,
     o_sec: np.ndarray,
     o_ch: np.ndarray,
@@ -19,7 +20,12 @@ def assign_customers(
     days: int,
     scale: float,
 ) -> dict:
-    """Assign every order (sorted by time) to a new or returning customer; returns arrays."""
+    """Assign every order (sorted by time) to a new or returning customer; returns arrays.
+
+    Each day draws from its own stream, so nothing a decision changes moves an earlier day.
+    Who places which order on a day still depends on every order of that day (customers are
+    matched to orders after the fact).
+    """
     rate = np.array([SEGMENT_PARAMS[s]["rate"] for s in SEGMENTS])
     life = np.array([SEGMENT_PARAMS[s]["lifetime"] for s in SEGMENTS])
     p_norm = np.array([SEGMENT_PARAMS[s]["share"] for s in SEGMENTS])
@@ -27,16 +33,12 @@ def assign_customers(
     # pending[day]: arrays of customer ids due to order again that day
     pending: list[list[np.ndarray]] = [[] for _ in range(days)]
 
-    def schedule(
-        ids: np.ndarray, t_first: np.ndarray, seg: np.ndarray, lifetime: np.ndarray
-    ) -> None:
-        _schedule_repeats(rng, pending, rate[seg], ids, t_first, lifetime)
-
+    rng = stream(seed, "customers")
     seg0, t00, life0 = _existing_customers(rng, scale, p_norm, life)
     n0 = seg0.size
     ids0 = np.arange(n0)
     # events after the start: window [0, t0 + life)
-    schedule(ids0, np.full(n0, -1.0), seg0, t00 + life0 + 1.0)
+    _schedule_repeats(rng, pending, rate[seg0], ids0, np.full(n0, -1.0), t00 + life0 + 1.0)
     seg_all, t_first_all, acq_ch, acq_fest = (
         [seg0],
         [t00],
@@ -54,6 +56,7 @@ def assign_customers(
         pending[d] = []
         if n_o == 0:
             continue
+        rng = stream(seed, "customers", d)
         rng.shuffle(due)
         rank = np.argsort(prio[o_ch[lo:hi]] + rng.random(n_o))
         n_rep = min(due.size, n_o)
@@ -68,7 +71,7 @@ def assign_customers(
         seg = rng.choice(len(SEGMENTS), size=m, p=p_fest if festive_day[d] else p_norm)
         tf = d + o_sec[new] / 86400.0
         lt = rng.exponential(life[seg])
-        schedule(ids, tf, seg, lt)
+        _schedule_repeats(rng, pending, rate[seg], ids, tf, lt)
         seg_all.append(seg)
         t_first_all.append(tf)
         acq_ch.append(o_ch[new])

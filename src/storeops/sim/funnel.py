@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from storeops.sim.params import CHANNEL_PARAMS, CHANNELS
+from storeops.sim.rng import stream
 
 VIEWS_PER_SESSION = np.array([1.25, 1.55])  # mobile, desktop
 ATC_BASE = 0.066
@@ -27,14 +28,21 @@ def funnel_rates(eff: dict) -> tuple[np.ndarray, np.ndarray]:
 
 
 def simulate_funnel(
-    rng: np.random.Generator, sessions: np.ndarray, bad: np.ndarray, eff: dict
+    seed: int, sessions: np.ndarray, bad: np.ndarray, eff: dict
 ) -> dict[str, np.ndarray]:
-    """Views, add-to-carts and intended orders for every [day, channel, device] cell."""
+    """Views, add-to-carts and intended orders for every [day, channel, device] cell.
+
+    Each step of each channel has its own stream, drawn in day order (common random numbers).
+    """
     atc_p, c2o_p = funnel_rates(eff)
-    views = rng.poisson(sessions * VIEWS_PER_SESSION[None, None, :])
-    bad_views = rng.poisson(bad * 0.05)
-    atc = rng.binomial(views, atc_p)
-    orders = rng.binomial(atc, c2o_p)
+    views, bad_views, atc, orders = (np.zeros(sessions.shape, dtype=np.int64) for _ in range(4))
+    for ci in range(sessions.shape[1]):
+        views[:, ci] = stream(seed, "views", ci).poisson(
+            sessions[:, ci] * VIEWS_PER_SESSION[None, :]
+        )
+        bad_views[:, ci] = stream(seed, "bad-views", ci).poisson(bad[:, ci] * 0.05)
+        atc[:, ci] = stream(seed, "add-to-cart", ci).binomial(views[:, ci], atc_p[:, ci])
+        orders[:, ci] = stream(seed, "checkout", ci).binomial(atc[:, ci], c2o_p[:, ci])
     return dict(
         sessions=sessions + bad,
         views=views + bad_views,

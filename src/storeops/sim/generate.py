@@ -12,7 +12,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
-from storeops.sim.aftersales import REASONS, aftersales_truth, simulate_returns, simulate_reviews
+from storeops.sim.aftersales import (
+    REASONS,
+    RETURN_UNIFORMS,
+    REVIEW_UNIFORMS,
+    aftersales_truth,
+    simulate_returns,
+    simulate_reviews,
+)
 from storeops.sim.calendar import build_calendar
 from storeops.sim.customers import assign_customers, segment_truth
 from storeops.sim.funnel import (
@@ -21,6 +28,7 @@ from storeops.sim.funnel import (
     DEVICE_ATC,
     DEVICE_C2O,
     VIEWS_PER_SESSION,
+    funnel_rates,
     simulate_funnel,
 )
 from storeops.sim.inventory import InventoryResult, simulate_inventory
@@ -29,9 +37,16 @@ from storeops.sim.orders import (
     CANCEL_RATE,
     CANCEL_RATE_FESTIVAL,
     COUPON_RULE,
+    ORDINARY_EXTRA_LINES,
+    U_BASKET,
+    U_CANCEL,
+    U_COUPON,
+    U_DELIVERY,
+    U_FAIL,
     coupon_discount,
     expand_orders,
     fulfil,
+    poisson_quantile,
     sample_lines,
 )
 from storeops.sim.params import (
@@ -52,7 +67,7 @@ from storeops.sim.store import Store
 from storeops.sim.traffic import TrafficModel, build_traffic, pick_quiet_window
 
 MAX_DAYS = 3 * 366
-CHECKOUT_FAIL_SHARE = 0.97  # share of checkouts on the broken device that fail during the incident
+CHECKOUT_FAIL_SHARE = 0.99  # share of checkouts on the broken device that fail during the incident
 
 
 def check_args(seed, start, days, scale, channels) -> tuple[int, date, int, float, tuple[str, ...]]:
@@ -146,6 +161,9 @@ class Market:
     products: ProductModel
     incident_rng: np.random.Generator  # the incidents stream, shared by later phases
     traffic: TrafficModel
+    # intended orders on a typical ordinary day under the store's own plan: the planner's and
+    # the service team's yardstick, the same whatever a policy changes
+    typical_orders: float
 
 
 def build_market(
@@ -169,9 +187,10 @@ def build_market(
     elasticity, cross = _knobs(seed)
     products = build_products(stream(seed, "products"), start, days, elasticity, cross, prices)
     incident_rng = stream(seed, "incidents")
-    traffic = build_traffic(
-        stream(seed, "traffic"), effects, busy, scale, channels, incident_rng, budgets
-    )
+    traffic = build_traffic(seed, effects, busy, scale, channels, incident_rng, budgets)
+    planned = traffic
+    if budgets is not None:
+        planned = build_traffic(seed, effects, busy, scale, channels, stream(seed, "incidents"))
     return Market(
         t0,
         calendar,
@@ -186,7 +205,17 @@ def build_market(
         products,
         incident_rng,
         traffic,
+        _typical_orders(planned, effects, busy),
     )
+
+
+def _typical_orders(planned: TrafficModel, effects: dict, busy: np.ndarray) -> float:
+    """Median expected intended orders of the ordinary days under the store's own plan."""
+    atc_p, c2o_p = funnel_rates(effects)
+    expected = (planned.sessions * VIEWS_PER_SESSION[None, None, :] * atc_p * c2o_p).sum(
+        axis=(1, 2)
+    )
+    return float(np.median(expected[~busy]) if (~busy).any() else expected.mean())
 
 
 def generate(
@@ -287,19 +316,15 @@ def run_store(
 ) -> Store:
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth."""
     traffic = market.traffic
-    funnel = simulate_funnel(
-        stream(seed, "funnel"), traffic.sessions, traffic.bad_sessions, market.effects
-    )
-    # the orders stream is shared, in this order, by placing, checkout failures and pricing
-    order_rng = stream(seed, "orders")
-    placed = place_orders(market, order_rng, funnel["orders"], days)
+    funnel = simulate_funnel(seed, traffic.sessions, traffic.bad_sessions, market.effects)
+    placed = place_orders(market, seed, funnel["orders"])
     stock = run_inventory(market, seed, days, placed, reorder)
-    sales = serve_orders(market, order_rng, placed, stock.inventory)
+    sales = serve_orders(market, placed, stock.inventory)
     checkout_incident = placed.checkout_incident
     del placed  # the unserved lines are large and no longer needed
     orders = sales.orders
     buyers = assign_customers(
-        stream(seed, "customers"),
+        seed,
         orders["day"],
         orders["sec"],
         orders["channel"],
@@ -308,14 +333,15 @@ def run_store(
         scale,
     )
     chats = simulate_chats(
-        stream(seed, "service"),
+        seed,
         orders["day"],
         orders["sec"],
         buyers["order_customer"],
         buyers["first_day"],
         days,
+        market.typical_orders,
     )
-    after = simulate_aftersales(market, stream(seed, "aftersales"), sales, days)
+    after = simulate_aftersales(market, seed, sales, days)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
     tables = build_tables(market, seed, days, channels, activity)
     truth = build_truth(market, seed, days, channels, activity)
@@ -330,22 +356,29 @@ def run_store(
     return Store(tables, truth, meta)
 
 
-def place_orders(
-    market: Market, order_rng: np.random.Generator, funnel_orders: np.ndarray, days: int
-) -> PlacedOrders:
+def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> PlacedOrders:
     """Intended orders with times of day, minus checkout failures; cancellations and baskets."""
     peak = market.phase == "peak"
-    orders = expand_orders(order_rng, funnel_orders, (market.festival == "double11") & peak)
-    orders, incident = _checkout_failure(market, order_rng, orders, days)
-    cancelled = order_rng.random(orders["day"].size) < np.where(
+    orders, u = expand_orders(seed, funnel_orders, (market.festival == "double11") & peak)
+    # drawn now, used once stock has decided which orders are served
+    orders["coupon_u"] = u[:, U_COUPON]
+    orders["delivery_u"] = u[:, U_DELIVERY]
+    failed, incident = _checkout_failure(market, orders, u[:, U_FAIL])
+    orders = {k: v[~failed] for k, v in orders.items()}
+    u = u[~failed]
+    cancelled = u[:, U_CANCEL] < np.where(
         market.festive[orders["day"]], CANCEL_RATE_FESTIVAL, CANCEL_RATE
     )
-    role = market.products.table["role"].to_numpy(dtype=object)
+    products = market.products
+    role = products.table["role"].to_numpy(dtype=object)
     lines = sample_lines(
-        order_rng,
-        orders["day"],
-        market.products.demand_weight,
-        market.products.partner,
+        seed,
+        orders,
+        u[:, U_BASKET],
+        products.demand_weight,
+        products.category_idx,
+        products.category_weight,
+        products.partner,
         role == "traffic",
         peak,
     )
@@ -353,11 +386,12 @@ def place_orders(
 
 
 def _checkout_failure(
-    market: Market, order_rng: np.random.Generator, orders: dict[str, np.ndarray], days: int
-) -> tuple[dict[str, np.ndarray], dict | None]:
-    """Incident: checkout fails on one device for some hours; drop the orders that failed."""
+    market: Market, orders: dict[str, np.ndarray], fail_u: np.ndarray
+) -> tuple[np.ndarray, dict | None]:
+    """Incident: checkout fails on one device for some hours; which orders failed."""
+    days = len(market.busy)
     if days < 20:
-        return orders, None
+        return np.zeros(fail_u.size, dtype=bool), None
     incident_rng = market.incident_rng
     day0 = pick_quiet_window(incident_rng, market.busy, 2, 0.15, 0.45)
     hour0 = int(incident_rng.integers(10, 14))  # from late morning ...
@@ -367,7 +401,7 @@ def _checkout_failure(
     t_end = day0 * 86400 + (hour0 + length_h) * 3600
     t_order = orders["day"] * 86400 + orders["sec"]
     hit = (orders["device"] == device) & (t_order >= t_start) & (t_order < t_end)
-    fail = hit & (order_rng.random(hit.size) < CHECKOUT_FAIL_SHARE)
+    fail = hit & (fail_u < CHECKOUT_FAIL_SHARE)
     incident = dict(
         kind="checkout_failure",
         device=DEVICES[device],
@@ -376,7 +410,7 @@ def _checkout_failure(
         failed_checkout_share=CHECKOUT_FAIL_SHARE,
         lost_orders=int(fail.sum()),
     )
-    return {k: v[~fail] for k, v in orders.items()}, incident
+    return fail, incident
 
 
 def run_inventory(
@@ -397,12 +431,7 @@ def run_inventory(
         weights=lines["qty"][live],
         minlength=days * n_sku,
     ).reshape(days, n_sku)
-    # expected units per SKU-day, as a planner would know them (no festival spikes)
-    weight = products.demand_weight
-    share = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-300)
-    quiet = ~market.busy
-    typical = np.median(demand.sum(axis=1)[quiet]) if quiet.any() else demand.sum(axis=1).mean()
-    expected = share * typical
+    expected = _expected_units(market)
     best, out_start, out_len = _stockout_target(market, days)
     inventory = simulate_inventory(
         stream(seed, "inventory"),
@@ -415,6 +444,26 @@ def run_inventory(
         reorder,
     )
     return Stock(demand, inventory)
+
+
+def _expected_units(market: Market) -> np.ndarray:
+    """Units per [day, SKU] a planner expects: no festival spikes, own promotions known.
+
+    The level is the typical day under the store's own plan, whatever a policy does to traffic;
+    a SKU's share of it is its share of the day's demand weights.
+    """
+    products = market.products
+    weight = products.demand_weight
+    share = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-300)
+    role = products.table["role"].to_numpy(dtype=object)
+    mean_qty = np.where(role == "traffic", 1 / 0.6, 1 / 0.83)
+    has_partner = products.partner >= 0
+    partner_qty = np.where(has_partner, mean_qty[np.maximum(products.partner, 0)], 0.0)
+    # units per basket line by popularity: a yardstick that no price decision moves
+    pop = products.popularity / products.popularity.sum()
+    per_line = float((pop * (mean_qty + BUNDLE_ATTACH * partner_qty)).sum())
+    units = market.typical_orders * (1 - CANCEL_RATE) * (1 + ORDINARY_EXTRA_LINES) * per_line
+    return share * units
 
 
 def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None, int]:
@@ -441,9 +490,7 @@ def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None,
     return best, out_start, out_len
 
 
-def serve_orders(
-    market: Market, order_rng: np.random.Generator, placed: PlacedOrders, inventory: InventoryResult
-) -> Sales:
+def serve_orders(market: Market, placed: PlacedOrders, inventory: InventoryResult) -> Sales:
     """Censor lines by stock, drop orders left empty, renumber; then prices and delivery."""
     orders, lines = placed.orders, placed.lines
     line_day = orders["day"][lines["order"]]
@@ -465,7 +512,6 @@ def serve_orders(
     new_index = np.cumsum(has_line) - 1
     return _price_orders(
         market,
-        order_rng,
         {k: v[has_line] for k, v in orders.items()},
         placed.cancelled[has_line],
         new_index[lines["order"][kept]],
@@ -477,7 +523,6 @@ def serve_orders(
 
 def _price_orders(
     market: Market,
-    order_rng: np.random.Generator,
     orders: dict[str, np.ndarray],
     cancelled: np.ndarray,
     line_order: np.ndarray,
@@ -491,12 +536,16 @@ def _price_orders(
     line_price = market.products.price[line_day, line_sku]
     gross = np.bincount(line_order, weights=line_qty * line_price, minlength=n_orders)
     discount = np.round(
-        np.minimum(coupon_discount(order_rng, gross, market.festive[orders["day"]]), 0.5 * gross), 2
+        np.minimum(
+            coupon_discount(orders["coupon_u"], gross, market.festive[orders["day"]]), 0.5 * gross
+        ),
+        2,
     )
     revenue = np.round(gross - discount, 2)
     order_phase = market.phase[orders["day"]]
-    delivery = 1 + order_rng.poisson(
-        1.3 + np.where(order_phase == "peak", 3.0, np.where(order_phase == "dip", 1.5, 0.0))
+    delivery = 1 + poisson_quantile(
+        orders["delivery_u"],
+        1.3 + np.where(order_phase == "peak", 3.0, np.where(order_phase == "dip", 1.5, 0.0)),
     )
     return Sales(
         orders,
@@ -514,15 +563,18 @@ def _price_orders(
     )
 
 
-def simulate_aftersales(
-    market: Market, rng: np.random.Generator, sales: Sales, days: int
-) -> AfterSales:
-    """Returns and reviews of the lines of completed orders, kept if they fall inside the run."""
+def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> AfterSales:
+    """Returns and reviews of the lines of completed orders, kept if they fall inside the run.
+
+    Lines draw their uniforms from a stream per category and channel, in order of time.
+    """
     products = market.products
     cats = list(CATEGORIES)
+    rate_rng = stream(seed, "aftersales")
     return_rate = {
         c: round(
-            float(np.clip(CATEGORIES[c]["return_rate"] * rng.uniform(0.85, 1.15), 0.01, 0.6)), 4
+            float(np.clip(CATEGORIES[c]["return_rate"] * rate_rng.uniform(0.85, 1.15), 0.01, 0.6)),
+            4,
         )
         for c in cats
     }
@@ -531,19 +583,29 @@ def simulate_aftersales(
     sku = sales.line_sku[lines]
     delivery = sales.delivery[sales.line_order[lines]]
     line_day = sales.line_day[lines]
+    group = (
+        products.category_idx[sku] * len(CHANNELS)
+        + sales.orders["channel"][sales.line_order[lines]]
+    )
+    u = np.empty((lines.size, RETURN_UNIFORMS + REVIEW_UNIFORMS + 1))
+    for g in np.unique(group):
+        mine = np.flatnonzero(group == g)
+        u[mine] = stream(seed, "aftersales", int(g)).random((mine.size, u.shape[1]))
     returned, return_lag, reason = simulate_returns(
-        rng,
+        u[:, :RETURN_UNIFORMS],
         rate_by_sku[sku],
         delivery,
         market.festive[line_day],
         products.defective[sku],
         products.category_idx[sku] == 0,
     )
-    reviewed, stars, review_lag = simulate_reviews(rng, returned, products.defective[sku], delivery)
+    reviewed, stars, review_lag = simulate_reviews(
+        u[:, RETURN_UNIFORMS:-1], returned, products.defective[sku], delivery
+    )
     return_day = line_day + delivery + return_lag
     review_day = line_day + delivery + review_lag
     qty = sales.line_qty[lines]
-    return_qty = np.where(qty > 1, rng.integers(1, np.maximum(qty, 1) + 1), 1)
+    return_qty = np.where(qty > 1, 1 + (u[:, -1] * qty).astype(np.int64), 1)
     share_paid = np.where(sales.gross > 0, sales.revenue / np.maximum(sales.gross, 1e-9), 1.0)
     returns = np.flatnonzero(returned & (return_day < days))
     reviews = np.flatnonzero(reviewed & (review_day < days))
@@ -575,7 +637,7 @@ def build_tables(
     """The published tables, in the order the data dictionary lists them."""
     funnel, sales, buyers = activity.funnel, activity.sales, activity.buyers
     dates = market.effects["dates"]
-    ab = _ab_table(stream(seed, "ab_test"), market.traffic, funnel, dates)
+    ab = _ab_table(seed, market.traffic, funnel, dates)
     widths = IdWidths(
         order=id_width(sales.orders["day"].size, 7),
         customer=id_width(buyers["segment"].size, 6),
@@ -764,7 +826,15 @@ def build_truth(
         seed=seed,
         elasticity=market.elasticity,
         cross_price_elasticity=market.cross,
-        price_model="units ~ popularity x life_cycle x (price/list_price)^elasticity x (competitor_price/list_price)^cross",
+        price_model=dict(
+            demand_weight="popularity x life_cycle x (price/list_price)^elasticity x (competitor_price/list_price)^cross",
+            substitution=(
+                "each basket line picks a SKU in proportion to its demand weight of the day "
+                "(a race between categories, then a SKU within the winner), so a price change "
+                "moves lines between its SKU and the others; the number of orders does not "
+                "depend on prices"
+            ),
+        ),
         festivals=market.festivals,
         channels=channels_truth,
         funnel=_funnel_truth(channels),
@@ -891,7 +961,7 @@ def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) 
 
 
 def _ab_table(
-    rng: np.random.Generator, traffic_model: TrafficModel, funnel: dict, dates: pd.DatetimeIndex
+    seed: int, traffic_model: TrafficModel, funnel: dict, dates: pd.DatetimeIndex
 ) -> pd.DataFrame:
     """Two display banners split the display impressions during the test window."""
     t = traffic_model.truth["ab_test"]
@@ -904,14 +974,16 @@ def _ab_table(
     clicks = tr["clicks"].to_numpy()[d]
     ctr = clicks / np.maximum(imps, 1)
     lift = t["ctr_relative_lift_b_vs_a"]
-    ia = rng.binomial(imps, 0.5)
+    # one stream per step and variant, each in day order (common random numbers)
+    ia = stream(seed, "ab_test").binomial(imps, 0.5)
     ib = imps - ia
-    ca = rng.binomial(ia, np.clip(ctr * 2 / (2 + lift), 0, 1))
-    cb = rng.binomial(ib, np.clip(ctr * 2 * (1 + lift) / (2 + lift), 0, 1))
+    ca = stream(seed, "ab_test", 1).binomial(ia, np.clip(ctr * 2 / (2 + lift), 0, 1))
+    cb = stream(seed, "ab_test", 2).binomial(ib, np.clip(ctr * 2 * (1 + lift) / (2 + lift), 0, 1))
     conv = funnel["orders"][d, ci].sum(axis=1) / np.maximum(
         funnel["sessions"][d, ci].sum(axis=1), 1
     )
-    oa, ob = rng.binomial(ca, np.clip(conv, 0, 1)), rng.binomial(cb, np.clip(conv, 0, 1))
+    oa = stream(seed, "ab_test", 3).binomial(ca, np.clip(conv, 0, 1))
+    ob = stream(seed, "ab_test", 4).binomial(cb, np.clip(conv, 0, 1))
     n = d.size
     return pd.DataFrame(
         {

@@ -5,80 +5,161 @@ from __future__ import annotations
 import numpy as np
 
 from storeops.sim.params import HOUR_PROFILE
+from storeops.sim.rng import stream
 
 CANCEL_RATE = 0.03
 CANCEL_RATE_FESTIVAL = 0.06  # presale and peak days
-BUNDLE_ATTACH = 0.45  # probability that a bundle item's partner joins the basket
+BUNDLE_ATTACH = 0.45
+ORDINARY_EXTRA_LINES = 0.32  # mean extra lines per basket (0.6 on peak days)  # probability that a bundle item's partner joins the basket
 COUPON_RULE = "festival presale/peak: 40 off per 300 (up to 3x); otherwise 22 % of orders: 10 off from 99, 20 off from 199"
 
 
+# per-order uniforms, one row per order in its channel's stream
+U_HOUR, U_SEC, U_FAIL, U_CANCEL, U_BASKET, U_COUPON, U_DELIVERY = range(7)
+# per-line uniforms, one row per line in its channel's stream; the category race takes the rest
+L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY, L_CATEGORY = range(5)
+
+
+def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson draws by inversion of `u` (small means: the loop runs a dozen times at most)."""
+    lam = np.broadcast_to(np.asarray(lam, dtype=float), u.shape)
+    k = np.zeros(u.shape, dtype=np.int64)
+    p = np.exp(-lam)
+    cdf = p.copy()
+    todo = u > cdf
+    while todo.any():
+        k[todo] += 1
+        p = np.where(todo, p * lam / np.maximum(k, 1), p)
+        cdf = np.where(todo, cdf + p, cdf)
+        todo = todo & (u > cdf) & (p > 1e-16)
+    return k
+
+
+def geometric_quantile(u: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Geometric draws (1, 2, ...) with success probability `p`, by inversion of `u`."""
+    return np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1).astype(np.int64)
+
+
 def expand_orders(
-    rng: np.random.Generator, counts: np.ndarray, midnight_rush: np.ndarray
-) -> dict[str, np.ndarray]:
-    """One row per intended order from cell counts [day, channel, device], sorted by time."""
+    seed: int, counts: np.ndarray, midnight_rush: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """One row per intended order from cell counts [day, channel, device], sorted by time.
+
+    Returns the orders and their uniforms [order, U_*]: every channel draws its orders'
+    uniforms from its own stream in day order, so more orders on one channel or day shift no
+    other channel's draws and nothing earlier.
+    """
     days, nc, nv = counts.shape
-    flat = counts.reshape(-1)
-    cell = np.repeat(np.arange(flat.size), flat)
-    day, rest = np.divmod(cell, nc * nv)
-    ch, dev = np.divmod(rest, nv)
     prof = np.asarray(HOUR_PROFILE, dtype=float)
     rush = prof.copy()
     rush[0] *= 9.0
     rush[1] *= 4.0
     cdf_n, cdf_r = np.cumsum(prof) / prof.sum(), np.cumsum(rush) / rush.sum()
-    u = rng.random(day.size)
-    hour = np.where(
-        midnight_rush[day],
-        np.searchsorted(cdf_r, u, side="right"),
-        np.searchsorted(cdf_n, u, side="right"),
-    )
-    sec = np.minimum(hour, 23) * 3600 + rng.integers(0, 3600, day.size)
-    order = np.argsort(day.astype(np.int64) * 86400 + sec, kind="stable")
-    return dict(
+    parts, uniforms = [], []
+    for ci in range(nc):
+        flat = counts[:, ci, :].reshape(-1)
+        cell = np.repeat(np.arange(flat.size), flat)
+        day, dev = np.divmod(cell, nv)
+        u = stream(seed, "order", ci).random((day.size, 7))
+        hour = np.where(
+            midnight_rush[day],
+            np.searchsorted(cdf_r, u[:, U_HOUR], side="right"),
+            np.searchsorted(cdf_n, u[:, U_HOUR], side="right"),
+        )
+        sec = np.minimum(hour, 23) * 3600 + (u[:, U_SEC] * 3600).astype(np.int64)
+        parts.append((day, np.full(day.size, ci), dev, sec))
+        uniforms.append(u)
+    day, ch, dev, sec = (np.concatenate(x) for x in zip(*parts, strict=True))
+    u = np.concatenate(uniforms)
+    order = np.lexsort((dev, ch, day.astype(np.int64) * 86400 + sec))
+    orders = dict(
         day=day[order].astype(np.int32),
         channel=ch[order].astype(np.int8),
         device=dev[order].astype(np.int8),
         sec=sec[order].astype(np.int32),
     )
+    return orders, u[order]
 
 
 def sample_lines(
-    rng: np.random.Generator,
-    o_day: np.ndarray,
+    seed: int,
+    orders: dict[str, np.ndarray],
+    basket_u: np.ndarray,
     weight: np.ndarray,
+    category_idx: np.ndarray,
+    category_weight: np.ndarray,
     partner: np.ndarray,
     traffic_item: np.ndarray,
     big_basket: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Draw each order's SKUs from the day's demand weights, add bundle partners, merge repeats."""
-    days, n = weight.shape
-    extra = rng.poisson(np.where(big_basket[o_day], 0.6, 0.32))
-    n_lines = 1 + extra
+    """Each order's SKUs, bundle partners and quantities; repeats of a SKU merged.
+
+    A line picks a SKU with probability proportional to its demand weight of the day, in two
+    steps: a race between the categories (each with its own uniform, so a price change in one
+    category moves a line only into or out of that category), then a SKU of the winning
+    category. Lines draw their uniforms from their channel's stream in order.
+    """
+    o_day, o_ch = orders["day"], orders["channel"]
+    n_lines = 1 + poisson_quantile(basket_u, np.where(big_basket[o_day], 0.6, ORDINARY_EXTRA_LINES))
     line_order = np.repeat(np.arange(o_day.size), n_lines)
+    line_ch = o_ch[line_order]
+    n_cat = category_weight.shape[1]
+    u = np.empty((line_order.size, L_CATEGORY + n_cat))
+    for ci in np.unique(o_ch):
+        mine = np.flatnonzero(line_ch == ci)  # in order of time: the channel's day order
+        u[mine] = stream(seed, "line", int(ci)).random((mine.size, u.shape[1]))
     lday = o_day[line_order]
-    cdf = np.cumsum(weight, axis=1)
-    cdf = cdf / np.maximum(cdf[:, -1:], 1e-300)
-    cdf[:, -1] = 1.0
-    # inverse-CDF sampling day by day (lines are sorted by day; a small table per day is fast)
-    u = rng.random(lday.size)
-    sku = np.empty(lday.size, dtype=np.int64)
-    cuts = np.searchsorted(lday, np.arange(days + 1))
-    for d in range(days):
-        a, b = cuts[d], cuts[d + 1]
-        if b > a:
-            sku[a:b] = np.searchsorted(cdf[d], u[a:b], side="right")
-    sku = np.minimum(sku, n - 1)
-    # bundle partners are bought together
+    cat = _race_category(category_weight, lday, u[:, L_CATEGORY:])
+    sku = _pick_sku_in_category(weight, category_idx, lday, cat, u[:, L_SKU])
     has_p = partner[sku] >= 0
-    add = has_p & (rng.random(sku.size) < BUNDLE_ATTACH)
+    add = has_p & (u[:, L_BUNDLE] < BUNDLE_ATTACH)
+    p_qty = np.where(traffic_item[sku], 0.6, 0.83)
+    qty = geometric_quantile(u[:, L_QTY], p_qty)
+    partner_sku = partner[sku[add]]
+    partner_qty = geometric_quantile(
+        u[add, L_PARTNER_QTY], np.where(traffic_item[partner_sku], 0.6, 0.83)
+    )
     line_order = np.r_[line_order, line_order[add]]
-    sku = np.r_[sku, partner[sku[add]]]
-    qty = rng.geometric(np.where(traffic_item[sku], 0.6, 0.83))
+    sku = np.r_[sku, partner_sku]
+    qty = np.r_[qty, partner_qty]
+    n = weight.shape[1]
     key = line_order.astype(np.int64) * n + sku
     uniq, inv = np.unique(key, return_inverse=True)
     q = np.bincount(inv, weights=qty).astype(np.int64)
     o, s = np.divmod(uniq, n)
     return dict(order=o, sku=s.astype(np.int32), qty=q.astype(np.int32))
+
+
+def _race_category(category_weight: np.ndarray, day: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Category per line: the first arrival among exponential clocks of rates the weights.
+
+    Category k wins with probability weight_k / sum of weights; a change to one category's
+    weight only moves lines between that category and the others.
+    """
+    with np.errstate(divide="ignore"):
+        arrival = -np.log1p(-u) / category_weight[day]
+    return np.argmin(arrival, axis=1)
+
+
+def _pick_sku_in_category(
+    weight: np.ndarray, category_idx: np.ndarray, day: np.ndarray, cat: np.ndarray, u: np.ndarray
+) -> np.ndarray:
+    """SKU per line: inversion of `u` over the demand weights of its category on its day.
+
+    The SKUs of a category are contiguous; the day's cumulative weights, normalised and
+    offset by the day number, make one increasing array that a single search covers.
+    """
+    days, n = weight.shape
+    cum = np.cumsum(weight, axis=1)
+    total = np.maximum(cum[:, -1:], 1e-300)
+    first = np.searchsorted(category_idx, np.arange(category_idx.max() + 1), side="left")
+    last = np.searchsorted(category_idx, np.arange(category_idx.max() + 1), side="right")
+    before = np.where(first[None, :] > 0, cum[:, np.maximum(first - 1, 0)], 0.0)
+    inside = cum[:, last - 1] - before
+    flat = (cum / total + np.arange(days)[:, None]).reshape(-1)
+    target = day + (before[day, cat] + u * inside[day, cat]) / total[day, 0]
+    pos = np.searchsorted(flat, target, side="right") - day.astype(np.int64) * n
+    return np.clip(pos, first[cat], last[cat] - 1)
 
 
 def fulfil(
@@ -103,9 +184,9 @@ def fulfil(
     return out
 
 
-def coupon_discount(rng: np.random.Generator, gross: np.ndarray, festive: np.ndarray) -> np.ndarray:
+def coupon_discount(u: np.ndarray, gross: np.ndarray, festive: np.ndarray) -> np.ndarray:
     """Store coupons: festival 'spend 300 get 40 off' (up to 3x); otherwise occasional small coupons."""
     fest = np.minimum(np.floor(gross / 300.0), 3) * 40.0
-    has = rng.random(gross.size) < 0.22
+    has = u < 0.22
     small = np.where(gross >= 199, 20.0, np.where(gross >= 99, 10.0, 0.0)) * has
     return np.where(festive, fest, small)

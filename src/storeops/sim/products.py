@@ -37,6 +37,7 @@ class ProductModel:
     price: np.ndarray  # [day, sku] selling price
     comp_price: np.ndarray  # [day, sku] competitor price
     demand_weight: np.ndarray  # [day, sku] popularity x life x price effects
+    category_weight: np.ndarray  # [day, category] summed demand weights of the category
     partner: np.ndarray  # bundle partner index or -1
     defective: np.ndarray  # bool per SKU: a quality problem raising returns
     competitor_table: pd.DataFrame
@@ -98,6 +99,9 @@ def build_products(
         * (price / list_price) ** elasticity_by_sku
         * (comp / list_price) ** cross_by_sku
     )
+    category_weight = np.stack(
+        [demand_weight[:, idx == k].sum(axis=1) for k in range(len(cats))], axis=1
+    )
     # a few SKUs (not the top sellers) have a quality problem that raises returns
     defective = (rng.random(pop.size) < 0.04) & (pop < np.quantile(pop, 0.8))
     skus = np.array([f"SKU{i + 1:04d}" for i in range(pop.size)])
@@ -111,6 +115,7 @@ def build_products(
         price,
         comp,
         demand_weight,
+        category_weight,
         catalogue.partner,
         defective,
         _competitor_table(comp_weekly, week, cycle.launched, skus, t0),

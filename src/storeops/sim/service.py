@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtri
 
 from storeops.sim.params import HOUR_PROFILE
+from storeops.sim.rng import stream
 
 CHAT_SHARE_OF_ORDERS = 0.12
 MEDIAN_RESPONSE_S = 18.0
@@ -21,65 +23,74 @@ def answered_logit_intercept() -> float:
 
 
 def simulate_chats(
-    rng: np.random.Generator,
+    seed: int,
     o_day: np.ndarray,
     o_sec: np.ndarray,
     o_cust: np.ndarray,
     first_day: np.ndarray,
     days: int,
+    typical_orders: float,
 ) -> dict[str, np.ndarray]:
-    """Chats per day: converted ones precede an order of the same customer; others do not."""
+    """Chats per day: converted ones precede an order of the same customer; others do not.
+
+    Response times rise with the day's orders against a typical day; each day draws from its
+    own stream (common random numbers).
+    """
     per_day = np.bincount(o_day, minlength=days)
-    mean = max(per_day.mean(), 1.0)
-    load = (np.maximum(per_day, 1) / mean) ** 0.35
+    load = (np.maximum(per_day, 1) / max(typical_orders, 1.0)) ** 0.35
     base_p = BASE_CONVERSION * (1 + CHAT_UPLIFT)
-    n_chats = rng.poisson(CHAT_SHARE_OF_ORDERS * per_day / base_p)
-    c_day = np.repeat(np.arange(days), n_chats)
-    m = c_day.size
-    resp = np.round(MEDIAN_RESPONSE_S * load[c_day] * rng.lognormal(0, 0.55, m), 1)
-    unanswered = rng.random(m) < UNANSWERED
     a0 = answered_logit_intercept()
-    p = np.where(unanswered, BASE_CONVERSION, 1 / (1 + np.exp(-(a0 + SLOPE_PER_S * resp))))
-    conv = rng.random(m) < p
-    # match converted chats to orders on the same day (random orders, without replacement)
+    hour_cdf = np.cumsum(HOUR_PROFILE) / np.sum(HOUR_PROFILE)
+    order_fd = np.argsort(first_day, kind="stable")
+    first_sorted = first_day[order_fd]
     starts = np.searchsorted(o_day, np.arange(days + 1))
-    okey = np.argsort(o_day + rng.random(o_day.size))  # orders by day, random within a day
-    rank_o = np.empty(o_day.size, dtype=np.int64)
-    rank_o[okey] = np.arange(o_day.size) - starts[o_day[okey]]
-    conv_idx = np.flatnonzero(conv)
-    cd = c_day[conv_idx]
-    cstarts = np.searchsorted(cd, np.arange(days + 1))
-    crank = np.arange(cd.size) - cstarts[cd]
-    ok = crank < per_day[cd]
-    conv[conv_idx[~ok]] = False
-    conv_idx, cd, crank = conv_idx[ok], cd[ok], crank[ok]
-    # the order with rank r on day d: okey holds orders sorted by (day, random)
-    chosen = okey[starts[cd] + crank]
-    order_of_chat = np.full(m, -1, dtype=np.int64)
-    order_of_chat[conv_idx] = chosen
-    # times: converted chats start 1-30 min before their order; others follow the daily rhythm
-    prof = np.asarray(HOUR_PROFILE, dtype=float)
-    hour = np.searchsorted(np.cumsum(prof) / prof.sum(), rng.random(m), side="right")
-    sec = np.minimum(hour, 23) * 3600 + rng.integers(0, 3600, m)
-    t = c_day * 86400.0 + sec
-    t[conv_idx] = o_day[chosen] * 86400.0 + o_sec[chosen] - rng.integers(60, 1800, conv_idx.size)
-    # customers: converted = the order's customer; others: a known customer (60 %) or a visitor
-    cust = np.full(m, -1, dtype=np.int64)
-    cust[conv_idx] = o_cust[chosen]
-    rest = np.flatnonzero(~conv)
-    known = rest[rng.random(rest.size) < 0.6]
-    if known.size and first_day.size:
-        # a random customer acquired before the chat
-        order_fd = np.argsort(first_day, kind="stable")
-        n_before = np.searchsorted(first_day[order_fd], c_day[known], side="left")
-        pick = (rng.random(known.size) * n_before).astype(np.int64)
-        cust[known] = np.where(n_before > 0, order_fd[np.minimum(pick, first_day.size - 1)], -1)
+    parts = []
+    for d in range(days):
+        rng = stream(seed, "service", d)
+        m = int(rng.poisson(CHAT_SHARE_OF_ORDERS * per_day[d] / base_p))
+        if m == 0:
+            continue
+        u = rng.random((m, 6))
+        resp = np.round(MEDIAN_RESPONSE_S * load[d] * np.exp(0.55 * ndtri(u[:, 0])), 1)
+        unanswered = u[:, 1] < UNANSWERED
+        p = np.where(unanswered, BASE_CONVERSION, 1 / (1 + np.exp(-(a0 + SLOPE_PER_S * resp))))
+        conv = u[:, 2] < p
+        # converted chats go to the day's orders in a random order, one chat per order at most
+        day_orders = starts[d] + rng.permutation(per_day[d])
+        conv_idx = np.flatnonzero(conv)[: day_orders.size]
+        conv[:] = False
+        conv[conv_idx] = True
+        order_of_chat = np.full(m, -1, dtype=np.int64)
+        chosen = day_orders[: conv_idx.size]
+        order_of_chat[conv_idx] = chosen
+        # times: converted chats start 1-30 min before their order; others follow the rhythm
+        hour = np.minimum(np.searchsorted(hour_cdf, u[:, 3], side="right"), 23)
+        t = d * 86400.0 + hour * 3600 + np.floor(u[:, 4] * 3600)
+        t[conv_idx] = d * 86400.0 + o_sec[chosen] - (60 + np.floor(u[conv_idx, 4] * 1740))
+        # customers: converted = the order's customer; others a known customer (60 %) or not
+        cust = np.full(m, -1, dtype=np.int64)
+        cust[conv_idx] = o_cust[chosen]
+        n_before = int(np.searchsorted(first_sorted, d, side="left"))
+        known = np.flatnonzero(~conv & (u[:, 5] < 0.6))
+        if known.size and n_before:
+            pick = (u[known, 5] / 0.6 * n_before).astype(np.int64)
+            cust[known] = order_fd[np.minimum(pick, n_before - 1)]
+        parts.append((t, cust, np.where(unanswered, np.nan, resp), conv, order_of_chat))
+    if not parts:
+        empty = np.empty(0)
+        return dict(
+            time=empty,
+            customer=empty.astype(np.int64),
+            first_response_s=empty,
+            converted=empty.astype(bool),
+            order=empty.astype(np.int64),
+        )
+    t, cust, resp, conv, order_of_chat = (np.concatenate(x) for x in zip(*parts, strict=True))
     srt = np.argsort(t, kind="stable")
-    resp_out = np.where(unanswered, np.nan, resp)
     return dict(
         time=t[srt],
         customer=cust[srt],
-        first_response_s=resp_out[srt],
+        first_response_s=resp[srt],
         converted=conv[srt],
         order=order_of_chat[srt],
     )
@@ -95,5 +106,5 @@ def service_truth() -> dict:
         unanswered_conversion=BASE_CONVERSION,
         uplift_of_answer_at_median_response=CHAT_UPLIFT,
         unanswered_share=UNANSWERED,
-        load_effect="response time scales with (orders that day / average day) ** 0.35",
+        load_effect="response time scales with (orders that day / typical ordinary day) ** 0.35",
     )

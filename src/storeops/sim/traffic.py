@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from storeops.sim.params import CHANNEL_PARAMS, CHANNELS, DEVICES, OWNED_CHANNELS, PAID_CHANNELS
+from storeops.sim.rng import stream
 
 BRAND_DECAY = 0.9  # carry-over of paid spend into brand awareness (direct traffic)
 BRAND_ELASTICITY = 0.3
@@ -62,7 +63,7 @@ class ChannelDays:
 
 
 def build_traffic(
-    rng: np.random.Generator,
+    seed: int,
     eff: dict,
     busy: np.ndarray,
     scale: float,
@@ -74,6 +75,8 @@ def build_traffic(
 
     `budgets` maps a paid channel to its planned daily budget [day]; a channel it leaves out keeps
     the plan drawn here. Delivered spend is the planned budget times a daily pacing noise.
+    Each channel draws from its own streams, so a change to one channel's plan moves only that
+    channel and what follows from it (direct traffic through the brand carry-over).
     """
     days = len(eff["traffic"])
     shape = (days, len(CHANNELS))
@@ -83,6 +86,7 @@ def build_traffic(
     for ci, ch in enumerate(CHANNELS):
         if ch not in channels:
             continue
+        rng = stream(seed, "traffic", ci)
         if ch in PAID_CHANNELS:
             plan = budgets[ch] if budgets is not None and ch in budgets else None
             planned[ch], response[ch], truth[ch] = _paid_channel(rng, ch, eff, scale, plan, grid)
@@ -90,15 +94,20 @@ def build_traffic(
         elif ch in OWNED_CHANNELS:
             truth[ch] = _owned_channel(rng, ch, eff, scale, grid)
         if ch != "direct":
-            grid.sessions[:, ci] = rng.binomial(
+            grid.sessions[:, ci] = stream(seed, "landing", ci).binomial(
                 grid.clicks[:, ci].astype(np.int64), CHANNEL_PARAMS[ch]["land"]
             )
     if "direct" in channels:
+        rng = stream(seed, "traffic", CHANNELS.index("direct"))
         truth["direct"] = _direct_channel(rng, eff, scale, channels, paid_spend_total, grid)
-    bad, incident = _bad_traffic(rng, incident_rng, busy, channels, grid)
+    bad, incident = _bad_traffic(stream(seed, "bad-traffic"), incident_rng, busy, channels, grid)
     # device split of genuine sessions
     mob = np.array([CHANNEL_PARAMS[c]["mobile"] for c in CHANNELS])
-    s_mob = rng.binomial(grid.sessions.astype(np.int64), mob[None, :])
+    s_mob = np.zeros(grid.sessions.shape, dtype=np.int64)
+    for ci in range(len(CHANNELS)):
+        s_mob[:, ci] = stream(seed, "device", ci).binomial(
+            grid.sessions[:, ci].astype(np.int64), mob[ci]
+        )
     sessions = np.stack([s_mob, grid.sessions - s_mob], axis=2).astype(np.int64)
     total_sess = sessions.sum(axis=2) + bad.sum(axis=2)
     ab_truth = _plan_ab_test(incident_rng, busy, channels)
@@ -226,7 +235,8 @@ def _bad_traffic(
     mult = incident_rng.uniform(2.5, 4.0)
     clicks, spend = grid.clicks, grid.spend
     extra = np.round(clicks[s0 : s0 + length, ci] * mult)
-    cpc = spend[:, ci].sum() / max(clicks[:, ci].sum(), 1)
+    # the bad source is billed at the channel's cost per click so far
+    cpc = spend[:s0, ci].sum() / max(clicks[:s0, ci].sum(), 1)
     clicks[s0 : s0 + length, ci] += extra
     spend[s0 : s0 + length, ci] = np.round(spend[s0 : s0 + length, ci] + extra * cpc * 0.6, 2)
     grid.impressions[s0 : s0 + length, ci] += np.round(extra * 8)

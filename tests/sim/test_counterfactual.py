@@ -1,0 +1,233 @@
+"""Common random numbers: with the same seed, a changed decision changes only what it causes.
+
+Each test runs the store twice on the same seed, once under its own plan and once with one
+decision changed, and compares the tables (and, where the tables cannot show it, the intended
+orders before stock decides what is served).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from storeops.sim import CHANNELS, DEFAULT_SEED, default_policy, generate, simulate
+from storeops.sim.generate import build_market, check_args, simulate_funnel
+from storeops.sim.generate import place_orders as _place_orders
+from storeops.sim.policy import ChannelBudget, Period, Policy, SkuPrice, _budgets, _frame, _prices
+
+SEED = DEFAULT_SEED
+START = date(2025, 1, 1)
+DAYS = 365
+CHANGE_DAY = 147  # a Tuesday in late May, outside the festivals
+DATE_COLUMNS = {
+    "traffic": "date",
+    "funnel": "date",
+    "ab_tests": "date",
+    "orders": "order_time",
+    "customers": "first_order_time",
+    "inventory": "date",
+    "service_chats": "chat_time",
+    "returns": "return_date",
+    "reviews": "review_date",
+}
+
+
+@pytest.fixture(scope="module")
+def base():
+    return generate(SEED)
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return default_policy(SEED)
+
+
+def _day(i: int) -> str:
+    return (START + timedelta(days=i)).isoformat()
+
+
+def _price_cut(plan: Policy, sku: str, cut: float, list_price: float) -> Policy:
+    """The store's own plan, with `sku` selling at (1 - cut) x list price from CHANGE_DAY on."""
+    own = next(p for p in plan.prices if p.sku == sku)
+    before = [
+        Period(p.start, min(p.end, _day(CHANGE_DAY - 1)), p.value)
+        for p in own.periods
+        if p.start < _day(CHANGE_DAY)
+    ]
+    new = SkuPrice(
+        sku, [*before, Period(_day(CHANGE_DAY), _day(DAYS - 1), round(list_price * (1 - cut), 2))]
+    )
+    return replace(plan, prices=tuple(new if p.sku == sku else p for p in plan.prices))
+
+
+def _rows_before(store, table: str, day: int) -> pd.DataFrame:
+    t = store.tables[table]
+    when = pd.to_datetime(t[DATE_COLUMNS[table]])
+    return t[when < pd.Timestamp(START + timedelta(days=day))].reset_index(drop=True)
+
+
+def _orders_of(store, channels) -> pd.DataFrame:
+    """Orders with their lines, keyed by what identifies an order across runs (not its id)."""
+    o, lines = store.orders, store.order_lines
+    keep = o[o["channel"].isin(channels)]
+    both = keep.merge(lines, on="order_id")
+    cols = ["order_time", "channel", "device", "sku", "quantity", "unit_price", "status"]
+    return both[cols].sort_values(cols, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def price_case(base, plan):
+    """A popular regular SKU, 40 % off from CHANGE_DAY on: as deep as the store's deepest
+    promotion, so no day after the change is dearer than under the store's own plan."""
+    p = base.products
+    units = base.order_lines.groupby("sku")["quantity"].sum()
+    regular = p[(p["role"] == "regular") & (p["launch_date"] <= pd.Timestamp(START))]
+    sku = units.reindex(regular["sku"]).idxmax()
+    row = p.set_index("sku").loc[sku]
+    policy = _price_cut(plan, sku, 0.4, float(row["list_price"]))
+    return sku, row["category"], policy, simulate(SEED, policy)
+
+
+def test_the_store_own_plan_reproduces_the_published_store(base, plan):
+    again = simulate(SEED, plan)
+    for name, table in base.tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], table, check_exact=True, obj=name)
+
+
+def test_a_price_change_from_day_w_changes_nothing_before_day_w(base, price_case):
+    _, _, _, changed = price_case
+    for table in DATE_COLUMNS:
+        pd.testing.assert_frame_equal(
+            _rows_before(changed, table, CHANGE_DAY),
+            _rows_before(base, table, CHANGE_DAY),
+            check_exact=True,
+            obj=table,
+        )
+    # and it does change what follows: the SKU sells more at the lower price
+    sku = price_case[0]
+
+    def units_after(store):
+        o = store.orders[store.orders["order_time"] >= pd.Timestamp(_day(CHANGE_DAY))]
+        lines = store.order_lines[store.order_lines["order_id"].isin(o["order_id"])]
+        return lines.loc[lines["sku"] == sku, "quantity"].sum()
+
+    assert units_after(changed) > 1.1 * units_after(base)
+
+
+def _intended_lines(seed: int, policy: Policy) -> pd.DataFrame:
+    """Every intended order line (before stock), with its order's time, channel and device."""
+    seed, start, days, scale, channels = check_args(seed, START, DAYS, 1.0, None)
+    frame = _frame(start, days, channels)
+    market = build_market(
+        seed, start, days, scale, channels, _budgets(policy, frame), _prices(policy, frame)
+    )
+    traffic = market.traffic
+    funnel = simulate_funnel(seed, traffic.sessions, traffic.bad_sessions, market.effects)
+    placed = _place_orders(market, seed, funnel["orders"])
+    o, lines = placed.orders, placed.lines
+    cats = market.products.table["category"].to_numpy(dtype=object)
+    return pd.DataFrame(
+        {
+            "time": o["day"][lines["order"]].astype(np.int64) * 86400 + o["sec"][lines["order"]],
+            "channel": o["channel"][lines["order"]],
+            "device": o["device"][lines["order"]],
+            "order": lines["order"],
+            "sku": lines["sku"],
+            "category": cats[lines["sku"]],
+            "qty": lines["qty"],
+        }
+    )
+
+
+def test_outside_its_category_a_price_change_acts_only_through_recorded_substitution(
+    base, plan, price_case
+):
+    sku, category, policy, _ = price_case
+    # the recorded cross-price structure: every SKU competes for a basket slot in proportion
+    # to its demand weight, so a cheaper SKU can only draw lines from other categories into its
+    # own; it never moves a line between two other categories
+    assert "demand weight" in base.truth["price_model"]["substitution"]
+    a, b = _intended_lines(SEED, plan), _intended_lines(SEED, policy)
+    # the same orders at the same times: price does not change who reaches checkout here
+    key = ["time", "channel", "device"]
+    orders_a = a.drop_duplicates("order")[key].reset_index(drop=True)
+    orders_b = b.drop_duplicates("order")[key].reset_index(drop=True)
+    pd.testing.assert_frame_equal(orders_a, orders_b)
+    other_a = a[a["category"] != category].set_index(["order", "sku"])["qty"]
+    other_b = b[b["category"] != category].set_index(["order", "sku"])["qty"]
+    # lines outside the category either stay as they were or leave it, never appear or grow
+    assert other_b.index.isin(other_a.index).all()
+    assert (other_b <= other_a.reindex(other_b.index)).all()
+    # ... and each order that lost one now holds a line of the changed category (lines of one
+    # SKU in an order are merged, so the count of the category's lines need not rise)
+    shrunk = other_a.groupby(level=0).size().sub(other_b.groupby(level=0).size(), fill_value=0)
+    moved = set(shrunk[shrunk > 0].index)
+    assert moved, "a 40 % cut on a top seller draws some lines from other categories"
+    assert moved <= set(b.loc[b["category"] == category, "order"])
+    # nothing before the change moves
+    before = a["time"] < CHANGE_DAY * 86400
+    assert a[before].equals(b[b["time"] < CHANGE_DAY * 86400])
+
+
+@pytest.fixture(scope="module")
+def budget_case(plan):
+    """Search gets twice its planned budget every day."""
+    own = next(b for b in plan.budgets if b.channel == "search")
+    doubled = ChannelBudget(
+        "search", 2 * own.daily, [Period(p.start, p.end, 2 * p.value) for p in own.periods]
+    )
+    policy = replace(
+        plan, budgets=tuple(doubled if b.channel == "search" else b for b in plan.budgets)
+    )
+    return policy, simulate(SEED, policy)
+
+
+def test_doubling_one_channel_budget_moves_that_channel_and_what_depends_on_it(base, budget_case):
+    policy, changed = budget_case
+    # what depends on search spend: search itself, and direct traffic (brand carry-over)
+    caused = {"search", "direct"}
+    untouched = [c for c in CHANNELS if c not in caused]
+    for table in ("traffic", "funnel"):
+        # the funnel's orders are the served ones: stock is shared, so they are compared below
+        a, b = (s.tables[table].drop(columns="orders", errors="ignore") for s in (base, changed))
+        pd.testing.assert_frame_equal(
+            b[b["channel"].isin(untouched)].reset_index(drop=True),
+            a[a["channel"].isin(untouched)].reset_index(drop=True),
+            check_exact=True,
+            obj=table,
+        )
+    t_a, t_b = (s.traffic.set_index(["date", "channel"]) for s in (base, changed))
+    assert (
+        t_b.loc[(slice(None), "search"), "clicks"].sum()
+        > 1.1 * t_a.loc[(slice(None), "search"), "clicks"].sum()
+    )
+    assert (
+        t_b.loc[(slice(None), "direct"), "sessions"].sum()
+        > t_a.loc[(slice(None), "direct"), "sessions"].sum()
+    )
+    # the other channels place the same orders with the same baskets; what they are served can
+    # only differ where the shared stock ran out in one of the two runs
+    a_lines = _intended_lines(SEED, Policy()).query(
+        "channel.isin(@untouched_idx)",
+        local_dict={"untouched_idx": [CHANNELS.index(c) for c in untouched]},
+    )
+    b_lines = _intended_lines(SEED, policy).query(
+        "channel.isin(@untouched_idx)",
+        local_dict={"untouched_idx": [CHANNELS.index(c) for c in untouched]},
+    )
+    cols = ["time", "channel", "device", "sku", "qty"]
+    pd.testing.assert_frame_equal(
+        a_lines[cols].reset_index(drop=True), b_lines[cols].reset_index(drop=True)
+    )
+    served_a, served_b = _orders_of(base, untouched), _orders_of(changed, untouched)
+    inv_a = base.inventory.set_index(["date", "sku"])["stockout"]
+    inv_b = changed.inventory.set_index(["date", "sku"])["stockout"]
+    out = inv_a | inv_b.reindex(inv_a.index, fill_value=False)
+    out = set(out[out].index)
+    diff = pd.concat([served_a, served_b]).drop_duplicates(keep=False)
+    day_sku = zip(diff["order_time"].dt.normalize(), diff["sku"], strict=True)
+    assert all(k in out for k in day_sku), "served lines differ only where stock ran out"

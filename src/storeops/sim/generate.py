@@ -948,6 +948,11 @@ def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) 
         stockout_lost_orders=stockout_lost_orders,
         lost_units_total=int(lost.sum()),
         lost_units_by_sku={k: int(v) for k, v in zip(skus, lost.sum(axis=0), strict=True) if v > 0},
+        # [day index, units] of every day a SKU could not serve all its demand
+        lost_units_by_sku_and_day={
+            skus[j]: [[int(d), int(lost[d, j])] for d in np.flatnonzero(lost[:, j] > 0)]
+            for j in np.flatnonzero(lost.sum(axis=0) > 0)
+        },
         per_sku={
             k: dict(
                 lead_time_days=policy["lead_time_days"][j],

@@ -16,8 +16,8 @@ COUPON_RULE = "festival presale/peak: 40 off per 300 (up to 3x); otherwise 22 % 
 
 # per-order uniforms, one row per order in its channel's stream
 U_HOUR, U_SEC, U_FAIL, U_CANCEL, U_BASKET, U_COUPON, U_DELIVERY = range(7)
-# per-line uniforms, one row per line in its channel's stream; the category race takes the rest
-L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY, L_CATEGORY = range(5)
+# per-line uniforms, one row per line in its channel's stream (the category race has its own)
+L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY, L_CATEGORY = range(5)  # L_CATEGORY: columns in use
 
 
 def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
@@ -25,13 +25,16 @@ def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     lam = np.broadcast_to(np.asarray(lam, dtype=float), u.shape)
     k = np.zeros(u.shape, dtype=np.int64)
     p = np.exp(-lam)
-    cdf = p.copy()
-    todo = u > cdf
-    while todo.any():
-        k[todo] += 1
-        p = np.where(todo, p * lam / np.maximum(k, 1), p)
-        cdf = np.where(todo, cdf + p, cdf)
-        todo = todo & (u > cdf) & (p > 1e-16)
+    todo = np.flatnonzero(u > p)  # only the draws still above their CDF are carried on
+    cdf, p, lam_t, u_t = p[todo], p[todo], lam[todo], u[todo]
+    step = 0
+    while todo.size:
+        step += 1
+        k[todo] = step
+        p = p * lam_t / step
+        cdf = cdf + p
+        more = (u_t > cdf) & (p > 1e-16)
+        todo, cdf, p, lam_t, u_t = todo[more], cdf[more], p[more], lam_t[more], u_t[more]
     return k
 
 
@@ -61,17 +64,17 @@ def expand_orders(
         cell = np.repeat(np.arange(flat.size), flat)
         day, dev = np.divmod(cell, nv)
         u = stream(seed, "order", ci).random((day.size, 7))
-        hour = np.where(
-            midnight_rush[day],
-            np.searchsorted(cdf_r, u[:, U_HOUR], side="right"),
-            np.searchsorted(cdf_n, u[:, U_HOUR], side="right"),
-        )
+        rush_day = midnight_rush[day]
+        hour = np.searchsorted(cdf_n, u[:, U_HOUR], side="right")
+        if rush_day.any():
+            hour[rush_day] = np.searchsorted(cdf_r, u[rush_day, U_HOUR], side="right")
         sec = np.minimum(hour, 23) * 3600 + (u[:, U_SEC] * 3600).astype(np.int64)
         parts.append((day, np.full(day.size, ci), dev, sec))
         uniforms.append(u)
     day, ch, dev, sec = (np.concatenate(x) for x in zip(*parts, strict=True))
     u = np.concatenate(uniforms)
-    order = np.lexsort((dev, ch, day.astype(np.int64) * 86400 + sec))
+    when = ((day.astype(np.int64) * 86400 + sec) * nc + ch) * nv + dev
+    order = np.argsort(when, kind="stable")
     orders = dict(
         day=day[order].astype(np.int32),
         channel=ch[order].astype(np.int8),
@@ -104,12 +107,14 @@ def sample_lines(
     line_order = np.repeat(np.arange(o_day.size), n_lines)
     line_ch = o_ch[line_order]
     n_cat = category_weight.shape[1]
-    u = np.empty((line_order.size, L_CATEGORY + n_cat))
+    u = np.empty((line_order.size, L_CATEGORY))
+    cat = np.empty(line_order.size, dtype=np.int64)
+    lday = o_day[line_order]
     for ci in np.unique(o_ch):
         mine = np.flatnonzero(line_ch == ci)  # in order of time: the channel's day order
-        u[mine] = stream(seed, "line", int(ci)).random((mine.size, u.shape[1]))
-    lday = o_day[line_order]
-    cat = _race_category(category_weight, lday, u[:, L_CATEGORY:])
+        u[mine] = stream(seed, "line", int(ci)).random((mine.size, L_CATEGORY))
+        race = stream(seed, "line-category", int(ci)).random((mine.size, n_cat), np.float32)
+        cat[mine] = _race_category(category_weight, lday[mine], race)
     sku = _pick_sku_in_category(weight, category_idx, lday, cat, u[:, L_SKU])
     has_p = partner[sku] >= 0
     add = has_p & (u[:, L_BUNDLE] < BUNDLE_ATTACH)
@@ -136,8 +141,9 @@ def _race_category(category_weight: np.ndarray, day: np.ndarray, u: np.ndarray) 
     Category k wins with probability weight_k / sum of weights; a change to one category's
     weight only moves lines between that category and the others.
     """
+    rate = category_weight.astype(np.float32)[day]
     with np.errstate(divide="ignore"):
-        arrival = -np.log1p(-u) / category_weight[day]
+        arrival = -np.log1p(-u) / rate
     return np.argmin(arrival, axis=1)
 
 

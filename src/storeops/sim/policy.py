@@ -265,6 +265,24 @@ def _runs(values: np.ndarray, start: date) -> list[Period]:
     ]
 
 
+def budget_by_day(budget: ChannelBudget, start: str | date, days: int) -> np.ndarray:
+    """A channel budget spelled out day by day over `days` days from `start` (unchecked)."""
+    start = date.fromisoformat(start) if isinstance(start, str) else start
+    plan = np.full(days, float(budget.daily))
+    for p in budget.periods:
+        first = (date.fromisoformat(p.start) - start).days
+        last = (date.fromisoformat(p.end) - start).days
+        plan[max(first, 0) : max(last + 1, 0)] = p.value
+    return plan
+
+
+def budget_from_days(channel: str, plan: np.ndarray, start: str | date) -> ChannelBudget:
+    """A channel budget from a day-by-day plan: one period per run of equal days."""
+    start = date.fromisoformat(start) if isinstance(start, str) else start
+    plan = np.asarray(plan, dtype=float)
+    return ChannelBudget(channel, float(plan[0]), _runs(plan, start))
+
+
 def default_policy(
     seed: int = DEFAULT_SEED,
     start: str | date = "2025-01-01",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from storeops.sim.answers import product_roles
+
 
 def completed_orders(store) -> pd.DataFrame:
     o = store.orders
@@ -203,7 +205,10 @@ def weekly_sku_panel(store) -> pd.DataFrame:
     panel = panel[panel["in_stock_days"] >= 4]
     panel["units_per_day"] = panel["units"] / panel["in_stock_days"]
     return panel.reset_index().merge(
-        store.products[["sku", "category", "role", "list_price"]], on="sku"
+        store.products[["sku", "category", "list_price"]].assign(
+            role=lambda p: p["sku"].map(product_roles(store))
+        ),
+        on="sku",
     )
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from storeops.sim import CHANNELS, DEFAULT_SEED, default_policy, generate, simulate
+from storeops.sim.answers import product_roles
 from storeops.sim.generate import build_market, check_args, simulate_funnel
 from storeops.sim.generate import place_orders as _place_orders
 from storeops.sim.policy import ChannelBudget, Period, Policy, SkuPrice, _budgets, _frame, _prices
@@ -83,7 +84,7 @@ def _orders_of(store, channels) -> pd.DataFrame:
 def price_case(base, plan):
     """A popular regular SKU, 40 % off from CHANGE_DAY on: as deep as the store's deepest
     promotion, so no day after the change is dearer than under the store's own plan."""
-    p = base.products
+    p = base.products.assign(role=lambda d: d["sku"].map(product_roles(base)))
     units = base.order_lines.groupby("sku")["quantity"].sum()
     regular = p[(p["role"] == "regular") & (p["launch_date"] <= pd.Timestamp(START))]
     sku = units.reindex(regular["sku"]).idxmax()

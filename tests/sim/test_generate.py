@@ -8,14 +8,15 @@ import pytest
 
 import storeops.sim as sim
 from storeops.errors import StoreOpsError
+from storeops.sim.answers import customer_segments
 from storeops.sim.schema import SCHEMA, SchemaError, validate
 
 CONTRACT = {
     "orders": ["order_id", "customer_id", "order_time", "channel", "revenue", "discount"],
     "order_lines": ["order_id", "sku", "quantity", "unit_price"],
-    "products": ["sku", "name", "category", "role", "list_price", "unit_cost", "launch_date"],
+    "products": ["sku", "name", "category", "list_price", "unit_cost", "launch_date"],
     "traffic": ["date", "channel", "spend", "impressions", "clicks", "sessions"],
-    "customers": ["customer_id", "first_order_time", "segment", "acquisition_channel"],
+    "customers": ["customer_id", "first_order_time", "acquisition_channel"],
     "calendar": ["date", "weekday", "is_weekend", "festival", "festival_phase"],
     "competitor_prices": ["date", "sku", "competitor_price"],
     "funnel": ["date", "channel", "device", "sessions", "product_views", "add_to_carts", "orders"],
@@ -158,7 +159,7 @@ def test_price_cuts_raise_units_sold(default_store):
 
 
 def test_festival_acquired_customers_are_mostly_deal_seekers(default_store):
-    c = default_store.customers
+    c = default_store.customers.assign(segment=customer_segments(default_store).to_numpy())
     share = c.groupby("acquired_in_festival")["segment"].apply(
         lambda s: (s == "deal_seeker").mean()
     )

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 import sim_facts as F
 
+from storeops.sim.answers import customer_segments, product_roles
+
 # log-log regression with SKU and week fixed effects: each category's estimate lies within
 # 3 standard errors of the truth and never further than ELASTICITY_TOLERANCE
 ELASTICITY_TOLERANCE = 0.5
@@ -34,7 +36,9 @@ def test_truth_records_every_knob(default_store):
         t["service"]
     )
     assert set(t["aftersales"]["return_rate_by_category"]) == cats
-    assert set(t["segments"]) == set(default_store.customers["segment"])
+    assert set(t["segments"]) == set(customer_segments(default_store))
+    # answers are truth only: no table carries them
+    assert "segment" not in default_store.customers and "role" not in default_store.products
     skus = t["products"]["skus"]
     assert set(skus) == set(default_store.products["sku"])
     assert {"role", "life_cycle_stage_at_end", "decline_start"} <= set(next(iter(skus.values())))
@@ -189,7 +193,7 @@ def test_ab_test_verdict_matches_truth(store):
 
 
 def test_segments_repurchase_in_the_order_of_their_true_rates(store):
-    c = store.customers
+    c = store.customers.assign(segment=customer_segments(store).to_numpy())
     start = store.calendar["date"].min()
     new = c[c["first_order_time"].between(start, start + pd.Timedelta(days=180))]
     rates = {s: F.repurchase_rate(store, g, 120) for s, g in new.groupby("segment")}
@@ -227,7 +231,10 @@ def test_return_drivers_are_recoverable(store):
 
 def test_product_roles_and_bundles_show_in_the_data(default_store):
     s = default_store
-    p = s.products.assign(margin=lambda d: 1 - d["unit_cost"] / d["list_price"])
+    p = s.products.assign(
+        margin=lambda d: 1 - d["unit_cost"] / d["list_price"],
+        role=lambda d: d["sku"].map(product_roles(s)),
+    )
     m = p.groupby("role")["margin"].median()
     assert m["traffic"] == m.min() and m["profit"] == m.max()
     units = s.order_lines.groupby("sku")["quantity"].sum().reindex(p["sku"]).fillna(0).to_numpy()

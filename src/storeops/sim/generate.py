@@ -370,7 +370,7 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
         market.festive[orders["day"]], CANCEL_RATE_FESTIVAL, CANCEL_RATE
     )
     products = market.products
-    role = products.table["role"].to_numpy(dtype=object)
+    role = products.role
     lines = sample_lines(
         seed,
         orders,
@@ -455,7 +455,7 @@ def _expected_units(market: Market) -> np.ndarray:
     products = market.products
     weight = products.demand_weight
     share = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-300)
-    role = products.table["role"].to_numpy(dtype=object)
+    role = products.role
     mean_qty = np.where(role == "traffic", 1 / 0.6, 1 / 0.83)
     has_partner = products.partner >= 0
     partner_qty = np.where(has_partner, mean_qty[np.maximum(products.partner, 0)], 0.0)
@@ -469,7 +469,7 @@ def _expected_units(market: Market) -> np.ndarray:
 def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None, int]:
     """Incident: a best seller goes out of stock (warehouse write-off, supplier delay)."""
     products = market.products
-    role = products.table["role"].to_numpy(dtype=object)
+    role = products.role
     candidates = np.flatnonzero(products.launched[0] & (role != "bundle"))
     best = (
         int(
@@ -706,7 +706,6 @@ def _customer_table(t0: pd.Timestamp, buyers: dict, widths: IdWidths) -> pd.Data
         {
             "customer_id": make_ids("C", np.arange(buyers["segment"].size), widths.customer),
             "first_order_time": _ts(t0, np.round(buyers["first_day"] * 86400.0)),
-            "segment": labels(buyers["segment"], SEGMENTS),
             "acquisition_channel": labels(acquisition, (*CHANNELS, "unknown")),
             "acquired_in_festival": buyers["acq_festival"],
         }
@@ -852,7 +851,12 @@ def build_truth(
         products=market.products.truth,
         inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders),
         ab_test=ab_truth,
-        customers=dict(existing_at_start=int(activity.buyers["n_existing"])),
+        customers=dict(
+            existing_at_start=int(activity.buyers["n_existing"]),
+            # one digit per customer in customer_id order: the index of its segment
+            segment_order=list(SEGMENTS),
+            segment_by_customer="".join(map(str, activity.buyers["segment"].tolist())),
+        ),
     )
 
 

@@ -31,6 +31,7 @@ class ProductModel:
 
     table: pd.DataFrame
     category_idx: np.ndarray  # category index per SKU
+    role: np.ndarray  # traffic, profit, bundle or regular (an answer: truth only)
     popularity: np.ndarray  # base demand weight per SKU
     life: np.ndarray  # [day, sku] life-cycle multiplier (0 before launch)
     launched: np.ndarray  # [day, sku] bool
@@ -109,6 +110,7 @@ def build_products(
     return ProductModel(
         table,
         idx,
+        catalogue.role,
         pop,
         cycle.life,
         cycle.launched,
@@ -226,7 +228,6 @@ def _product_table(
             "sku": pd.array(skus, dtype="str"),
             "name": pd.array(names, dtype="str"),
             "category": pd.array(np.array(cats)[cidx], dtype="str"),
-            "role": pd.array(catalogue.role, dtype="str"),
             "list_price": catalogue.list_price,
             "unit_cost": catalogue.unit_cost,
             "launch_date": (t0 + pd.to_timedelta(cycle.launch_offset, unit="D")).astype(

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
-from storeops.sim.params import CHANNELS, DEVICES, FESTIVALS, PHASES, ROLES, SEGMENTS
+from storeops.sim.params import CHANNELS, DEVICES, FESTIVALS, PHASES
 
 
 class SchemaError(StoreOpsError):
@@ -108,13 +108,6 @@ SCHEMA: dict[str, Table] = {
                     "string",
                     "-",
                     "product category (apparel, beauty, home, electronics, food, baby, sports, books)",
-                ),
-                C(
-                    "role",
-                    "string",
-                    "-",
-                    "traffic item (cheap, thin margin, draws visitors), profit item (high margin), bundle partner (bought together with its partner) or regular",
-                    allowed=ROLES,
                 ),
                 C("list_price", "float", "CNY", "regular selling price before promotions", min=0),
                 C("unit_cost", "float", "CNY", "purchase cost per unit", min=0),
@@ -226,13 +219,6 @@ SCHEMA: dict[str, Table] = {
                     "datetime",
                     "timestamp",
                     "time of the customer's first order ever (before the period for earlier customers)",
-                ),
-                C(
-                    "segment",
-                    "string",
-                    "-",
-                    "behavioural segment: loyal, regular, occasional or deal_seeker",
-                    allowed=SEGMENTS,
                 ),
                 C(
                     "acquisition_channel",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from storeops.sim.params import HOUR_PROFILE
-from storeops.sim.rng import stream
+from storeops.sim.rng import keyed_uniforms
 
 CANCEL_RATE = 0.03
 CANCEL_RATE_FESTIVAL = 0.06  # presale and peak days
@@ -16,7 +16,9 @@ COUPON_RULE = "festival presale/peak: 40 off per 300 (up to 3x); otherwise 22 % 
 
 # per-order uniforms, one row per order in its channel's stream
 U_HOUR, U_SEC, U_FAIL, U_CANCEL, U_BASKET, U_COUPON, U_DELIVERY = range(7)
-# per-line uniforms, one row per line in its channel's stream (the category race has its own)
+ORDER_BITS = 24  # an order's key: its [day, channel, device] cell, then its number in the cell
+LINE_BITS = 6  # a line's key: its order's key, then its number in the order
+# per-line uniforms (the category race has its own)
 L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY, L_CATEGORY = range(5)  # L_CATEGORY: columns in use
 
 
@@ -48,9 +50,9 @@ def expand_orders(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """One row per intended order from cell counts [day, channel, device], sorted by time.
 
-    Returns the orders and their uniforms [order, U_*]: every channel draws its orders'
-    uniforms from its own stream in day order, so more orders on one channel or day shift no
-    other channel's draws and nothing earlier.
+    Returns the orders (with their `key`: the cell and the order's number in it) and their
+    uniforms [order, U_*], which depend on the key alone: one more order in a cell is appended
+    and no other order's draws move.
     """
     days, nc, nv = counts.shape
     prof = np.asarray(HOUR_PROFILE, dtype=float)
@@ -58,21 +60,18 @@ def expand_orders(
     rush[0] *= 9.0
     rush[1] *= 4.0
     cdf_n, cdf_r = np.cumsum(prof) / prof.sum(), np.cumsum(rush) / rush.sum()
-    parts, uniforms = [], []
-    for ci in range(nc):
-        flat = counts[:, ci, :].reshape(-1)
-        cell = np.repeat(np.arange(flat.size), flat)
-        day, dev = np.divmod(cell, nv)
-        u = stream(seed, "order", ci).random((day.size, 7))
-        rush_day = midnight_rush[day]
-        hour = np.searchsorted(cdf_n, u[:, U_HOUR], side="right")
-        if rush_day.any():
-            hour[rush_day] = np.searchsorted(cdf_r, u[rush_day, U_HOUR], side="right")
-        sec = np.minimum(hour, 23) * 3600 + (u[:, U_SEC] * 3600).astype(np.int64)
-        parts.append((day, np.full(day.size, ci), dev, sec))
-        uniforms.append(u)
-    day, ch, dev, sec = (np.concatenate(x) for x in zip(*parts, strict=True))
-    u = np.concatenate(uniforms)
+    flat = counts.reshape(-1)
+    cell = np.repeat(np.arange(flat.size), flat)
+    first = np.repeat(np.cumsum(flat) - flat, flat)
+    key = (cell.astype(np.int64) << ORDER_BITS) + (np.arange(cell.size) - first)
+    day, rest = np.divmod(cell, nc * nv)
+    ch, dev = np.divmod(rest, nv)
+    u = keyed_uniforms(seed, "order", key, 7)
+    rush_day = midnight_rush[day]
+    hour = np.searchsorted(cdf_n, u[:, U_HOUR], side="right")
+    if rush_day.any():
+        hour[rush_day] = np.searchsorted(cdf_r, u[rush_day, U_HOUR], side="right")
+    sec = np.minimum(hour, 23) * 3600 + (u[:, U_SEC] * 3600).astype(np.int64)
     when = ((day.astype(np.int64) * 86400 + sec) * nc + ch) * nv + dev
     order = np.argsort(when, kind="stable")
     orders = dict(
@@ -80,6 +79,7 @@ def expand_orders(
         channel=ch[order].astype(np.int8),
         device=dev[order].astype(np.int8),
         sec=sec[order].astype(np.int32),
+        key=key[order],
     )
     return orders, u[order]
 
@@ -100,22 +100,18 @@ def sample_lines(
     A line picks a SKU with probability proportional to its demand weight of the day, in two
     steps: a race between the categories (each with its own uniform, so a price change in one
     category moves a line only into or out of that category), then a SKU of the winning
-    category. Lines draw their uniforms from their channel's stream in order.
+    category. A line's uniforms depend on its order's key and its number in the order.
     """
-    o_day, o_ch = orders["day"], orders["channel"]
+    o_day = orders["day"]
     n_lines = 1 + poisson_quantile(basket_u, np.where(big_basket[o_day], 0.6, ORDINARY_EXTRA_LINES))
     line_order = np.repeat(np.arange(o_day.size), n_lines)
-    line_ch = o_ch[line_order]
-    n_cat = category_weight.shape[1]
-    u = np.empty((line_order.size, L_CATEGORY))
-    cat = np.empty(line_order.size, dtype=np.int64)
+    first = np.repeat(np.cumsum(n_lines) - n_lines, n_lines)
+    line_key = (orders["key"][line_order] << LINE_BITS) + (np.arange(line_order.size) - first)
+    u = keyed_uniforms(seed, "line", line_key, L_CATEGORY)
+    race = keyed_uniforms(seed, "line-category", line_key, category_weight.shape[1])
     lday = o_day[line_order]
-    for ci in np.unique(o_ch):
-        mine = np.flatnonzero(line_ch == ci)  # in order of time: the channel's day order
-        u[mine] = stream(seed, "line", int(ci)).random((mine.size, L_CATEGORY))
-        race = stream(seed, "line-category", int(ci)).random((mine.size, n_cat), np.float32)
-        cat[mine] = _race_category(category_weight, lday[mine], race)
-    sku = _pick_sku_in_category(weight, category_idx, lday, cat, u[:, L_SKU])
+    cat = _race_category(category_weight, lday, race)
+    sku = _pick_sku_in_category(weight, category_idx, lday, cat, u[:, L_SKU].astype(np.float64))
     has_p = partner[sku] >= 0
     add = has_p & (u[:, L_BUNDLE] < BUNDLE_ATTACH)
     p_qty = np.where(traffic_item[sku], 0.6, 0.83)

@@ -19,3 +19,42 @@ def stream(seed: int, name: str, *keys: int) -> np.random.Generator:
     spawn_key = (zlib.crc32(name.encode()), *(int(k) for k in keys))
     ss = np.random.SeedSequence(entropy=int(seed), spawn_key=spawn_key)
     return np.random.default_rng(ss)
+
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(x: np.ndarray, tmp: np.ndarray) -> None:
+    """SplitMix64's finaliser, in place: a bijection of uint64 that scatters nearby keys."""
+    for shift, mult in ((30, _M1), (27, _M2)):
+        np.right_shift(x, np.uint64(shift), out=tmp)
+        np.bitwise_xor(x, tmp, out=x)
+        np.multiply(x, mult, out=x)
+    np.right_shift(x, np.uint64(31), out=tmp)
+    np.bitwise_xor(x, tmp, out=x)
+
+
+def keyed_uniforms(seed: int, name: str, keys: np.ndarray, columns: int) -> np.ndarray:
+    """Uniforms in (0, 1) as float32, `columns` per key, depending only on (seed, name, key).
+
+    For things counted by a decision (the orders of a day and channel, the lines of an order):
+    the k-th one gets the same draws whatever the count, so one more order is appended and
+    nothing else moves. One 64-bit hash gives two 24-bit uniforms.
+    """
+    one = np.empty(1, dtype=np.uint64)
+    base = np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
+    _mix(base, one)
+    base ^= np.uint64(zlib.crc32(name.encode()))
+    _mix(base, one)
+    words = (columns + 1) // 2
+    h = np.empty((len(keys), words), dtype=np.uint64)
+    np.multiply(np.asarray(keys, dtype=np.uint64)[:, None], np.uint64(words), out=h)
+    h += np.arange(words, dtype=np.uint64)[None, :]
+    h ^= base
+    _mix(h, np.empty_like(h))
+    halves = h.view(np.uint32).reshape(len(keys), 2 * words)[:, :columns]
+    out = np.empty((len(keys), columns), dtype=np.float32)
+    # the top 24 bits of each half, centred in their cell: never exactly 0 or 1
+    u = (halves >> np.uint32(8)).astype(np.float32)
+    np.multiply(u + np.float32(0.5), np.float32(1.0 / 16777216.0), out=out)
+    return out

@@ -127,7 +127,9 @@ def _intended_lines(seed: int, policy: Policy) -> pd.DataFrame:
         seed, start, days, scale, channels, _budgets(policy, frame), _prices(policy, frame)
     )
     traffic = market.traffic
-    funnel = simulate_funnel(seed, traffic.sessions, traffic.bad_sessions, market.effects)
+    funnel = simulate_funnel(
+        seed, traffic.sessions, traffic.bad_sessions, market.effects, market.products.price_index
+    )
     placed = _place_orders(market, seed, funnel["orders"])
     o, lines = placed.orders, placed.lines
     cats = market.products.table["category"].to_numpy(dtype=object)
@@ -136,7 +138,7 @@ def _intended_lines(seed: int, policy: Policy) -> pd.DataFrame:
             "time": o["day"][lines["order"]].astype(np.int64) * 86400 + o["sec"][lines["order"]],
             "channel": o["channel"][lines["order"]],
             "device": o["device"][lines["order"]],
-            "order": lines["order"],
+            "order": o["key"][lines["order"]],
             "sku": lines["sku"],
             "category": cats[lines["sku"]],
             "qty": lines["qty"],
@@ -148,30 +150,63 @@ def test_outside_its_category_a_price_change_acts_only_through_recorded_substitu
     base, plan, price_case
 ):
     sku, category, policy, _ = price_case
-    # the recorded cross-price structure: every SKU competes for a basket slot in proportion
-    # to its demand weight, so a cheaper SKU can only draw lines from other categories into its
-    # own; it never moves a line between two other categories
-    assert "demand weight" in base.truth["price_model"]["substitution"]
+    # the recorded structure: a cheaper SKU lifts the store's conversion (more orders) and
+    # draws basket lines from other categories into its own, which the new orders make up for
+    model = base.truth["price_model"]
+    assert "price_index" in model["funnel"] and "race between categories" in model["substitution"]
     a, b = _intended_lines(SEED, plan), _intended_lines(SEED, policy)
-    # the same orders at the same times: price does not change who reaches checkout here
-    key = ["time", "channel", "device"]
-    orders_a = a.drop_duplicates("order")[key].reset_index(drop=True)
-    orders_b = b.drop_duplicates("order")[key].reset_index(drop=True)
-    pd.testing.assert_frame_equal(orders_a, orders_b)
-    other_a = a[a["category"] != category].set_index(["order", "sku"])["qty"]
-    other_b = b[b["category"] != category].set_index(["order", "sku"])["qty"]
-    # lines outside the category either stay as they were or leave it, never appear or grow
-    assert other_b.index.isin(other_a.index).all()
-    assert (other_b <= other_a.reindex(other_b.index)).all()
-    # ... and each order that lost one now holds a line of the changed category (lines of one
-    # SKU in an order are merged, so the count of the category's lines need not rise)
-    shrunk = other_a.groupby(level=0).size().sub(other_b.groupby(level=0).size(), fill_value=0)
-    moved = set(shrunk[shrunk > 0].index)
-    assert moved, "a 40 % cut on a top seller draws some lines from other categories"
-    assert moved <= set(b.loc[b["category"] == category, "order"])
     # nothing before the change moves
-    before = a["time"] < CHANGE_DAY * 86400
-    assert a[before].equals(b[b["time"] < CHANGE_DAY * 86400])
+    assert a[a["time"] < CHANGE_DAY * 86400].equals(b[b["time"] < CHANGE_DAY * 86400])
+    # orders keep their time and place; a day whose price index rose only gains orders, a day
+    # whose index fell (the cut, once remembered, lifts less than a promotion) only loses some
+    key = ["order", "time", "channel", "device"]
+    orders_a, orders_b = (x.drop_duplicates("order")[key].set_index("order") for x in (a, b))
+    common = orders_a.index.intersection(orders_b.index)
+    pd.testing.assert_frame_equal(orders_b.loc[common], orders_a.loc[common])
+    index_a, index_b = (_price_index(p) for p in (plan, policy))
+    only_a = orders_a.drop(common)
+    only_b = orders_b.drop(common)
+    assert (index_b[only_b["time"] // 86400] > index_a[only_b["time"] // 86400]).all()
+    assert (index_b[only_a["time"] // 86400] < index_a[only_a["time"] // 86400]).all()
+    assert len(only_b) > 0
+    # in an order placed in both runs, lines outside the category only move into or out of
+    # the changed category: one run's set holds the other's, and the smaller side has a line
+    # of the category; nothing moves between two other categories
+    mine = {o: set(g) for o, g in a[a["category"] == category].groupby("order")["sku"]}
+    mine_b = {o: set(g) for o, g in b[b["category"] == category].groupby("order")["sku"]}
+    other = {
+        run: x[(x["category"] != category) & x["order"].isin(common)]
+        .groupby("order")["sku"]
+        .agg(frozenset)
+        for run, x in (("a", a), ("b", b))
+    }
+    sets = pd.concat(other, axis=1).reindex(common)
+    sets = sets.map(lambda v: v if isinstance(v, frozenset) else frozenset())
+    differ = sets[sets["a"] != sets["b"]]
+    assert len(differ) > 0, "a 40 % cut on a top seller moves some lines"
+    for o, (sa, sb) in differ.iterrows():
+        assert sa <= sb or sb <= sa
+        smaller = mine if len(sa) < len(sb) else mine_b
+        assert smaller.get(o), "the side with fewer other lines holds a line of the category"
+    # the added and lost orders make up for the moved lines: other categories' units after the
+    # change move by no more than chance (4 standard deviations of the lines that moved)
+    after = CHANGE_DAY * 86400
+    units_a = a[(a["time"] >= after) & (a["category"] != category)]["qty"].sum()
+    units_b = b[(b["time"] >= after) & (b["category"] != category)]["qty"].sum()
+    moved = a[a["category"] != category].merge(
+        b[b["category"] != category], on=["order", "sku"], how="outer", indicator=True
+    )
+    churn = (moved["_merge"] != "both").sum()
+    assert abs(units_b - units_a) <= 4 * np.sqrt(churn) + 4
+
+
+def _price_index(policy: Policy) -> np.ndarray:
+    seed, start, days, scale, channels = check_args(SEED, START, DAYS, 1.0, None)
+    frame = _frame(start, days, channels)
+    market = build_market(
+        seed, start, days, scale, channels, _budgets(policy, frame), _prices(policy, frame)
+    )
+    return market.products.price_index
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +267,40 @@ def test_doubling_one_channel_budget_moves_that_channel_and_what_depends_on_it(b
     diff = pd.concat([served_a, served_b]).drop_duplicates(keep=False)
     day_sku = zip(diff["order_time"].dt.normalize(), diff["sku"], strict=True)
     assert all(k in out for k in day_sku), "served lines differ only where stock ran out"
+
+
+def test_f19_price_acts_at_the_funnel_and_a_lasting_cut_fades_to_a_smaller_lift(
+    base, plan, price_case
+):
+    sku, _, policy, changed = price_case
+
+    # conversion: the cheaper SKU lifts the store's add-to-cart rate after the change
+    def atc_rate(store, lo, hi):
+        f = store.funnel
+        f = f[(f["date"] >= pd.Timestamp(_day(lo))) & (f["date"] < pd.Timestamp(_day(hi)))]
+        return f["add_to_carts"].sum() / f["product_views"].sum()
+
+    assert atc_rate(changed, CHANGE_DAY, CHANGE_DAY + 28) > atc_rate(
+        base, CHANGE_DAY, CHANGE_DAY + 28
+    )
+    # units: against the SKU at its list price all year, a lasting cut from day W acts as a
+    # promotion at first; once shoppers remember the new price (the reference price follows
+    # it) the lift shrinks toward the smaller permanent response
+    row = base.products.set_index("sku").loc[sku]
+    flat = replace(
+        plan, prices=tuple(SkuPrice(sku, ()) if p.sku == sku else p for p in plan.prices)
+    )
+    cut = _price_cut(flat, sku, 0.4, float(row["list_price"]))
+    a, b = _intended_lines(SEED, flat), _intended_lines(SEED, cut)
+    index = int(sku.removeprefix("SKU")) - 1
+
+    def lift(lo, hi):
+        def units(x):
+            window = (x["time"] >= lo * 86400) & (x["time"] < hi * 86400)
+            return x.loc[window & (x["sku"] == index), "qty"].sum()
+
+        return units(b) / units(a)
+
+    early, late = lift(CHANGE_DAY, CHANGE_DAY + 14), lift(CHANGE_DAY + 70, CHANGE_DAY + 126)
+    assert early > late > 1.0
+    assert base.truth["price_model"]["permanent_share"] < 1

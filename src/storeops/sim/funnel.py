@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from storeops.sim.params import CHANNEL_PARAMS, CHANNELS
-from storeops.sim.rng import stream
+from storeops.sim.rng import binomial_ppf, poisson_ppf, stream
 
 VIEWS_PER_SESSION = np.array([1.25, 1.55])  # mobile, desktop
 ATC_BASE = 0.066
@@ -28,21 +28,25 @@ def funnel_rates(eff: dict) -> tuple[np.ndarray, np.ndarray]:
 
 
 def simulate_funnel(
-    seed: int, sessions: np.ndarray, bad: np.ndarray, eff: dict
+    seed: int, sessions: np.ndarray, bad: np.ndarray, eff: dict, price_index: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Views, add-to-carts and intended orders for every [day, channel, device] cell.
 
-    Each step of each channel has its own stream, drawn in day order (common random numbers).
+    Each step of each channel inverts its own uniforms, one per cell (common random numbers).
     """
     atc_p, c2o_p = funnel_rates(eff)
+    # prices act at the funnel: attractive prices turn more product views into carts
+    atc_p = np.clip(atc_p * price_index[:, None, None], 0, 0.9)
     views, bad_views, atc, orders = (np.zeros(sessions.shape, dtype=np.int64) for _ in range(4))
     for ci in range(sessions.shape[1]):
-        views[:, ci] = stream(seed, "views", ci).poisson(
-            sessions[:, ci] * VIEWS_PER_SESSION[None, :]
-        )
-        bad_views[:, ci] = stream(seed, "bad-views", ci).poisson(bad[:, ci] * 0.05)
-        atc[:, ci] = stream(seed, "add-to-cart", ci).binomial(views[:, ci], atc_p[:, ci])
-        orders[:, ci] = stream(seed, "checkout", ci).binomial(atc[:, ci], c2o_p[:, ci])
+        u = {
+            step: stream(seed, step, ci).random(sessions[:, ci].shape)
+            for step in ("views", "bad-views", "add-to-cart", "checkout")
+        }
+        views[:, ci] = poisson_ppf(u["views"], sessions[:, ci] * VIEWS_PER_SESSION[None, :])
+        bad_views[:, ci] = poisson_ppf(u["bad-views"], bad[:, ci] * 0.05)
+        atc[:, ci] = binomial_ppf(u["add-to-cart"], views[:, ci], atc_p[:, ci])
+        orders[:, ci] = binomial_ppf(u["checkout"], atc[:, ci], c2o_p[:, ci])
     return dict(
         sessions=sessions + bad,
         views=views + bad_views,

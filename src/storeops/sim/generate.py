@@ -60,7 +60,7 @@ from storeops.sim.params import (
     SEGMENTS,
     WEEKDAY_MULT,
 )
-from storeops.sim.products import ProductModel, build_products
+from storeops.sim.products import PERMANENT_SHARE, REFERENCE_DAYS, ProductModel, build_products
 from storeops.sim.rng import stream
 from storeops.sim.service import service_truth, simulate_chats
 from storeops.sim.store import Store
@@ -316,7 +316,9 @@ def run_store(
 ) -> Store:
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth."""
     traffic = market.traffic
-    funnel = simulate_funnel(seed, traffic.sessions, traffic.bad_sessions, market.effects)
+    funnel = simulate_funnel(
+        seed, traffic.sessions, traffic.bad_sessions, market.effects, market.products.price_index
+    )
     placed = place_orders(market, seed, funnel["orders"])
     stock = run_inventory(market, seed, days, placed, reorder)
     sales = serve_orders(market, placed, stock.inventory)
@@ -463,7 +465,8 @@ def _expected_units(market: Market) -> np.ndarray:
     pop = products.popularity / products.popularity.sum()
     per_line = float((pop * (mean_qty + BUNDLE_ATTACH * partner_qty)).sum())
     units = market.typical_orders * (1 - CANCEL_RATE) * (1 + ORDINARY_EXTRA_LINES) * per_line
-    return share * units
+    # the planner knows its own promotions and that they lift the store's conversion
+    return share * units * products.price_index[:, None]
 
 
 def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None, int]:
@@ -826,12 +829,23 @@ def build_truth(
         elasticity=market.elasticity,
         cross_price_elasticity=market.cross,
         price_model=dict(
-            demand_weight="popularity x life_cycle x (price/list_price)^elasticity x (competitor_price/list_price)^cross",
+            demand_weight=(
+                "popularity x life_cycle x (price/reference_price)^elasticity x "
+                "(reference_price/list_price)^(permanent_share x elasticity) x "
+                "(competitor_price/list_price)^cross"
+            ),
+            reference_price=f"exponential smoothing of the SKU's own past prices over {REFERENCE_DAYS} days, from the list price",
+            permanent_share=PERMANENT_SHARE,
+            funnel=(
+                "add-to-cart rate x price_index; price_index = sum of demand weights / sum "
+                "of the same without own prices, 1 on average under the store's own prices"
+            ),
             substitution=(
                 "each basket line picks a SKU in proportion to its demand weight of the day "
-                "(a race between categories, then a SKU within the winner), so a price change "
-                "moves lines between its SKU and the others; the number of orders does not "
-                "depend on prices"
+                "(a race between categories, then a SKU within the winner); with the funnel "
+                "term, a SKU's expected units are proportional to its own demand weight, so "
+                "a price change does not move other SKUs' expected units: the lines it draws "
+                "from other categories are made up by the orders it adds"
             ),
         ),
         festivals=market.festivals,

@@ -22,6 +22,8 @@ NAME_WORDS = {
 }
 PROMO_PROB = 0.22
 PROMO_DEPTHS = (0.10, 0.20, 0.30, 0.40)
+REFERENCE_DAYS = 28  # shoppers' memory of a SKU's past prices
+PERMANENT_SHARE = 0.5  # a lasting price change moves demand half as much as a temporary one
 ADJ = ("Classic", "Soft", "Pro", "Lite", "Daily", "Premium", "Mini", "Eco", "Plus", "Smart")
 
 
@@ -38,6 +40,7 @@ class ProductModel:
     price: np.ndarray  # [day, sku] selling price
     comp_price: np.ndarray  # [day, sku] competitor price
     demand_weight: np.ndarray  # [day, sku] popularity x life x price effects
+    price_index: np.ndarray  # [day] how prices lift the store's conversion (1: its own plan)
     category_weight: np.ndarray  # [day, category] summed demand weights of the category
     partner: np.ndarray  # bundle partner index or -1
     defective: np.ndarray  # bool per SKU: a quality problem raising returns
@@ -87,19 +90,20 @@ def build_products(
     t0 = pd.Timestamp(start)
     cycle = _draw_life_cycle(rng, catalogue.list_price.size, days)
     week = (np.arange(days) + t0.weekday()) // 7
-    price = _daily_prices(rng, catalogue.list_price, week, prices)
+    price, drawn = _daily_prices(rng, catalogue.list_price, week, prices)
     comp_weekly = _competitor_prices(rng, catalogue.list_price, week[-1] + 1)
     comp = comp_weekly[week]
     idx = catalogue.category_idx
     elasticity_by_sku = np.array([elasticity[c] for c in cats])[idx]
     cross_by_sku = np.array([cross[c] for c in cats])[idx]
     list_price, pop = catalogue.list_price, catalogue.popularity
-    demand_weight = (
-        pop[None, :]
-        * cycle.life
-        * (price / list_price) ** elasticity_by_sku
-        * (comp / list_price) ** cross_by_sku
-    )
+    interest = pop[None, :] * cycle.life * (comp / list_price) ** cross_by_sku
+    demand_weight = interest * price_response(price, list_price, elasticity_by_sku)
+    # prices act at the funnel: the store converts in proportion to its summed demand weights,
+    # scaled so that the store's own drawn prices convert as the funnel's base rates say
+    own = interest * price_response(drawn, list_price, elasticity_by_sku)
+    total = np.maximum(interest.sum(axis=1), 1e-300)
+    price_index = demand_weight.sum(axis=1) / total / np.mean(own.sum(axis=1) / total)
     category_weight = np.stack(
         [demand_weight[:, idx == k].sum(axis=1) for k in range(len(cats))], axis=1
     )
@@ -117,6 +121,7 @@ def build_products(
         price,
         comp,
         demand_weight,
+        price_index,
         category_weight,
         catalogue.partner,
         defective,
@@ -183,17 +188,40 @@ def _daily_prices(
     week: np.ndarray,
     prices: dict[int, list[tuple[int, int, float]]] | None,
 ) -> np.ndarray:
-    """Selling price per [day, sku]: weekly promotions, exogenous to demand, or `prices`."""
+    """Selling price per [day, sku] and the drawn promotions it replaces where `prices` says."""
     n, nweeks = list_price.size, week[-1] + 1
     promo = rng.random((nweeks, n)) < PROMO_PROB
     depth = rng.choice(PROMO_DEPTHS, p=[0.3, 0.3, 0.25, 0.15], size=(nweeks, n))
     disc = np.where(promo, depth, 0.0)
-    price = np.round(list_price[None, :] * (1 - disc[week]), 2)
+    drawn = np.round(list_price[None, :] * (1 - disc[week]), 2)
+    price = drawn.copy()
     for sku, periods in (prices or {}).items():
         price[:, sku] = np.round(list_price[sku], 2)
         for first, last, value in periods:
             price[first : last + 1, sku] = value
-    return price
+    return price, drawn
+
+
+def reference_prices(price: np.ndarray, list_price: np.ndarray) -> np.ndarray:
+    """The price shoppers expect per [day, sku]: their memory of its past prices.
+
+    Exponential smoothing over about REFERENCE_DAYS days of the SKU's own prices before the
+    day, starting from the list price.
+    """
+    ref = np.empty_like(price, dtype=float)
+    memory = np.asarray(list_price, dtype=float).copy()
+    alpha = 1.0 / REFERENCE_DAYS
+    for d in range(price.shape[0]):
+        ref[d] = memory
+        memory += alpha * (price[d] - memory)
+    return ref
+
+
+def price_response(price: np.ndarray, list_price: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+    """Demand multiplier of prices per [day, sku]: a cut below the reference price moves units
+    with the full elasticity; a lasting change, once remembered, PERMANENT_SHARE of it."""
+    ref = reference_prices(price, list_price)
+    return (price / ref) ** elasticity * (ref / list_price) ** (PERMANENT_SHARE * elasticity)
 
 
 def _competitor_prices(rng: np.random.Generator, list_price: np.ndarray, nweeks: int) -> np.ndarray:

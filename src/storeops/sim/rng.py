@@ -1,10 +1,11 @@
 """Named, keyed random streams: common random numbers for counterfactual runs.
 
 Every draw comes from a stream named by the sub-model and keyed by what the draw belongs to
-(a channel, a day, a category and channel). Within a stream, draws run in day order. So when a
-decision changes something from day W on, nothing before W moves, and nothing in another
-stream moves at all: a changed count only shifts the later draws of its own stream. Adding a
-sub-model never shifts the others either.
+(a channel, a day, a category and channel), or from a hash of such a key. Within a stream,
+draws run in day order and each day takes a fixed number of uniforms; counts are drawn by
+inverting those uniforms, so a larger mean never gives a smaller count. When a decision changes
+something from day W on, nothing before W moves, nothing in another stream moves at all, and
+what it raises only rises. Adding a sub-model never shifts the others either.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from scipy import stats
 
 
 def stream(seed: int, name: str, *keys: int) -> np.random.Generator:
@@ -58,3 +60,14 @@ def keyed_uniforms(seed: int, name: str, keys: np.ndarray, columns: int) -> np.n
     u = (halves >> np.uint32(8)).astype(np.float32)
     np.multiply(u + np.float32(0.5), np.float32(1.0 / 16777216.0), out=out)
     return out
+
+
+def poisson_ppf(u: np.ndarray, lam) -> np.ndarray:
+    """Poisson counts by inversion of uniforms: a larger mean never gives a smaller count."""
+    return stats.poisson.ppf(np.clip(u, 1e-16, 1 - 1e-16), lam).astype(np.int64)
+
+
+def binomial_ppf(u: np.ndarray, n, p) -> np.ndarray:
+    """Binomial counts by inversion of uniforms: monotone in both `n` and `p`."""
+    p = np.clip(p, 0.0, 1.0)
+    return stats.binom.ppf(np.clip(u, 1e-16, 1 - 1e-16), n, p).astype(np.int64)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from storeops.sim.params import CHANNEL_PARAMS, CHANNELS, DEVICES, OWNED_CHANNELS, PAID_CHANNELS
-from storeops.sim.rng import stream
+from storeops.sim.rng import binomial_ppf, poisson_ppf, stream
 
 BRAND_DECAY = 0.9  # carry-over of paid spend into brand awareness (direct traffic)
 BRAND_ELASTICITY = 0.3
@@ -94,8 +94,9 @@ def build_traffic(
         elif ch in OWNED_CHANNELS:
             truth[ch] = _owned_channel(rng, ch, eff, scale, grid)
         if ch != "direct":
-            grid.sessions[:, ci] = stream(seed, "landing", ci).binomial(
-                grid.clicks[:, ci].astype(np.int64), CHANNEL_PARAMS[ch]["land"]
+            u = stream(seed, "landing", ci).random(grid.clicks.shape[0])
+            grid.sessions[:, ci] = binomial_ppf(
+                u, grid.clicks[:, ci].astype(np.int64), CHANNEL_PARAMS[ch]["land"]
             )
     if "direct" in channels:
         rng = stream(seed, "traffic", CHANNELS.index("direct"))
@@ -105,9 +106,8 @@ def build_traffic(
     mob = np.array([CHANNEL_PARAMS[c]["mobile"] for c in CHANNELS])
     s_mob = np.zeros(grid.sessions.shape, dtype=np.int64)
     for ci in range(len(CHANNELS)):
-        s_mob[:, ci] = stream(seed, "device", ci).binomial(
-            grid.sessions[:, ci].astype(np.int64), mob[ci]
-        )
+        u = stream(seed, "device", ci).random(grid.sessions.shape[0])
+        s_mob[:, ci] = binomial_ppf(u, grid.sessions[:, ci].astype(np.int64), mob[ci])
     sessions = np.stack([s_mob, grid.sessions - s_mob], axis=2).astype(np.int64)
     total_sess = sessions.sum(axis=2) + bad.sum(axis=2)
     ab_truth = _plan_ab_test(incident_rng, busy, channels)
@@ -151,7 +151,8 @@ def _paid_channel(
     k = p["half_sat"] * base_imps
     a = adstock(im, p["adstock"])
     lam = p["ctr"] * a / (1 + a / k) * np.sqrt(fest)
-    grid.spend[:, ci], grid.impressions[:, ci], grid.clicks[:, ci] = sp, im, rng.poisson(lam)
+    clicks = poisson_ppf(rng.random(days), lam)
+    grid.spend[:, ci], grid.impressions[:, ci], grid.clicks[:, ci] = sp, im, clicks
     response = dict(adstock=a, k=k, ctr=p["ctr"], cpm=cpm, fest=np.sqrt(fest))
     truth = dict(
         kind="paid",
@@ -181,7 +182,7 @@ def _owned_channel(
         frac = np.where(eff["budget"] > 1.5, 1.0, rng.uniform(0.10, 0.20, days))
     sends = np.round(listsize * frac)
     ctr = p["ctr"] * np.sqrt(eff["traffic"])
-    ck = rng.binomial(sends.astype(np.int64), np.clip(ctr, 0, 1))
+    ck = binomial_ppf(rng.random(days), sends.astype(np.int64), ctr)
     grid.spend[:, ci] = np.round(sends * p["cost"], 2)
     grid.impressions[:, ci], grid.clicks[:, ci] = sends, ck
     return dict(kind="owned", cost_per_send=p["cost"], base_ctr=p["ctr"])
@@ -206,7 +207,7 @@ def _direct_channel(
         * eff["traffic"]
         * np.maximum(brand, 0.2) ** BRAND_ELASTICITY
     )
-    grid.sessions[:, ci] = rng.poisson(lam)
+    grid.sessions[:, ci] = poisson_ppf(rng.random(lam.size), lam)
     return dict(
         kind="organic",
         base_sessions=CHANNEL_PARAMS["direct"]["sessions"],

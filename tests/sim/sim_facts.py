@@ -351,3 +351,16 @@ def f11_ads(store) -> dict:
     out["orders_long_run_elasticity"] = float(b[1] + b[2])
     out["direct_long_run_elasticity"] = float(bd[1] + bd[2])
     return out
+
+
+def f19_bunching(store, threshold: float, festive: bool, width: float = 0.1) -> float:
+    """Orders just above a basket value over orders just below it (order value before coupons),
+    on festival presale and peak days or on the other days."""
+    o = store.orders[store.orders["status"] != "cancelled"]
+    value = o["revenue"] + o["discount"]
+    phase = store.calendar.set_index("date")["festival_phase"]
+    on_festive = phase.reindex(o["order_time"].dt.normalize()).isin(["presale", "peak"])
+    m = on_festive.to_numpy() == festive
+    above = ((value >= threshold) & (value < threshold * (1 + width)) & m).sum()
+    below = ((value >= threshold * (1 - width)) & (value < threshold) & m).sum()
+    return above / max(below, 1)

@@ -1,4 +1,4 @@
-"""STYLIZED_FACTS.md F1-F15: the default store lands in every range, on five seeds.
+"""STYLIZED_FACTS.md F1-F15 and F19: the default store lands in every range, on five seeds.
 
 Every number is computed from the generated tables (sim_facts.py), never from parameters.
 """
@@ -140,3 +140,12 @@ def test_f15_stockouts_and_censored_demand(store):
         store.inventory["stockout"] & (store.inventory["units_sold"] == 0)
     ]
     assert len(out_all_day) > 0
+
+
+def test_f19_threshold_coupons_bunch_order_values_just_over_the_threshold(store):
+    # festival days: 40 off per 300, so values pile up just over 300 and 600; the other days
+    # (no such coupon) are the control at the same values
+    for threshold in (300, 600):
+        assert F.f19_bunching(store, threshold, festive=True) > 1.5 * F.f19_bunching(
+            store, threshold, festive=False
+        )

@@ -38,6 +38,9 @@ from storeops.sim.orders import (
     CANCEL_RATE_FESTIVAL,
     COUPON_RULE,
     ORDINARY_EXTRA_LINES,
+    TOP_UP_OVERSHOOT,
+    TOP_UP_P,
+    TOP_UP_REACH,
     U_BASKET,
     U_CANCEL,
     U_COUPON,
@@ -48,6 +51,7 @@ from storeops.sim.orders import (
     fulfil,
     poisson_quantile,
     sample_lines,
+    top_up_baskets,
 )
 from storeops.sim.params import (
     CATEGORIES,
@@ -384,6 +388,7 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
         role == "traffic",
         peak,
     )
+    lines = top_up_baskets(seed, orders, lines, products.price, market.festive, products.launched)
     return PlacedOrders(orders, cancelled, lines, incident)
 
 
@@ -855,6 +860,12 @@ def build_truth(
         order_rules=dict(
             cancel_rate=CANCEL_RATE,
             cancel_rate_festival=CANCEL_RATE_FESTIVAL,
+            top_up=(
+                f"a basket within {TOP_UP_REACH:.0%} below its next coupon threshold gets, with "
+                f"probability {TOP_UP_P}, one unit of a SKU on sale whose price closes the gap "
+                f"and overshoots it by at most {TOP_UP_OVERSHOOT:.0%} (or 10 yuan), drawn "
+                "uniformly among those (凑单)"
+            ),
             coupon=COUPON_RULE,
             bundle_partner_added=BUNDLE_ATTACH,
         ),

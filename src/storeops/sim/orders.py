@@ -11,6 +11,11 @@ CANCEL_RATE = 0.03
 CANCEL_RATE_FESTIVAL = 0.06  # presale and peak days
 BUNDLE_ATTACH = 0.45
 ORDINARY_EXTRA_LINES = 0.32  # mean extra lines per basket (0.6 on peak days)  # probability that a bundle item's partner joins the basket
+COUPON_SHARE = 0.22  # ordinary-day orders that hold a store coupon
+TOP_UP_REACH = 0.15  # a basket this close below a coupon threshold may be topped up
+TOP_UP_P = 0.5
+TOP_UP_OVERSHOOT = 0.5  # a top-up item costs at most the gap plus half of it (or plus 10)
+SKU_BITS = 10  # an (order, SKU) key: the order's key, then the SKU index
 COUPON_RULE = "festival presale/peak: 40 off per 300 (up to 3x); otherwise 22 % of orders: 10 off from 99, 20 off from 199"
 
 
@@ -123,12 +128,74 @@ def sample_lines(
     line_order = np.r_[line_order, line_order[add]]
     sku = np.r_[sku, partner_sku]
     qty = np.r_[qty, partner_qty]
-    n = weight.shape[1]
-    key = line_order.astype(np.int64) * n + sku
+    return merge_lines(line_order, sku, qty, weight.shape[1])
+
+
+def merge_lines(line_order: np.ndarray, sku: np.ndarray, qty: np.ndarray, n_sku: int) -> dict:
+    """Lines sorted by order and SKU, with repeats of a SKU in an order summed."""
+    key = line_order.astype(np.int64) * n_sku + sku
     uniq, inv = np.unique(key, return_inverse=True)
     q = np.bincount(inv, weights=qty).astype(np.int64)
-    o, s = np.divmod(uniq, n)
+    o, s = np.divmod(uniq, n_sku)
     return dict(order=o, sku=s.astype(np.int32), qty=q.astype(np.int32))
+
+
+def coupon_threshold(gross: np.ndarray, festive: np.ndarray, has_coupon: np.ndarray) -> np.ndarray:
+    """The next coupon threshold above a basket's value (nan where none is in reach)."""
+    fest = np.where(gross < 900, 300.0 * np.floor(gross / 300.0 + 1), np.nan)
+    small = np.where(gross < 99, 99.0, np.where(gross < 199, 199.0, np.nan))
+    return np.where(festive, fest, np.where(has_coupon, small, np.nan))
+
+
+def top_up_baskets(
+    seed: int,
+    orders: dict[str, np.ndarray],
+    lines: dict[str, np.ndarray],
+    price: np.ndarray,
+    festive: np.ndarray,
+    launched: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """凑单: a shopper a little short of a coupon threshold adds a cheap item to reach it.
+
+    A basket within TOP_UP_REACH of the next threshold (its festival 300-off step, or its
+    coupon's 99 or 199) gets, with probability TOP_UP_P, one unit of one of the
+    SKUs on sale that day that close the gap without overshooting by more than TOP_UP_OVERSHOOT
+    (or 10 yuan). Draws are keyed by order, and by order and SKU.
+    """
+    days, n_sku = price.shape
+    o_day = orders["day"]
+    gross = np.bincount(
+        lines["order"],
+        weights=lines["qty"] * price[o_day[lines["order"]], lines["sku"]],
+        minlength=o_day.size,
+    )
+    u = keyed_uniforms(seed, "top-up", orders["key"], 2)
+    target = coupon_threshold(gross, festive[o_day], orders["coupon_u"] < COUPON_SHARE)
+    gap = target - gross
+    want = np.flatnonzero((gap > 0) & (gap <= TOP_UP_REACH * target) & (u[:, 0] < TOP_UP_P))
+    if want.size == 0:
+        return lines
+    add_sku = np.full(want.size, -1, dtype=np.int64)
+    for d in np.unique(o_day[want]):
+        mine = np.flatnonzero(o_day[want] == d)
+        g = gap[want[mine]][:, None]
+        p = price[d][None, :]
+        # any SKU on sale that closes the gap without overshooting much; a race keyed by the
+        # order and the SKU picks one, so a repriced SKU only wins or loses its own picks
+        fits = launched[d][None, :] & (p >= g) & (p <= g + np.maximum(TOP_UP_OVERSHOOT * g, 10.0))
+        pair = (orders["key"][want[mine]][:, None] << np.int64(SKU_BITS)) + np.arange(n_sku)
+        clock = keyed_uniforms(seed, "top-up-pick", pair.reshape(-1), 1).reshape(pair.shape)
+        clock = np.where(fits, clock, np.inf)
+        best = np.argmin(clock, axis=1)
+        add_sku[mine] = np.where(np.isfinite(clock[np.arange(mine.size), best]), best, -1)
+    took = add_sku >= 0
+    want, add_sku = want[took], add_sku[took]
+    return merge_lines(
+        np.r_[lines["order"], want],
+        np.r_[lines["sku"], add_sku],
+        np.r_[lines["qty"], np.ones(want.size, dtype=np.int32)],
+        n_sku,
+    )
 
 
 def _race_category(category_weight: np.ndarray, day: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -189,6 +256,6 @@ def fulfil(
 def coupon_discount(u: np.ndarray, gross: np.ndarray, festive: np.ndarray) -> np.ndarray:
     """Store coupons: festival 'spend 300 get 40 off' (up to 3x); otherwise occasional small coupons."""
     fest = np.minimum(np.floor(gross / 300.0), 3) * 40.0
-    has = u < 0.22
+    has = u < COUPON_SHARE
     small = np.where(gross >= 199, 20.0, np.where(gross >= 99, 10.0, 0.0)) * has
     return np.where(festive, fest, small)

@@ -1,0 +1,142 @@
+"""`evaluate(seed, policy, start, days)`: what a plan earns over a window of the store.
+
+The store always runs over its own dates (its catalogue, calendar and incidents are drawn for
+the whole run), then the outcome is read off the window. With common random numbers, two plans
+on the same seed differ only in what their decisions cause, so their outcomes can be compared
+day by day and the best plan found by a search over `evaluate`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from storeops.errors import StoreOpsError
+from storeops.sim.finance import profit_and_loss
+from storeops.sim.params import DEFAULT_SEED
+from storeops.sim.policy import Policy, simulate
+from storeops.sim.store import Store
+
+STORE_START = date(2025, 1, 1)
+STORE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a plan over a window.
+
+    `daily` is the daily P&L of the window (rows of the `finance` table); `kpis` the window's
+    totals and rates; `stockouts` per SKU the days it was out of stock in the window and the
+    units it could not sell; `store` the whole simulated store when asked for.
+    """
+
+    seed: int
+    start: date
+    days: int
+    daily: pd.DataFrame
+    kpis: dict[str, float]
+    stockouts: pd.DataFrame
+    store: Store | None = field(default=None, repr=False)
+
+    @property
+    def profit(self) -> float:
+        """Net profit of the window (after staff and fixed costs)."""
+        return self.kpis["net_profit"]
+
+
+def window(start, days, store_start: date = STORE_START, store_days: int = STORE_DAYS):
+    """Validated (first day index, first date, days) of a window inside the store's dates."""
+    last = store_start + timedelta(days=store_days - 1)
+    if start is None:
+        first = store_start
+    else:
+        try:
+            first = date.fromisoformat(start) if isinstance(start, str) else start
+        except ValueError:
+            first = None
+        if not isinstance(first, date):
+            raise StoreOpsError(f"start must be a date like 2025-06-01, got {start!r}")
+        if not store_start <= first <= last:
+            raise StoreOpsError(
+                f"start {first.isoformat()!r} is outside the store's dates {store_start} to {last}"
+            )
+    offset = (first - store_start).days
+    if days is None:
+        days = store_days - offset
+    if not isinstance(days, numbers.Integral) or isinstance(days, bool) or days < 1:
+        raise StoreOpsError(f"days must be a whole number of at least 1, got {days!r}")
+    if offset + days > store_days:
+        end = first + timedelta(days=int(days) - 1)
+        raise StoreOpsError(
+            f"days {days!r} from {first} ends on {end}, after the store's last date {last}"
+        )
+    return offset, first, int(days)
+
+
+def evaluate(
+    seed: int = DEFAULT_SEED,
+    policy: Policy | None = None,
+    start: str | date | None = None,
+    days: int | None = None,
+    *,
+    tables: bool = False,
+) -> Outcome:
+    """Run the store under `policy` and return the outcome over `days` days from `start`.
+
+    The window must lie inside the store's dates (2025-01-01 to 2025-12-31); by default it is
+    the whole year. Everything is checked before anything runs: a bad window or a bad policy
+    gives one StoreOpsError naming the field and the value.
+    """
+    offset, first, days = window(start, days)
+    store = simulate(seed, policy)
+    fin = store.tables["finance"]
+    lo, hi = pd.Timestamp(first), pd.Timestamp(first + timedelta(days=days))
+    daily = fin[(fin["date"] >= lo) & (fin["date"] < hi)].reset_index(drop=True)
+    return Outcome(
+        seed=int(seed),
+        start=first,
+        days=days,
+        daily=daily,
+        kpis=_kpis(store, daily, lo, hi),
+        stockouts=_stockouts(store, lo, hi, offset, days),
+        store=store if tables else None,
+    )
+
+
+def _kpis(store: Store, daily: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> dict:
+    """Window totals: the P&L with its margins, traffic, conversion and stock-outs."""
+    out = {k: float(v) for k, v in profit_and_loss(daily).items()}
+    traffic = store.traffic[(store.traffic["date"] >= lo) & (store.traffic["date"] < hi)]
+    sessions = float(traffic["sessions"].sum())
+    orders = store.orders
+    placed = orders[(orders["order_time"] >= lo) & (orders["order_time"] < hi)]
+    paid = float((placed["status"] != "cancelled").sum())
+    out.update(
+        sessions=sessions,
+        paid_orders=paid,
+        conversion_rate=paid / sessions if sessions else float("nan"),
+        average_order_value=float(placed.loc[placed["status"] != "cancelled", "revenue"].mean())
+        if paid
+        else float("nan"),
+    )
+    inv = store.inventory
+    inv = inv[(inv["date"] >= lo) & (inv["date"] < hi)]
+    out["stockout_sku_days"] = float(inv["stockout"].sum())
+    return out
+
+
+def _stockouts(store: Store, lo, hi, offset: int, days: int) -> pd.DataFrame:
+    """Per SKU out of stock at least once in the window: days out and units it could not sell."""
+    inv = store.inventory
+    inv = inv[(inv["date"] >= lo) & (inv["date"] < hi) & inv["stockout"]]
+    out_days = inv.groupby("sku", observed=True).size().rename("days_out_of_stock")
+    lost = store.truth["inventory"]["lost_units_by_sku_and_day"]
+    frame = out_days.to_frame()
+    frame["lost_units"] = [
+        sum(units for day, units in lost.get(sku, ()) if offset <= day < offset + days)
+        for sku in frame.index
+    ]
+    return frame.sort_values("days_out_of_stock", ascending=False).reset_index()

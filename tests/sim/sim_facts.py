@@ -212,8 +212,32 @@ def weekly_sku_panel(store) -> pd.DataFrame:
     )
 
 
+def reference_price_proxy(store, weeks: float = 4.0) -> pd.Series:
+    """Per (sku, week): the SKU's average selling price in the weeks before, exponentially
+    smoothed over about `weeks` weeks, starting from its list price (weeks without sales keep
+    the last price seen)."""
+    p = weekly_sku_panel(store)[["sku", "week", "price"]]
+    all_weeks = range(int(p["week"].min()), int(p["week"].max()) + 1)
+    grid = p.pivot_table(index="week", columns="sku", values="price").reindex(all_weeks)
+    list_price = store.products.set_index("sku")["list_price"].reindex(grid.columns)
+    seen = grid.ffill().fillna(list_price)
+    memory = list_price.to_numpy(dtype=float).copy()
+    out = np.empty(seen.shape)
+    for i, row in enumerate(seen.to_numpy()):
+        out[i] = memory
+        memory = memory + (row - memory) / weeks
+    frame = pd.DataFrame(out, index=grid.index, columns=grid.columns)
+    return frame.stack().rename("reference").swaplevel().sort_index()
+
+
 def elasticity_ols(store, min_daily_units: float = 0.5, with_se: bool = False):
-    """Log-log regression with SKU and week fixed effects and SKU trends: slope per category, pooled cross-price.
+    """Log-log regression with SKU and category-week fixed effects and SKU trends: slope per category, pooled cross-price.
+
+    The price enters against a reference price (the SKU's own average selling price of the
+    weeks before, smoothed over about four weeks, from the list price), with a pooled term for
+    the reference against the list price. Category-week effects absorb seasonal categories and
+    the store's traffic; the SKU trends absorb slow life cycles; SKUs launched in the run are
+    left out (their launch ramp is not a trend).
 
     Sample: SKUs selling on average `min_daily_units` a day, SKU-weeks with a price (a sale) and
     at least 4 in-stock days, stock-out days left out (their sales are censored), bundle items
@@ -221,9 +245,13 @@ def elasticity_ols(store, min_daily_units: float = 0.5, with_se: bool = False):
     """
     p = weekly_sku_panel(store).dropna(subset=["competitor_price", "price"])
     p = p[p["role"] != "bundle"]
+    launched = store.products.set_index("sku")["launch_date"]
+    p = p[p["sku"].map(launched) < store.calendar["date"].min()]
     p = p[p.groupby("sku")["units_per_day"].transform("mean") >= min_daily_units]
     y = np.log(p["units_per_day"])
     cats = sorted(p["category"].unique())
+    ref = reference_price_proxy(store)
+    ref = pd.Series(ref.loc[list(zip(p["sku"], p["week"], strict=True))].to_numpy(), index=p.index)
     lp = np.log(p["price"] / p["list_price"])
     X = {f"e_{c}": np.where(p["category"] == c, lp, 0.0) for c in cats}
     X["cross"] = np.log(p["competitor_price"] / p["list_price"])
@@ -237,14 +265,14 @@ def elasticity_ols(store, min_daily_units: float = 0.5, with_se: bool = False):
         M = M - M.groupby(p["sku"]).transform("mean")
         slope = M.mul(wc, axis=0).groupby(p["sku"]).transform("sum").div(ss, axis=0).fillna(0)
         M = M - slope.mul(wc, axis=0)
-        M = M - M.groupby(p["week"]).transform("mean")
+        M = M - M.groupby([p["category"], p["week"]]).transform("mean")
     Xm, ym = M[cols].to_numpy(), M["y"].to_numpy()
     beta, *_ = np.linalg.lstsq(Xm, ym, rcond=None)
     est = dict(zip(cols, beta, strict=True))
     out = ({c: float(est[f"e_{c}"]) for c in cats}, float(est["cross"]))
     if not with_se:
         return out
-    dof = len(ym) - len(cols) - 2 * p["sku"].nunique() - p["week"].nunique()
+    dof = len(ym) - len(cols) - 2 * p["sku"].nunique() - p.groupby(["category", "week"]).ngroups
     sigma2 = float(((ym - Xm @ beta) ** 2).sum() / max(dof, 1))
     se = np.sqrt(np.diag(np.linalg.inv(Xm.T @ Xm)) * sigma2)
     return (*out, {c: float(se[cols.index(f"e_{c}")]) for c in cats})
@@ -364,3 +392,37 @@ def f19_bunching(store, threshold: float, festive: bool, width: float = 0.1) -> 
     above = ((value >= threshold) & (value < threshold * (1 + width)) & m).sum()
     below = ((value >= threshold * (1 - width)) & (value < threshold) & m).sum()
     return above / max(below, 1)
+
+
+def f20_launch_profile(store, skus, weeks: int = 26) -> pd.Series:
+    """Units by week since launch, summed over `skus` launched in the run with `weeks` weeks
+    of sales to see, as a share of the peak week."""
+    start, end = store.calendar["date"].min(), store.calendar["date"].max()
+    p = store.products
+    new = p[
+        p["sku"].isin(skus)
+        & (p["launch_date"] >= start)
+        & (p["launch_date"] <= end - pd.Timedelta(weeks=weeks))
+    ]
+    lines = store.order_lines[store.order_lines["sku"].isin(new["sku"])].merge(
+        store.orders[["order_id", "order_time"]], on="order_id"
+    )
+    lines = lines.merge(new[["sku", "launch_date"]], on="sku")
+    week = (lines["order_time"] - lines["launch_date"]).dt.days // 7
+    units = lines[week < weeks].groupby(week[week < weeks])["quantity"].sum()
+    units = units.reindex(range(weeks), fill_value=0)
+    return units / units.max()
+
+
+def f20_season_ratio(store, category: str, in_months, out_months) -> float:
+    """The category's share of units in its season over its share out of season."""
+    lines = store.order_lines.merge(store.orders[["order_id", "order_time"]], on="order_id")
+    lines = lines.merge(store.products[["sku", "category"]], on="sku")
+    month = lines["order_time"].dt.month
+    mine = lines["category"] == category
+
+    def share(months):
+        m = month.isin(months)
+        return lines.loc[m & mine, "quantity"].sum() / lines.loc[m, "quantity"].sum()
+
+    return share(in_months) / share(out_months)

@@ -1,4 +1,4 @@
-"""STYLIZED_FACTS.md F1-F15 and F19: the default store lands in every range, on five seeds.
+"""STYLIZED_FACTS.md F1-F15, F19 and F20: the default store lands in every range, on five seeds.
 
 Every number is computed from the generated tables (sim_facts.py), never from parameters.
 """
@@ -34,7 +34,9 @@ def test_f4_order_value_is_lognormal_like(store):
     v = F.f4_order_value(store)
     assert 0.6 <= v["log_sd"] <= 1.0
     assert v["median"] < v["mean"]
-    assert abs(v["log_skew"]) < 0.5  # log order value roughly symmetric
+    # log order value roughly symmetric; a long cheap tail (a 9-yuan best seller) skews it left,
+    # as in real shops: the UCI Online Retail invoices (../shared/real-data) have -0.82
+    assert -1.0 < v["log_skew"] < 0.5
 
 
 def test_f5_repeat_purchase_and_cohort_retention(store):
@@ -149,3 +151,24 @@ def test_f19_threshold_coupons_bunch_order_values_just_over_the_threshold(store)
         assert F.f19_bunching(store, threshold, festive=True) > 1.5 * F.f19_bunching(
             store, threshold, festive=False
         )
+
+
+def test_f20_fashion_items_rise_plateau_and_die_within_8_to_20_weeks(store):
+    # which SKUs are fashion items is an answer (truth); their sales come from the tables
+    skus = store.truth["products"]["skus"]
+    profile = F.f20_launch_profile(store, [k for k, v in skus.items() if v["fashion"]])
+    assert profile.iloc[0] < 0.8 and 1 <= profile.idxmax() <= 8  # rise to a peak
+    assert 8 <= (profile >= 0.1).sum() <= 20  # weeks of real selling
+    assert profile.iloc[20:].max() < 0.1  # and then they are gone
+
+
+def test_f20_seasonal_categories_sell_2_to_5_times_more_in_season(store):
+    summer, winter = [6, 7, 8], [12, 1, 2]
+    seasonal = {
+        "sports": F.f20_season_ratio(store, "sports", summer, winter),
+        "apparel": F.f20_season_ratio(store, "apparel", winter, summer),
+    }
+    assert all(2 <= r <= 5 for r in seasonal.values()), seasonal
+    cats = store.products["category"].unique()
+    all_year = [F.f20_season_ratio(store, c, summer, winter) for c in cats if c not in seasonal]
+    assert max(max(r, 1 / r) for r in all_year) < min(seasonal.values())

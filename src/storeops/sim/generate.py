@@ -189,7 +189,9 @@ def build_market(
     festive = (phase == "presale") | (phase == "peak")
     busy = festival != ""
     elasticity, cross = _knobs(seed)
-    products = build_products(stream(seed, "products"), start, days, elasticity, cross, prices)
+    products = build_products(
+        stream(seed, "products"), stream(seed, "fashion"), start, days, elasticity, cross, prices
+    )
     incident_rng = stream(seed, "incidents")
     traffic = build_traffic(seed, effects, busy, scale, channels, incident_rng, budgets)
     planned = traffic
@@ -388,7 +390,15 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
         role == "traffic",
         peak,
     )
-    lines = top_up_baskets(seed, orders, lines, products.price, market.festive, products.launched)
+    lines = top_up_baskets(
+        seed,
+        orders,
+        lines,
+        products.price,
+        products.demand_weight,
+        market.festive,
+        products.launched,
+    )
     return PlacedOrders(orders, cancelled, lines, incident)
 
 
@@ -864,7 +874,7 @@ def build_truth(
                 f"a basket within {TOP_UP_REACH:.0%} below its next coupon threshold gets, with "
                 f"probability {TOP_UP_P}, one unit of a SKU on sale whose price closes the gap "
                 f"and overshoots it by at most {TOP_UP_OVERSHOOT:.0%} (or 10 yuan), drawn "
-                "uniformly among those (凑单)"
+                "among those in proportion to their demand weights (凑单)"
             ),
             coupon=COUPON_RULE,
             bundle_partner_added=BUNDLE_ATTACH,

@@ -152,6 +152,7 @@ def top_up_baskets(
     orders: dict[str, np.ndarray],
     lines: dict[str, np.ndarray],
     price: np.ndarray,
+    weight: np.ndarray,
     festive: np.ndarray,
     launched: np.ndarray,
 ) -> dict[str, np.ndarray]:
@@ -184,7 +185,9 @@ def top_up_baskets(
         # order and the SKU picks one, so a repriced SKU only wins or loses its own picks
         fits = launched[d][None, :] & (p >= g) & (p <= g + np.maximum(TOP_UP_OVERSHOOT * g, 10.0))
         pair = (orders["key"][want[mine]][:, None] << np.int64(SKU_BITS)) + np.arange(n_sku)
-        clock = keyed_uniforms(seed, "top-up-pick", pair.reshape(-1), 1).reshape(pair.shape)
+        u_pick = keyed_uniforms(seed, "top-up-pick", pair.reshape(-1), 1).reshape(pair.shape)
+        with np.errstate(divide="ignore"):
+            clock = -np.log1p(-u_pick.astype(np.float64)) / weight[d][None, :]
         clock = np.where(fits, clock, np.inf)
         best = np.argmin(clock, axis=1)
         add_sku[mine] = np.where(np.isfinite(clock[np.arange(mine.size), best]), best, -1)

@@ -22,6 +22,10 @@ NAME_WORDS = {
 }
 PROMO_PROB = 0.22
 PROMO_DEPTHS = (0.10, 0.20, 0.30, 0.40)
+FASHION_SHARE = 0.5  # of the regular apparel items
+# seasonal categories: (day of year of the peak, peak-to-trough ratio of their demand)
+SEASONS = {"apparel": (350, 3.2), "sports": (190, 3.5)}
+STAGES = ("not_launched", "introduction", "growth", "maturity", "decline")
 REFERENCE_DAYS = 28  # shoppers' memory of a SKU's past prices
 PERMANENT_SHARE = 0.5  # a lasting price change moves demand half as much as a temporary one
 ADJ = ("Classic", "Soft", "Pro", "Lite", "Daily", "Premium", "Mini", "Eco", "Plus", "Smart")
@@ -70,10 +74,12 @@ class LifeCycle:
     age: np.ndarray  # [day, sku] days since launch
     launched: np.ndarray  # [day, sku] bool
     life: np.ndarray  # [day, sku] multiplier
+    fashion: np.ndarray  # bool per SKU: a short-lived fashion item
 
 
 def build_products(
     rng: np.random.Generator,
+    fashion_rng: np.random.Generator,
     start: date,
     days: int,
     elasticity: dict,
@@ -88,7 +94,14 @@ def build_products(
     cats = list(CATEGORIES)
     catalogue = _draw_catalogue(rng, cats)
     t0 = pd.Timestamp(start)
-    cycle = _draw_life_cycle(rng, catalogue.list_price.size, days)
+    cats_of = np.array(cats)[catalogue.category_idx]
+    cycle = _draw_life_cycle(
+        rng,
+        fashion_rng,
+        catalogue.list_price.size,
+        days,
+        (cats_of == "apparel") & (catalogue.role == "regular"),
+    )
     week = (np.arange(days) + t0.weekday()) // 7
     price, drawn = _daily_prices(rng, catalogue.list_price, week, prices)
     comp_weekly = _competitor_prices(rng, catalogue.list_price, week[-1] + 1)
@@ -97,7 +110,8 @@ def build_products(
     elasticity_by_sku = np.array([elasticity[c] for c in cats])[idx]
     cross_by_sku = np.array([cross[c] for c in cats])[idx]
     list_price, pop = catalogue.list_price, catalogue.popularity
-    interest = pop[None, :] * cycle.life * (comp / list_price) ** cross_by_sku
+    season = season_multiplier(t0, days, cats)[:, idx]
+    interest = pop[None, :] * cycle.life * season * (comp / list_price) ** cross_by_sku
     demand_weight = interest * price_response(price, list_price, elasticity_by_sku)
     # prices act at the funnel: the store converts in proportion to its summed demand weights,
     # scaled so that the store's own drawn prices convert as the funnel's base rates say
@@ -167,19 +181,35 @@ def _draw_catalogue(rng: np.random.Generator, cats: list[str]) -> Catalogue:
     return Catalogue(cidx, role, partner, list_price, unit_cost, pop)
 
 
-def _draw_life_cycle(rng: np.random.Generator, n: int, days: int) -> LifeCycle:
-    """Launch day, ramp-up, maturity and decline of each SKU; multiplier per day."""
+def _draw_life_cycle(
+    rng: np.random.Generator,
+    fashion_rng: np.random.Generator,
+    n: int,
+    days: int,
+    fashion_candidate: np.ndarray,
+) -> LifeCycle:
+    """Launch day, ramp-up, maturity and decline of each SKU; multiplier per day.
+
+    Fashion items (FASHION_SHARE of the candidates) come in collections through the year and
+    sell for about 8-20 weeks: a short ramp, a plateau of 3-8 weeks, a fast decline.
+    """
     new = rng.random(n) < 0.22
     launch_off = np.where(new, rng.integers(0, max(days - 45, 1), n), -rng.integers(60, 1100, n))
     ramp = rng.uniform(10, 40, n)
     peak_age = rng.uniform(200, 1000, n)
     decay = rng.uniform(60, 220, n)
+    # fashion draws come from their own stream: the rest of the catalogue stays as it was
+    fashion = fashion_candidate & (fashion_rng.random(n) < FASHION_SHARE)
+    launch_off = np.where(fashion, fashion_rng.integers(-60, max(days - 60, 1), n), launch_off)
+    ramp = np.where(fashion, fashion_rng.uniform(4, 10, n), ramp)
+    peak_age = np.where(fashion, fashion_rng.uniform(21, 56, n), peak_age)
+    decay = np.where(fashion, fashion_rng.uniform(12, 30, n), decay)
     d = np.arange(days)[:, None]
     age = d - launch_off[None, :]
     launched = age >= 0
     life = np.where(launched, 1 - np.exp(-(age + 1) / ramp), 0.0)
     life *= np.where(age > peak_age, np.exp(-(age - peak_age) / decay), 1.0)
-    return LifeCycle(launch_off, ramp, peak_age, age, launched, life)
+    return LifeCycle(launch_off, ramp, peak_age, age, launched, life, fashion)
 
 
 def _daily_prices(
@@ -200,6 +230,18 @@ def _daily_prices(
         for first, last, value in periods:
             price[first : last + 1, sku] = value
     return price, drawn
+
+
+def season_multiplier(t0: pd.Timestamp, days: int, cats: list[str]) -> np.ndarray:
+    """Demand multiplier per [day, category]: 1 for all-year categories, a yearly wave for
+    the seasonal ones (geometric mean 1 over the year)."""
+    doy = pd.date_range(t0, periods=days, freq="D").day_of_year.to_numpy()
+    out = np.ones((days, len(cats)))
+    for k, cat in enumerate(cats):
+        if cat in SEASONS:
+            peak, ratio = SEASONS[cat]
+            out[:, k] = np.exp(0.5 * np.log(ratio) * np.cos(2 * np.pi * (doy - peak) / 365.25))
+    return out
 
 
 def reference_prices(price: np.ndarray, list_price: np.ndarray) -> np.ndarray:
@@ -304,6 +346,12 @@ def _product_truth(
     )
     launch_off, peak_age = cycle.launch_offset, cycle.peak_age
     stage_end = _stages(cycle.age[-1], cycle.ramp, peak_age, cycle.launched[-1])
+    # the stage on the first day of every week of the run, one letter per week
+    week_first = np.arange(0, cycle.age.shape[0], 7)
+    by_week = np.array(
+        [_stages(cycle.age[d], cycle.ramp, peak_age, cycle.launched[d]) for d in week_first]
+    )
+    letter = {s: s[0] for s in STAGES}
     clear = []
     for i in range(skus.size):
         dstart = launch_off[i] + peak_age[i]
@@ -317,11 +365,19 @@ def _product_truth(
                 bundle_partner=skus[partner[i]] if partner[i] >= 0 else None,
                 life_cycle_stage_at_end=stage_end[i],
                 decline_start=clear[i],
+                fashion=bool(cycle.fashion[i]),
+                stage_by_week="".join(letter[s] for s in by_week[:, i]),
                 defective=bool(defective[i]),
             )
             for i in range(skus.size)
         },
         "promotions": {"weekly_promo_probability": PROMO_PROB, "depths": list(PROMO_DEPTHS)},
+        "stage_letters": {s[0]: s for s in STAGES},
+        "stage_by_week_starts": str(t0.date()),
+        "seasons": {
+            c: dict(peak_day_of_year=peak, peak_to_trough=ratio)
+            for c, (peak, ratio) in SEASONS.items()
+        },
     }
 
 

@@ -1,4 +1,4 @@
-"""STYLIZED_FACTS.md F1-F15: the default store lands in every range, on five seeds.
+"""STYLIZED_FACTS.md F1-F16: the default store lands in every range, on five seeds.
 
 Every number is computed from the generated tables (sim_facts.py), never from parameters.
 """
@@ -140,3 +140,14 @@ def test_f15_stockouts_and_censored_demand(store):
         store.inventory["stockout"] & (store.inventory["units_sold"] == 0)
     ]
     assert len(out_all_day) > 0
+
+
+def test_f16_margins_by_category_contribution_and_net(store):
+    m = F.f16_margins(store)
+    g = m["gross_by_category"]
+    assert 0.40 <= g["apparel"] <= 0.60
+    assert 0.50 <= g["beauty"] <= 0.75
+    assert 0.10 <= g["electronics"] <= 0.25
+    assert 0.30 <= g["home"] <= 0.50
+    assert 0.05 <= m["contribution"] <= 0.25
+    assert 0.0 <= m["net"] <= 0.12

@@ -15,6 +15,7 @@ from storeops.errors import StoreOpsError
 from storeops.sim.aftersales import REASONS, aftersales_truth, simulate_returns, simulate_reviews
 from storeops.sim.calendar import build_calendar
 from storeops.sim.customers import assign_customers, segment_truth
+from storeops.sim.finance import DEFAULT_COSTS, finance_table
 from storeops.sim.funnel import (
     ATC_BASE,
     C2O_BASE,
@@ -318,6 +319,7 @@ def run_store(
     after = simulate_aftersales(market, stream(seed, "aftersales"), sales, days)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
     tables = build_tables(market, seed, days, channels, activity)
+    tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale))
     truth = build_truth(market, seed, days, channels, activity)
     meta = dict(
         seed=seed,
@@ -326,6 +328,7 @@ def run_store(
         days=days,
         scale=scale,
         channels=list(channels),
+        costs=costs.as_dict(),
     )
     return Store(tables, truth, meta)
 

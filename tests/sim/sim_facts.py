@@ -1,4 +1,4 @@
-"""Stylized facts (STYLIZED_FACTS.md F1-F15) measured from a store's tables only.
+"""Stylized facts (STYLIZED_FACTS.md F1-F16) measured from a store's tables only.
 
 Each function takes a Store and returns plain numbers; the tests compare them with the
 target ranges and the benchmark/report prints them. Nothing here reads `store.truth`
@@ -426,3 +426,43 @@ def f20_season_ratio(store, category: str, in_months, out_months) -> float:
         return lines.loc[m & mine, "quantity"].sum() / lines.loc[m, "quantity"].sum()
 
     return share(in_months) / share(out_months)
+
+
+def sales_lines(store) -> pd.DataFrame:
+    """Lines of completed orders with their day, category, unit cost and amount paid
+    (the order's coupon shared over its lines by value)."""
+    o = completed_orders(store)[["order_id", "order_time", "discount"]]
+    ol = store.order_lines.merge(o, on="order_id").merge(
+        store.products[["sku", "category", "unit_cost"]], on="sku"
+    )
+    ol["date"] = ol["order_time"].dt.normalize()
+    ol["gross"] = ol["quantity"] * ol["unit_price"]
+    ol["paid"] = ol["gross"] * (
+        1 - ol["discount"] / ol.groupby("order_id")["gross"].transform("sum")
+    )
+    ol["cost"] = ol["quantity"] * ol["unit_cost"]
+    return ol
+
+
+def returned_lines(store) -> pd.DataFrame:
+    """Returns with the category and the cost of the returned units."""
+    r = store.returns.merge(store.products[["sku", "category", "unit_cost"]], on="sku")
+    r["cost"] = r["quantity"] * r["unit_cost"]
+    return r
+
+
+def f16_margins(store) -> dict:
+    """Gross margin by category (amount paid less refunds, minus the cost of the goods kept,
+    over the same sales) from the orders, lines, returns and products; contribution and net
+    margin from the store's finance table, as shares of net sales."""
+    ol, r = sales_lines(store), returned_lines(store)
+    sales = ol.groupby("category")["paid"].sum() - r.groupby("category")["refund"].sum()
+    cogs = ol.groupby("category")["cost"].sum() - r.groupby("category")["cost"].sum()
+    fin = store.finance
+    ns = fin["net_sales"].sum()
+    return dict(
+        gross_by_category=((sales - cogs) / sales).to_dict(),
+        gross=float((sales.sum() - cogs.sum()) / sales.sum()),
+        contribution=float(fin["contribution"].sum() / ns),
+        net=float(fin["net_profit"].sum() / ns),
+    )

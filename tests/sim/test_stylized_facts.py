@@ -1,4 +1,4 @@
-"""STYLIZED_FACTS.md F1-F15, F19 and F20: the default store lands in every range, on five seeds.
+"""STYLIZED_FACTS.md F1-F16, F19 and F20: the default store lands in every range, on five seeds.
 
 Every number is computed from the generated tables (sim_facts.py), never from parameters.
 """
@@ -172,3 +172,14 @@ def test_f20_seasonal_categories_sell_2_to_5_times_more_in_season(store):
     cats = store.products["category"].unique()
     all_year = [F.f20_season_ratio(store, c, summer, winter) for c in cats if c not in seasonal]
     assert max(max(r, 1 / r) for r in all_year) < min(seasonal.values())
+
+
+def test_f16_margins_by_category_contribution_and_net(store):
+    m = F.f16_margins(store)
+    g = m["gross_by_category"]
+    assert 0.40 <= g["apparel"] <= 0.60
+    assert 0.50 <= g["beauty"] <= 0.75
+    assert 0.10 <= g["electronics"] <= 0.25
+    assert 0.30 <= g["home"] <= 0.50
+    assert 0.05 <= m["contribution"] <= 0.25
+    assert 0.0 <= m["net"] <= 0.12

@@ -30,6 +30,7 @@ LAYOUT = {
     "products": (6.8, 1.4),
     "competitor_prices": (6.8, 3.2),
     "inventory": (6.8, -0.4),
+    "finance": (3.4, -2.2),
 }
 BOX_W, BOX_H = 2.0, 1.2
 
@@ -136,9 +137,9 @@ def draw_diagram(path) -> Path:
     from matplotlib.patches import FancyBboxPatch
 
     plt.rcParams["svg.hashsalt"] = "storeops-data-dictionary"
-    fig, ax = plt.subplots(figsize=(11, 7.5))
+    fig, ax = plt.subplots(figsize=(11, 9.4))
     ax.set_xlim(-1.5, 8.3)
-    ax.set_ylim(-1.3, 5.9)
+    ax.set_ylim(-3.1, 5.9)
     ax.axis("off")
 
     def edge(a: str, b: str, style: str, text: str) -> None:

@@ -22,6 +22,7 @@ from storeops.sim.aftersales import (
 )
 from storeops.sim.calendar import build_calendar
 from storeops.sim.customers import assign_customers, segment_truth
+from storeops.sim.finance import DEFAULT_COSTS, finance_table
 from storeops.sim.funnel import (
     ATC_BASE,
     C2O_BASE,
@@ -352,6 +353,7 @@ def run_store(
     after = simulate_aftersales(market, seed, sales, days)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
     tables = build_tables(market, seed, days, channels, activity)
+    tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale))
     truth = build_truth(market, seed, days, channels, activity)
     meta = dict(
         seed=seed,
@@ -360,6 +362,7 @@ def run_store(
         days=days,
         scale=scale,
         channels=list(channels),
+        costs=costs.as_dict(),
     )
     return Store(tables, truth, meta)
 

@@ -22,14 +22,14 @@ PHASES = ("presale", "peak", "dip")
 # price), base return rate, median list price (CNY), number of SKUs, cost / price ratio.
 # fmt: off
 CATEGORIES: dict[str, dict[str, float]] = {
-    "apparel":     dict(share=0.24, elasticity=-2.8, cross=0.20, return_rate=0.30, price=129, n_skus=60, cost_ratio=0.45),
-    "beauty":      dict(share=0.18, elasticity=-2.4, cross=0.25, return_rate=0.07, price=99, n_skus=45, cost_ratio=0.35),
-    "home":        dict(share=0.14, elasticity=-2.0, cross=0.15, return_rate=0.09, price=89, n_skus=45, cost_ratio=0.55),
-    "electronics": dict(share=0.10, elasticity=-3.1, cross=0.30, return_rate=0.11, price=299, n_skus=30, cost_ratio=0.75),
-    "food":        dict(share=0.12, elasticity=-1.6, cross=0.12, return_rate=0.03, price=49, n_skus=40, cost_ratio=0.60),
-    "baby":        dict(share=0.08, elasticity=-1.5, cross=0.10, return_rate=0.06, price=109, n_skus=30, cost_ratio=0.55),
-    "sports":      dict(share=0.08, elasticity=-2.6, cross=0.20, return_rate=0.13, price=159, n_skus=30, cost_ratio=0.50),
-    "books":       dict(share=0.06, elasticity=-2.4, cross=0.10, return_rate=0.04, price=45, n_skus=20, cost_ratio=0.60),
+    "apparel":     dict(share=0.24, elasticity=-2.8, cross=0.20, return_rate=0.30, price=129, n_skus=60, cost_ratio=0.36),
+    "beauty":      dict(share=0.18, elasticity=-2.4, cross=0.25, return_rate=0.07, price=99, n_skus=45, cost_ratio=0.23),
+    "home":        dict(share=0.14, elasticity=-2.0, cross=0.15, return_rate=0.09, price=89, n_skus=45, cost_ratio=0.50),
+    "electronics": dict(share=0.10, elasticity=-3.1, cross=0.30, return_rate=0.11, price=299, n_skus=30, cost_ratio=0.77),
+    "food":        dict(share=0.12, elasticity=-1.6, cross=0.12, return_rate=0.03, price=49, n_skus=40, cost_ratio=0.45),
+    "baby":        dict(share=0.08, elasticity=-1.5, cross=0.10, return_rate=0.06, price=109, n_skus=30, cost_ratio=0.42),
+    "sports":      dict(share=0.08, elasticity=-2.6, cross=0.20, return_rate=0.13, price=159, n_skus=30, cost_ratio=0.40),
+    "books":       dict(share=0.06, elasticity=-2.4, cross=0.10, return_rate=0.04, price=45, n_skus=20, cost_ratio=0.45),
 }
 
 # Per channel: mobile share of sessions, add-to-cart quality multiplier, landing rate

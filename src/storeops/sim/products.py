@@ -169,7 +169,7 @@ def _draw_catalogue(rng: np.random.Generator, cats: list[str]) -> Catalogue:
     raw = med * mult * np.exp(rng.normal(0, 0.45, n))
     list_price = np.maximum(np.round(raw / 10) * 10 - 1, 9.0)
     cost_ratio = np.array([CATEGORIES[c]["cost_ratio"] for c in cats])[cidx]
-    cost_ratio = np.where(role == "traffic", 0.92, np.where(role == "profit", 0.32, cost_ratio))
+    cost_ratio = np.where(role == "traffic", 0.80, np.where(role == "profit", 0.32, cost_ratio))
     unit_cost = np.round(list_price * cost_ratio * rng.uniform(0.92, 1.08, n), 2)
     share = np.array([CATEGORIES[c]["share"] for c in cats])
     pop = rng.lognormal(0, 1.25, n)

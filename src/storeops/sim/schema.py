@@ -407,6 +407,118 @@ SCHEMA: dict[str, Table] = {
             ("order_id", "sku"),
             ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),
         ),
+        Table(
+            "finance",
+            "one row per day of the simulated period: the store's profit and loss",
+            (
+                C("date", "datetime", "day", "the day"),
+                C(
+                    "orders",
+                    "int",
+                    "count",
+                    "completed orders placed that day (cancelled orders were never paid or shipped and count nowhere)",
+                    min=0,
+                ),
+                C(
+                    "gross_sales",
+                    "float",
+                    "CNY",
+                    "completed orders of the day: sum of their lines' quantity x unit_price (promotions already in the price)",
+                    min=0,
+                ),
+                C(
+                    "discounts",
+                    "float",
+                    "CNY",
+                    "coupon cost: orders.discount of the day's completed orders (gross_sales - discounts = orders.revenue)",
+                    min=0,
+                ),
+                C(
+                    "net_sales",
+                    "float",
+                    "CNY",
+                    "gross_sales - discounts - refunds; every margin is a share of net sales",
+                ),
+                C(
+                    "refunds",
+                    "float",
+                    "CNY",
+                    "returns.refund of the returns registered that day (booked on return_date)",
+                    min=0,
+                ),
+                C(
+                    "cogs",
+                    "float",
+                    "CNY",
+                    "cost of goods: units of the day's completed orders x products.unit_cost, less the cost of the units returned that day",
+                ),
+                C(
+                    "commission",
+                    "float",
+                    "CNY",
+                    "platform commission: the category's rate (2-5 %) on each line's amount paid (coupon shared by line value), less the same rate on the day's refunds",
+                ),
+                C(
+                    "payment_fees",
+                    "float",
+                    "CNY",
+                    "payment fee (0.6 %) on the amount paid (orders.revenue of completed orders); not refunded",
+                    min=0,
+                ),
+                C(
+                    "shipping",
+                    "float",
+                    "CNY",
+                    "courier cost: one parcel per completed order x cost per parcel",
+                    min=0,
+                ),
+                C(
+                    "returns_handling",
+                    "float",
+                    "CNY",
+                    "return postage and inspection: one parcel per order with returns that day x cost per returned parcel",
+                    min=0,
+                ),
+                C(
+                    "write_offs",
+                    "float",
+                    "CNY",
+                    "cost (unit_cost x quantity) of returned units that cannot be restocked (reason defective)",
+                    min=0,
+                ),
+                C(
+                    "ad_spend",
+                    "float",
+                    "CNY",
+                    "traffic.spend of the day over all channels (ads bought, messages sent)",
+                    min=0,
+                ),
+                C(
+                    "holding",
+                    "float",
+                    "CNY",
+                    "holding cost: yearly rate (20 %) / 365 x end-of-day stock value at cost (inventory.stock_on_hand x unit_cost)",
+                    min=0,
+                ),
+                C(
+                    "staff",
+                    "float",
+                    "CNY",
+                    "daily payroll plus a cost per service chat opened that day",
+                    min=0,
+                ),
+                C("fixed", "float", "CNY", "daily fixed costs (rent, software, shop fees)", min=0),
+                C("gross_profit", "float", "CNY", "net_sales - cogs"),
+                C(
+                    "contribution",
+                    "float",
+                    "CNY",
+                    "gross_profit - commission - payment_fees - shipping - returns_handling - write_offs - ad_spend - holding",
+                ),
+                C("net_profit", "float", "CNY", "contribution - staff - fixed"),
+            ),
+            ("date",),
+        ),
     )
 }
 
@@ -488,6 +600,25 @@ def validate(store) -> None:
     )
     if not np.allclose(gross - o["discount"].to_numpy(), o["revenue"].to_numpy(), atol=0.011):
         raise SchemaError("orders.revenue differs from the sum of its lines minus the discount")
+    fin = tabs["finance"]
+    if (
+        len(fin) != len(tabs["calendar"])
+        or not (fin["date"].to_numpy() == tabs["calendar"]["date"].to_numpy()).all()
+    ):
+        raise SchemaError("finance: not one row per calendar day")
+    done = o["status"].to_numpy() == "completed"
+    if not np.isclose(
+        fin["gross_sales"].sum() - fin["discounts"].sum(),
+        o["revenue"].to_numpy()[done].sum(),
+        atol=0.01 * max(len(fin), 1),
+    ):
+        raise SchemaError(
+            "finance: gross_sales - discounts differs from the completed orders' revenue"
+        )
+    if not np.isclose(
+        fin["ad_spend"].sum(), tabs["traffic"]["spend"].sum(), atol=0.01 * max(len(fin), 1)
+    ):
+        raise SchemaError("finance.ad_spend does not add up to traffic.spend")
     f = tabs["funnel"]
     if (f["orders"] > f["add_to_carts"]).any():
         raise SchemaError("funnel: more orders than add-to-carts")

@@ -18,6 +18,7 @@ TABLES = (
     "service_chats",
     "returns",
     "reviews",
+    "finance",
 )
 
 

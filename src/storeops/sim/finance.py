@@ -1,0 +1,322 @@
+"""The store's money: a daily profit-and-loss (`finance` table) computed from the other tables.
+
+Accounting conventions (the data dictionary repeats them column by column):
+
+- **Sales are completed orders**, booked on the day the order was placed.  A cancelled order
+  was neither paid nor shipped, so it brings no sales and no cost at all.
+- ``gross_sales`` is quantity x unit_price of the lines (the promotion price is already in
+  ``unit_price``); ``discounts`` is the store coupon (``orders.discount``); so
+  ``gross_sales - discounts`` is ``orders.revenue``, the amount paid.
+- **Returns are booked on ``return_date``**: ``refunds`` is ``returns.refund`` and
+  ``net_sales = gross_sales - discounts - refunds``.  Every margin is a share of net sales.
+- ``cogs`` is the cost (``products.unit_cost``) of the units shipped in completed orders on
+  the order day, less the cost of the units returned on the return day: the cost of the goods
+  the customers kept.  A returned unit is restocked unless its reason is in
+  ``Costs.written_off_reasons`` (by default ``defective``): then its cost is lost and booked
+  in ``write_offs``.
+- Platform ``commission`` is the category's rate on the amount paid for each line (the coupon
+  shared over the order's lines by value), credited back on refunds; ``payment_fees`` is a
+  rate on the amount paid and is not refunded.
+- ``shipping`` is one parcel per completed order on the order day; ``returns_handling`` is
+  one parcel per order with returns registered that day (its return shipping and inspection).
+- ``ad_spend`` is ``traffic.spend`` (ads bought and messages sent); ``holding`` is the yearly
+  holding rate / 365 on the end-of-day stock at cost (``inventory.stock_on_hand`` x
+  ``unit_cost``); ``staff`` is a daily payroll plus a cost per service chat opened that day;
+  ``fixed`` is a daily fixed cost (rent, software, shop fees).
+- ``gross_profit = net_sales - cogs``; ``contribution = gross_profit - commission -
+  payment_fees - shipping - returns_handling - write_offs - ad_spend - holding``;
+  ``net_profit = contribution - staff - fixed``.
+
+Every money column is rounded to the cent per day, and the three profit lines are computed
+from the rounded columns, so each row adds up exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from storeops.errors import StoreOpsError
+from storeops.sim.params import CATEGORIES
+
+DAYS_PER_YEAR = 365
+
+MONEY = (
+    "gross_sales",
+    "discounts",
+    "net_sales",
+    "refunds",
+    "cogs",
+    "commission",
+    "payment_fees",
+    "shipping",
+    "returns_handling",
+    "write_offs",
+    "ad_spend",
+    "holding",
+    "staff",
+    "fixed",
+    "gross_profit",
+    "contribution",
+    "net_profit",
+)
+COLUMNS = ("date", "orders", *MONEY)
+# costs subtracted from gross profit to give the contribution, and from it to give net profit
+VARIABLE_COSTS = (
+    "commission",
+    "payment_fees",
+    "shipping",
+    "returns_handling",
+    "write_offs",
+    "ad_spend",
+    "holding",
+)
+OVERHEADS = ("staff", "fixed")
+RETURN_REASONS = (
+    "size_fit",
+    "defective",
+    "late_delivery",
+    "not_as_described",
+    "changed_mind",
+)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What the store pays besides its goods; all money in CNY at scale 1 (see `scaled`).
+
+    Sources: Tmall category technical service fees 2-5 % of the amount paid; Alipay payment
+    fee about 0.6 %; bulk courier rates in China 4-6 yuan a parcel; holding cost 15-30 % of
+    stock value a year (STYLIZED_FACTS.md F16, F21).  Staff and fixed costs are the store's
+    own choice, set so that net margin is 0-12 % of net sales (F16).
+    """
+
+    # platform commission, a share of the amount paid, by product category (Tmall 2-5 %)
+    commission: dict[str, float] = field(
+        default_factory=lambda: dict(
+            apparel=0.05,
+            beauty=0.04,
+            home=0.04,
+            electronics=0.02,
+            food=0.02,
+            baby=0.03,
+            sports=0.04,
+            books=0.02,
+        ),
+        hash=False,
+    )
+    payment_fee: float = 0.006  # share of the amount paid (Alipay, about 0.6 %); not refunded
+    shipping_per_parcel: float = 5.0  # CNY per completed order (bulk courier rate 4-6 yuan)
+    return_handling_per_parcel: float = 10.0  # CNY per returned parcel: return postage, checks
+    written_off_reasons: tuple[str, ...] = ("defective",)  # returns not restocked, cost lost
+    holding_rate: float = 0.20  # share of stock value at cost a year (F21: 15-30 %)
+    staff_per_day: float = 1200.0  # CNY a day: operations and service payroll (scale 1)
+    staff_per_chat: float = 2.0  # CNY per service chat (agent time)
+    fixed_per_day: float = 1000.0  # CNY a day: rent, software, shop fees (scale 1)
+
+    def __post_init__(self):
+        if not isinstance(self.commission, dict | MappingProxyType):
+            raise StoreOpsError(
+                f"Costs.commission must be a dict of category to rate, got {self.commission!r}"
+            )
+        for cat, rate in self.commission.items():
+            if cat not in CATEGORIES:
+                raise StoreOpsError(
+                    f"Costs.commission: unknown category {cat!r}; categories: {', '.join(CATEGORIES)}"
+                )
+            _check_rate(f"commission[{cat!r}]", rate)
+        missing = [c for c in CATEGORIES if c not in self.commission]
+        if missing:
+            raise StoreOpsError(f"Costs.commission: no rate for category {missing[0]!r}")
+        _check_rate("payment_fee", self.payment_fee)
+        _check_rate("holding_rate", self.holding_rate)
+        for name in (
+            "shipping_per_parcel",
+            "return_handling_per_parcel",
+            "staff_per_day",
+            "staff_per_chat",
+            "fixed_per_day",
+        ):
+            _check_amount(name, getattr(self, name))
+        if isinstance(self.written_off_reasons, str) or not isinstance(
+            self.written_off_reasons, tuple | list
+        ):
+            raise StoreOpsError(
+                f"Costs.written_off_reasons must be a tuple of return reasons, got {self.written_off_reasons!r}"
+            )
+        for reason in self.written_off_reasons:
+            if reason not in RETURN_REASONS:
+                raise StoreOpsError(
+                    f"Costs.written_off_reasons: unknown return reason {reason!r}; reasons: {', '.join(RETURN_REASONS)}"
+                )
+
+    def scaled(self, scale: float) -> Costs:
+        """The same costs for a store `scale` times the default size (daily payroll and fixed costs grow with it)."""
+        return replace(
+            self, staff_per_day=self.staff_per_day * scale, fixed_per_day=self.fixed_per_day * scale
+        )
+
+    def as_dict(self) -> dict:
+        """Plain (JSON-ready) copy of the costs."""
+        d = asdict(self)
+        d["commission"] = dict(self.commission)
+        d["written_off_reasons"] = list(self.written_off_reasons)
+        return d
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
+
+
+def _check_rate(name: str, value) -> None:
+    if not _is_number(value) or not math.isfinite(value) or not 0 <= value < 1:
+        raise StoreOpsError(f"Costs.{name} must be a share between 0 and 1, got {value!r}")
+
+
+def _check_amount(name: str, value) -> None:
+    if not _is_number(value) or not math.isfinite(value) or value < 0:
+        raise StoreOpsError(f"Costs.{name} must be an amount >= 0 (CNY), got {value!r}")
+
+
+DEFAULT_COSTS = Costs()
+
+
+def _day_index(values, start: np.datetime64, days: int) -> np.ndarray:
+    """Day number (0 = first day of the period) of timestamps; -1 outside the period."""
+    d = (np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]") - start).astype(
+        np.int64
+    )
+    return np.where((d >= 0) & (d < days), d, -1)
+
+
+def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Row number in `keys` of each value (pyarrow hash lookup); -1 if absent."""
+    found = pc.index_in(pa.array(values), value_set=pa.array(keys))
+    pos = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if (pos < 0).any():
+        raise StoreOpsError(f"{values.name} {values.iloc[np.argmax(pos < 0)]!r} not found")
+    return pos
+
+
+def _per_day(day: np.ndarray, weights: np.ndarray | None, days: int) -> np.ndarray:
+    """Sum of `weights` (or a count) by day number, ignoring days outside the period."""
+    ok = day >= 0
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)[ok]
+    return np.bincount(day[ok], weights=w, minlength=days)[:days].astype(np.float64)
+
+
+def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS) -> pd.DataFrame:
+    """One row per calendar day: sales, every cost and the profit lines (see the module doc)."""
+    if not isinstance(costs, Costs):
+        raise StoreOpsError(f"costs must be a storeops.sim.finance.Costs, got {costs!r}")
+    dates = tables["calendar"]["date"].to_numpy(dtype="datetime64[ns]")
+    days = dates.size
+    start = dates[0].astype("datetime64[D]") if days else np.datetime64("1970-01-01")
+    if days and (dates.astype("datetime64[D]") - start != np.arange(days)).any():
+        raise StoreOpsError("calendar dates must be consecutive days in order")
+
+    products = tables["products"]
+    unit_cost = products["unit_cost"].to_numpy(dtype=np.float64)
+    categories = products["category"].to_numpy()
+    unknown = sorted(set(categories) - set(costs.commission))
+    if unknown:
+        raise StoreOpsError(f"Costs.commission: no rate for category {unknown[0]!r}")
+    sku_commission = np.array([costs.commission[c] for c in categories], dtype=np.float64)
+
+    # orders: completed ones are the sales, booked on the order day
+    o = tables["orders"]
+    completed = o["status"].to_numpy() == "completed"
+    order_day = np.where(completed, _day_index(o["order_time"], start, days), -1)
+    discount = o["discount"].to_numpy(dtype=np.float64)
+
+    # lines: the coupon is shared over an order's lines by value
+    ol = tables["order_lines"]
+    pos = _positions(ol["order_id"], o["order_id"])
+    sku = _positions(ol["sku"], products["sku"])
+    qty = ol["quantity"].to_numpy(dtype=np.float64)
+    line_gross = qty * ol["unit_price"].to_numpy(dtype=np.float64)
+    order_gross = np.bincount(pos, weights=line_gross, minlength=len(o))
+    og = order_gross[pos]
+    paid = line_gross - np.divide(
+        discount[pos] * line_gross, og, out=np.zeros_like(og), where=og > 0
+    )
+    line_day = order_day[pos]
+
+    # returns: booked on the return day
+    r = tables["returns"]
+    rday = _day_index(r["return_date"], start, days)
+    rsku = _positions(r["sku"], products["sku"])
+    refund = r["refund"].to_numpy(dtype=np.float64)
+    returned_cost = r["quantity"].to_numpy(dtype=np.float64) * unit_cost[rsku]
+    written_off = r["reason"].isin(costs.written_off_reasons).to_numpy()
+    parcels = ~r.duplicated(["order_id", "return_date"]).to_numpy()
+
+    t = tables["traffic"]
+    inv = tables["inventory"]
+    chats = tables["service_chats"]
+    stock_value = (
+        inv["stock_on_hand"].to_numpy(dtype=np.float64)
+        * unit_cost[_positions(inv["sku"], products["sku"])]
+    )
+
+    n_orders = np.bincount(order_day[order_day >= 0], minlength=days)[:days]
+    gross_sales = _per_day(line_day, line_gross, days)
+    discounts = _per_day(order_day, discount, days)
+    refunds = _per_day(rday, refund, days)
+    cols = dict(
+        gross_sales=gross_sales,
+        discounts=discounts,
+        refunds=refunds,
+        cogs=_per_day(line_day, qty * unit_cost[sku], days) - _per_day(rday, returned_cost, days),
+        commission=_per_day(line_day, paid * sku_commission[sku], days)
+        - _per_day(rday, refund * sku_commission[rsku], days),
+        payment_fees=costs.payment_fee * (gross_sales - discounts),
+        shipping=costs.shipping_per_parcel * n_orders,
+        returns_handling=costs.return_handling_per_parcel * _per_day(rday[parcels], None, days),
+        write_offs=_per_day(rday[written_off], returned_cost[written_off], days),
+        ad_spend=_per_day(_day_index(t["date"], start, days), t["spend"], days),
+        holding=costs.holding_rate
+        / DAYS_PER_YEAR
+        * _per_day(_day_index(inv["date"], start, days), stock_value, days),
+        staff=costs.staff_per_day
+        + costs.staff_per_chat * _per_day(_day_index(chats["chat_time"], start, days), None, days),
+        fixed=np.full(days, float(costs.fixed_per_day)),
+    )
+    cols = {k: np.round(v, 2) for k, v in cols.items()}
+    c = cols
+    c["net_sales"] = np.round(c["gross_sales"] - c["discounts"] - c["refunds"], 2)
+    c["gross_profit"] = np.round(c["net_sales"] - c["cogs"], 2)
+    c["contribution"] = np.round(c["gross_profit"] - sum(c[k] for k in VARIABLE_COSTS), 2)
+    c["net_profit"] = np.round(c["contribution"] - c["staff"] - c["fixed"], 2)
+    out = pd.DataFrame({"date": dates, "orders": n_orders.astype(np.int64)})
+    for k in MONEY:
+        out[k] = c[k] + 0.0  # no negative zeros
+    return out
+
+
+def profit_and_loss(finance: pd.DataFrame, start=None, end=None) -> pd.Series:
+    """Sums of the finance table's rows from `start` to `end` (dates, both included; None = open),
+    and margins as shares of net sales: gross_margin, contribution_margin, net_margin."""
+    dates = finance["date"]
+    keep = np.ones(len(finance), dtype=bool)
+    if start is not None:
+        keep &= (dates >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        keep &= (dates <= pd.Timestamp(end)).to_numpy()
+    rows = finance.loc[keep]
+    pl = rows[["orders", *MONEY]].sum()
+    pl["days"] = int(keep.sum())
+    ns = pl["net_sales"]
+    for name, col in (
+        ("gross_margin", "gross_profit"),
+        ("contribution_margin", "contribution"),
+        ("net_margin", "net_profit"),
+    ):
+        pl[name] = pl[col] / ns if ns else np.nan
+    return pl.astype(np.float64)

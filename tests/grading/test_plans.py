@@ -1,0 +1,60 @@
+"""Plans judged by profit on the learner's own store: the best plan, and a plan's score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from storeops.errors import StoreOpsError
+from storeops.grading.plans import best_budget, best_of, scale_budget, score_plan
+from storeops.sim import DEFAULT_SEED, default_policy
+from storeops.sim.evaluate import STORE_DAYS, STORE_START, evaluate
+from storeops.sim.policy import budget_by_day
+
+START, DAYS = "2025-06-02", 90
+
+
+def test_a_score_is_a_share_of_the_best_profit_and_of_the_best_improvement():
+    s = score_plan(profit=150.0, own_plan_profit=100.0, best_profit=200.0)
+    assert s.share_of_best == pytest.approx(0.75) and s.share_of_gain == pytest.approx(0.5)
+    assert score_plan(200.0, 100.0, 200.0).share_of_gain == 1.0
+    assert score_plan(80.0, 100.0, 200.0).share_of_gain == 0.0  # worse than doing nothing
+    with pytest.raises(StoreOpsError, match="below the store's own plan"):
+        score_plan(1.0, 100.0, 90.0)
+
+
+def test_scaling_a_budget_touches_only_that_channel_inside_the_window():
+    plan = default_policy(DEFAULT_SEED)
+    scaled = scale_budget(plan, "search", 2.0, START, DAYS)
+    offset = (np.datetime64(START) - np.datetime64(STORE_START)).astype(int)
+    for old, new in zip(plan.budgets, scaled.budgets, strict=True):
+        a, b = (budget_by_day(x, STORE_START, STORE_DAYS) for x in (old, new))
+        if old.channel != "search":
+            assert old == new
+            continue
+        inside = slice(offset, offset + DAYS)
+        np.testing.assert_allclose(b[inside], np.round(a[inside] * 2.0, 2))
+        np.testing.assert_array_equal(np.delete(b, np.r_[inside]), np.delete(a, np.r_[inside]))
+    with pytest.raises(StoreOpsError, match="channel must be a paid channel"):
+        scale_budget(plan, "email", 2.0, START, DAYS)
+
+
+def test_the_best_budget_beats_every_plan_it_tried_and_the_store_own():
+    factor, best, own = best_budget(
+        DEFAULT_SEED, "display", START, DAYS, factors=(0.0, 1.0, 2.0), refine=2, progress=False
+    )
+    assert best.profit >= own.profit
+    for f in (0.0, 1.0, 2.0):
+        plan = scale_budget(default_policy(DEFAULT_SEED), "display", f, START, DAYS)
+        assert evaluate(DEFAULT_SEED, plan, START, DAYS).profit <= best.profit + 1e-6
+    # the store's own plan scores nothing of the improvement, the best plan all of it
+    assert score_plan(own.profit, own.profit, best.profit).share_of_gain == 0.0
+    assert score_plan(best.profit, own.profit, best.profit).share_of_best == 1.0
+    assert 0.0 <= factor <= 2.0
+
+
+def test_best_of_needs_plans_and_a_window_inside_the_store():
+    with pytest.raises(StoreOpsError, match="at least one plan"):
+        best_of(DEFAULT_SEED, [], START, DAYS)
+    with pytest.raises(StoreOpsError, match="start"):
+        best_of(DEFAULT_SEED, [default_policy(DEFAULT_SEED)], "2030-01-01", DAYS)

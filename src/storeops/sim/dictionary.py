@@ -30,6 +30,7 @@ LAYOUT = {
     "products": (6.8, 1.4),
     "competitor_prices": (6.8, 3.2),
     "inventory": (6.8, -0.4),
+    "purchase_orders": (9.2, -0.4),
 }
 BOX_W, BOX_H = 2.0, 1.2
 
@@ -126,8 +127,8 @@ def draw_diagram(path) -> Path:
     from matplotlib.patches import FancyBboxPatch
 
     plt.rcParams["svg.hashsalt"] = "storeops-data-dictionary"
-    fig, ax = plt.subplots(figsize=(11, 7.5))
-    ax.set_xlim(-1.5, 8.3)
+    fig, ax = plt.subplots(figsize=(12.5, 7.5))
+    ax.set_xlim(-1.5, 10.5)
     ax.set_ylim(-1.3, 5.9)
     ax.axis("off")
 
@@ -184,7 +185,8 @@ def draw_diagram(path) -> Path:
             zorder=4,
         )
         dated = name != "calendar" and any(
-            c.name == "date" or c.name in ("return_date", "review_date") for c in t.columns
+            c.name == "date" or c.name in ("return_date", "review_date", "order_date")
+            for c in t.columns
         )
         note = f"{len(t.columns)} columns" + ("; date joins calendar" if dated else "")
         ax.text(

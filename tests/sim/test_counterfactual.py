@@ -31,6 +31,7 @@ DATE_COLUMNS = {
     "orders": "order_time",
     "customers": "first_order_time",
     "inventory": "date",
+    "purchase_orders": "order_date",
     "service_chats": "chat_time",
     "returns": "return_date",
     "reviews": "review_date",

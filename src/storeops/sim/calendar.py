@@ -1,7 +1,15 @@
-"""The calendar table and the festival multipliers that drive traffic and conversion."""
+"""The calendar table, the festival multipliers that drive traffic and conversion, and logistics.
+
+Besides the shopping festivals, the calendar holds two public holidays that move goods, not
+shoppers: Chinese New Year, around which couriers and suppliers stop for about twelve days
+(orders still come in; they are delivered, and purchase orders arrive, after the stop), and the
+National Day golden week (1-7 October), when couriers are slower. `Logistics` does the
+working-day arithmetic both deliveries and purchase orders use.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -9,11 +17,112 @@ import pandas as pd
 
 from storeops.sim.params import FESTIVAL_SPECS, WEEKDAY_MULT
 
+# First day of the lunar year (Spring Festival). Years outside the table use the 19-year
+# (Metonic) cycle, after which new moons fall on about the same dates.
+# fmt: off
+CHINESE_NEW_YEAR = {
+    2000: (2, 5), 2001: (1, 24), 2002: (2, 12), 2003: (2, 1), 2004: (1, 22), 2005: (2, 9),
+    2006: (1, 29), 2007: (2, 18), 2008: (2, 7), 2009: (1, 26), 2010: (2, 14), 2011: (2, 3),
+    2012: (1, 23), 2013: (2, 10), 2014: (1, 31), 2015: (2, 19), 2016: (2, 8), 2017: (1, 28),
+    2018: (2, 16), 2019: (2, 5), 2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22),
+    2024: (2, 10), 2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13),
+    2030: (2, 3), 2031: (1, 23), 2032: (2, 11), 2033: (1, 31), 2034: (2, 19), 2035: (2, 8),
+    2036: (1, 28), 2037: (2, 15), 2038: (2, 4), 2039: (1, 24), 2040: (2, 12),
+}
+# fmt: on
+CNY_HOLIDAY = (-1, 6)  # public holiday: New Year's Eve to the 7th day (offsets from the day)
+CNY_LOGISTICS_STOP = (-6, 5)  # couriers and suppliers stop: 12 days around the New Year
+NATIONAL_DAY = ((10, 1), (10, 7))  # golden week
+NATIONAL_DAY_SLOWDOWN = 1.0  # extra mean courier days for orders placed in the golden week
+HOLIDAYS = ("chinese_new_year", "national_day")
+LOGISTICS_MARGIN = 400  # days after the run that purchase orders and deliveries may reach
+
+
+def chinese_new_year(year: int) -> date:
+    """The first day of the lunar year that starts in `year`."""
+    known = min(CHINESE_NEW_YEAR), max(CHINESE_NEW_YEAR)
+    ref = year
+    while ref < known[0]:
+        ref += 19
+    while ref > known[1]:
+        ref -= 19
+    return date(year, *CHINESE_NEW_YEAR[ref])
+
+
+def _holiday_windows(first: pd.Timestamp, last: pd.Timestamp) -> list[dict]:
+    """Chinese New Year and National Day of every year touching [first, last]."""
+    out = []
+    for year in range(first.year - 1, last.year + 2):
+        cny = pd.Timestamp(chinese_new_year(year))
+        out.append(
+            dict(
+                holiday="chinese_new_year",
+                day=cny,
+                holiday_days=(
+                    cny + pd.Timedelta(days=CNY_HOLIDAY[0]),
+                    cny + pd.Timedelta(days=CNY_HOLIDAY[1]),
+                ),
+                stop=(
+                    cny + pd.Timedelta(days=CNY_LOGISTICS_STOP[0]),
+                    cny + pd.Timedelta(days=CNY_LOGISTICS_STOP[1]),
+                ),
+            )
+        )
+        a, b = (pd.Timestamp(year, *md) for md in NATIONAL_DAY)
+        out.append(dict(holiday="national_day", day=a, holiday_days=(a, b), stop=None))
+    return out
+
+
+@dataclass(frozen=True)
+class Logistics:
+    """Which days couriers and suppliers work, from the run's first day to well after its end.
+
+    Deliveries and purchase orders count working days: one that needs n days from day d
+    arrives on the day by which n working days after d have passed, so a stop lengthens what
+    spans it and nothing arrives inside it.
+    """
+
+    stop: np.ndarray  # bool per day from day 0: couriers and suppliers stop
+    slowdown: np.ndarray  # extra mean courier days for an order placed that day
+    worked: np.ndarray  # working days in [0, day] (cumulative)
+
+    @classmethod
+    def build(cls, start: date, days: int) -> Logistics:
+        n = days + LOGISTICS_MARGIN
+        d0 = pd.Timestamp(start)
+        stop, slowdown = np.zeros(n, dtype=bool), np.zeros(n)
+        for w in _holiday_windows(d0, d0 + pd.Timedelta(days=n - 1)):
+            if w["stop"] is not None:
+                a, b = ((x - d0).days for x in w["stop"])
+                stop[max(a, 0) : max(b + 1, 0)] = True
+            if w["holiday"] == "national_day":
+                a, b = ((x - d0).days for x in w["holiday_days"])
+                slowdown[max(a, 0) : max(b + 1, 0)] = NATIONAL_DAY_SLOWDOWN
+        return cls(stop, slowdown, np.cumsum(~stop))
+
+    def after(self, day, n) -> np.ndarray:
+        """The day by which `n` (>= 1) working days after `day` have passed."""
+        target = self.worked[np.asarray(day)] + np.asarray(n)
+        return np.searchsorted(self.worked, target, side="left")
+
+    def first_working(self, day) -> np.ndarray:
+        """`day` itself if couriers and suppliers work then, else the first day after the stop."""
+        day = np.asarray(day)
+        before = np.where(day > 0, self.worked[np.maximum(day - 1, 0)], 0)
+        return np.searchsorted(self.worked, before + 1, side="left")
+
+    def delivery_days(self, order_day: np.ndarray, courier_days: np.ndarray) -> np.ndarray:
+        """Days from order to delivery for deliveries that take `courier_days` working days."""
+        return self.after(order_day, courier_days) - order_day
+
 
 def build_calendar(
     start: date, days: int
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[dict]]:
-    """Return the calendar table, per-day effect arrays and the festival list for the truth."""
+    """Return the calendar table, per-day effect arrays and the festival list for the truth.
+
+    The effects also hold `logistics`, the working days of couriers and suppliers.
+    """
     dates = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     weekday = dates.day_of_week.to_numpy()
     festival = np.full(days, "", dtype=object)
@@ -63,6 +172,12 @@ def build_calendar(
     season = 1.0 + 0.06 * np.cos(2 * np.pi * (doy - 340) / 365.25)
     eff["traffic"] = eff["traffic"] * season * np.asarray(WEEKDAY_MULT)[weekday]
     eff["season"] = season
+    holiday = np.full(days, "", dtype=object)
+    for w in _holiday_windows(dates[0], dates[-1]):
+        a, b = ((x - d0).days for x in w["holiday_days"])
+        holiday[max(a, 0) : max(b + 1, 0)] = w["holiday"]
+    logistics = Logistics.build(start, days)
+    eff["logistics"] = logistics
     cal = pd.DataFrame(
         {
             "date": dates.astype("datetime64[ns]"),
@@ -70,6 +185,8 @@ def build_calendar(
             "is_weekend": weekday >= 5,
             "festival": pd.array(festival, dtype="str"),
             "festival_phase": pd.array(phase, dtype="str"),
+            "holiday": pd.array(holiday, dtype="str"),
+            "logistics_stop": logistics.stop[:days].copy(),
         }
     )
     return cal, eff, festivals

@@ -31,6 +31,7 @@ LAYOUT = {
     "competitor_prices": (6.8, 3.2),
     "inventory": (6.8, -0.4),
     "finance": (3.4, -2.2),
+    "purchase_orders": (9.2, -0.4),
 }
 BOX_W, BOX_H = 2.0, 1.2
 
@@ -137,8 +138,8 @@ def draw_diagram(path) -> Path:
     from matplotlib.patches import FancyBboxPatch
 
     plt.rcParams["svg.hashsalt"] = "storeops-data-dictionary"
-    fig, ax = plt.subplots(figsize=(11, 9.4))
-    ax.set_xlim(-1.5, 8.3)
+    fig, ax = plt.subplots(figsize=(12.5, 9.4))
+    ax.set_xlim(-1.5, 10.5)
     ax.set_ylim(-3.1, 5.9)
     ax.axis("off")
 
@@ -195,7 +196,8 @@ def draw_diagram(path) -> Path:
             zorder=4,
         )
         dated = name != "calendar" and any(
-            c.name == "date" or c.name in ("return_date", "review_date") for c in t.columns
+            c.name == "date" or c.name in ("return_date", "review_date", "order_date")
+            for c in t.columns
         )
         note = f"{len(t.columns)} columns" + ("; date joins calendar" if dated else "")
         ax.text(

@@ -69,10 +69,12 @@ from storeops.sim.products import PERMANENT_SHARE, REFERENCE_DAYS, ProductModel,
 from storeops.sim.rng import stream
 from storeops.sim.service import service_truth, simulate_chats
 from storeops.sim.store import Store
+from storeops.sim.supply import Supply, purchase_order_table, supply_truth
 from storeops.sim.traffic import TrafficModel, build_traffic, pick_quiet_window
 
 MAX_DAYS = 3 * 366
 CHECKOUT_FAIL_SHARE = 0.99  # share of checkouts on the broken device that fail during the incident
+PLANNED_FESTIVAL_LIFT = 0.2  # the planner expects festival lift ** this (careless: too little)
 
 
 def check_args(seed, start, days, scale, channels) -> tuple[int, date, int, float, tuple[str, ...]]:
@@ -255,6 +257,7 @@ class Stock:
 
     demand: np.ndarray  # units per [day, SKU] wanted by orders that were not cancelled
     inventory: InventoryResult
+    supply: Supply  # suppliers, their lead times and the logistics calendar
 
 
 @dataclass
@@ -442,6 +445,7 @@ def run_inventory(
 ) -> Stock:
     """Daily demand per SKU, the planner's expectation of it, and the warehouse simulation."""
     products = market.products
+    supply = Supply.build(seed, days, market.effects["logistics"])
     n_sku = len(products.table)
     lines = placed.lines
     line_day = placed.orders["day"][lines["order"]]
@@ -461,19 +465,23 @@ def run_inventory(
         best,
         out_start,
         out_len,
+        supply,
         reorder,
     )
-    return Stock(demand, inventory)
+    return Stock(demand, inventory, supply)
 
 
 def _expected_units(market: Market) -> np.ndarray:
-    """Units per [day, SKU] a planner expects: no festival spikes, own promotions known.
+    """Units per [day, SKU] a planner expects: the life cycle and the festivals, no promotions.
 
     The level is the typical day under the store's own plan, whatever a policy does to traffic;
-    a SKU's share of it is its share of the day's demand weights.
+    a SKU's share of it is its share of the day's popularity x life cycle x season. No decision
+    moves it:
+    the planner looks up to a lead time ahead, so a price change from day W (of this SKU or,
+    through the shares, of another) would otherwise move purchase orders before W.
     """
     products = market.products
-    weight = products.demand_weight
+    weight = products.popularity[None, :] * products.life * products.season
     share = weight / np.maximum(weight.sum(axis=1, keepdims=True), 1e-300)
     role = products.role
     mean_qty = np.where(role == "traffic", 1 / 0.6, 1 / 0.83)
@@ -483,8 +491,10 @@ def _expected_units(market: Market) -> np.ndarray:
     pop = products.popularity / products.popularity.sum()
     per_line = float((pop * (mean_qty + BUNDLE_ATTACH * partner_qty)).sum())
     units = market.typical_orders * (1 - CANCEL_RATE) * (1 + ORDINARY_EXTRA_LINES) * per_line
-    # the planner knows its own promotions and that they lift the store's conversion
-    return share * units * products.price_index[:, None]
+    # the festival calendar is public, but the planner expects only part of a festival's lift
+    eff = market.effects
+    lift = (eff["traffic"] * eff["atc"] * eff["c2o"]) ** PLANNED_FESTIVAL_LIFT
+    return share * (units * lift)[:, None]
 
 
 def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None, int]:
@@ -501,8 +511,9 @@ def _stockout_target(market: Market, days: int) -> tuple[int | None, int | None,
         if candidates.size and days >= 40
         else None
     )
-    # the length is drawn even without a target so that later incident draws do not shift
-    out_len = int(market.incident_rng.integers(12, 19))
+    # the length is drawn even without a target so that later incident draws do not shift;
+    # three to four weeks, longer than any supplier's usual lead time, so that it stands out
+    out_len = int(market.incident_rng.integers(20, 27))
     out_start = (
         pick_quiet_window(market.incident_rng, market.busy, out_len, 0.3, 0.55)
         if best is not None
@@ -564,9 +575,17 @@ def _price_orders(
     )
     revenue = np.round(gross - discount, 2)
     order_phase = market.phase[orders["day"]]
-    delivery = 1 + poisson_quantile(
-        orders["delivery_u"],
-        1.3 + np.where(order_phase == "peak", 3.0, np.where(order_phase == "dip", 1.5, 0.0)),
+    logistics = market.effects["logistics"]
+    # courier working days; couriers do not deliver in a logistics stop
+    delivery = logistics.delivery_days(
+        orders["day"],
+        1
+        + poisson_quantile(
+            orders["delivery_u"],
+            1.3
+            + np.where(order_phase == "peak", 3.0, np.where(order_phase == "dip", 1.5, 0.0))
+            + logistics.slowdown[orders["day"]],
+        ),
     )
     return Sales(
         orders,
@@ -685,6 +704,9 @@ def build_tables(
         ),
         inventory=_inventory_table(
             market.products.launched, activity.stock.inventory, day_ts, widths
+        ),
+        purchase_orders=purchase_order_table(
+            activity.stock.supply, activity.stock.inventory.purchase_orders, market, days
         ),
         service_chats=_chat_table(market.t0, activity.chats, widths),
         returns=returns,
@@ -888,6 +910,7 @@ def build_truth(
         segments=segment_truth(),
         products=market.products.truth,
         inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders),
+        supply=supply_truth(stock.supply, stock.inventory.purchase_orders, market.t0, days, skus),
         ab_test=ab_truth,
         customers=dict(
             existing_at_start=int(activity.buyers["n_existing"]),
@@ -986,7 +1009,7 @@ def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) 
     lost = stock.demand - inventory.sold
     policy = inventory.policy
     return dict(
-        policy="reorder when stock + on order <= forecast x lead time x safety factor; order up to forecast x (lead + cover days)",
+        policy="reorder when stock + on order <= forecast x (lead time x safety factor + logistics-stop days before the promised arrival); order up to forecast x (days to the promised arrival + cover days); each reorder is one purchase order",
         stockout_lost_orders=stockout_lost_orders,
         lost_units_total=int(lost.sum()),
         lost_units_by_sku={k: int(v) for k, v in zip(skus, lost.sum(axis=0), strict=True) if v > 0},

@@ -1,4 +1,4 @@
-"""Daily inventory with a careless reorder policy, lead times and an injected stock-out."""
+"""Daily inventory with a careless reorder policy, purchase orders and an injected stock-out."""
 
 from __future__ import annotations
 
@@ -6,34 +6,41 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from storeops.sim.supply import OrderBook, PurchaseOrders, Supply
+
+# the careless planner: little safety stock for some SKUs
+SAFETY_FACTOR = (0.75, 1.2)
+COVER_DAYS = (7, 28)
+MIN_ORDER_QTY = (3, 10)
+
 
 @dataclass
 class InventoryResult:
-    """Arrays [day, sku] of the inventory simulation."""
+    """Arrays [day, sku] of the inventory simulation, and the purchase orders it placed."""
 
     available: np.ndarray  # units available to sell during the day (start stock + receipts)
     sold: np.ndarray
     stock_end: np.ndarray
-    receipts: np.ndarray
+    receipts: np.ndarray  # units of purchase orders that arrived that day
     stockout: np.ndarray  # bool: the SKU ran out (or was already out) that day
     policy: dict
     incident: dict | None
+    purchase_orders: PurchaseOrders
 
 
 def draw_reorder_rule(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """Supplier lead times and the careless planner's reorder settings, per SKU."""
-    lead = rng.integers(3, 13, n)
-    safety = rng.uniform(0.35, 1.0, n)  # careless: little safety stock for some SKUs
-    cover = rng.uniform(14, 35, n)
-    moq = np.maximum(np.round(rng.uniform(3, 10, n)), 1)
-    return dict(lead=lead, safety_factor=safety, cover_days=cover, min_order_qty=moq)
+    """The careless planner's reorder settings, per SKU (lead times are the suppliers')."""
+    safety = rng.uniform(*SAFETY_FACTOR, n)
+    cover = rng.uniform(*COVER_DAYS, n)
+    moq = np.maximum(np.round(rng.uniform(*MIN_ORDER_QTY, n)), 1)
+    return dict(safety_factor=safety, cover_days=cover, min_order_qty=moq)
 
 
 @dataclass
 class ReorderSettings:
-    """Per-SKU lead time and the planner's reorder settings."""
+    """Per-SKU quoted lead time and the planner's reorder settings."""
 
-    lead: np.ndarray  # supplier lead time (days)
+    lead: np.ndarray  # the supplier's quoted lead time (working days)
     safety: np.ndarray  # reorder point = forecast x lead time x safety factor
     cover: np.ndarray  # order up to forecast x (lead + cover days)
     moq: np.ndarray  # minimum order quantity
@@ -50,12 +57,14 @@ class ReorderSettings:
 
 
 def _reorder_settings(
-    rng: np.random.Generator, n: int, rule: dict[int, tuple[float, float, float]] | None
+    rng: np.random.Generator,
+    lead: np.ndarray,
+    rule: dict[int, tuple[float, float, float]] | None,
 ) -> ReorderSettings:
     """The drawn settings, with the SKUs in `rule` replaced (lead times stay the supplier's)."""
-    drawn = draw_reorder_rule(rng, n)
+    drawn = draw_reorder_rule(rng, lead.size)
     settings = ReorderSettings(
-        drawn["lead"], drawn["safety_factor"], drawn["cover_days"], drawn["min_order_qty"]
+        lead.astype(np.int64), drawn["safety_factor"], drawn["cover_days"], drawn["min_order_qty"]
     )
     for sku, (safety_factor, cover_days, min_order_qty) in (rule or {}).items():
         settings.safety[sku] = safety_factor
@@ -72,32 +81,41 @@ def simulate_inventory(
     incident_sku: int | None,
     incident_start: int | None,
     incident_len: int,
+    supply: Supply,
     rule: dict[int, tuple[float, float, float]] | None = None,
 ) -> InventoryResult:
     """Serve `demand` [day, sku] from stock; a (s, S) policy on a lagging sales forecast reorders.
 
+    Every reorder is a purchase order to the SKU's supplier that arrives whole on one day.
     `rule` maps a SKU index to (safety factor, cover days, minimum order quantity), replacing
     the drawn settings of that SKU; lead times stay the supplier's.
     """
     days, n = demand.shape
-    settings = _reorder_settings(rng, n, rule)
+    suppliers, logistics = supply.suppliers, supply.logistics
+    settings = _reorder_settings(rng, suppliers.quoted_lead[suppliers.of_sku], rule)
     cover, moq = settings.cover, settings.moq
-    arrivals = np.zeros((days + 40, n))
+    arrivals = np.zeros((days + 1, n))  # the last row collects what arrives after the run
+    book = OrderBook()
+    placed = np.zeros(n, dtype=np.int64)  # purchase orders placed so far, per SKU
     on_order = np.zeros(n)
     forecast = expected[0].copy()
-    stock = np.where(launched[0], np.round(forecast * cover + 0.5 * moq), 0.0)
+    # opening stock (and a new SKU's first delivery) lasts until an order placed then arrives
+    first = logistics.after(0, settings.lead) + cover
+    stock = np.where(launched[0], np.round(forecast * first + 0.5 * moq), 0.0)
     avail = np.zeros((days, n))
     sold = np.zeros((days, n))
     stock_end = np.zeros((days, n))
     receipts = np.zeros((days, n))
     blocked = np.zeros(n, dtype=bool)
     prev_launched = launched[0].copy()
-    started = None
+    started = held_until = None
     for day in range(days):
         newly = launched[day] & ~prev_launched
         if newly.any():
             forecast[newly] = expected[day, newly]
-            stock[newly] = np.round(forecast[newly] * cover[newly] + moq[newly])
+            due = logistics.after(day, settings.lead[newly])
+            rate = np.maximum(forecast[newly], expected[np.minimum(due, days - 1), newly])
+            stock[newly] = np.round(rate * (due - day + cover[newly]) + moq[newly])
         prev_launched = launched[day]
         # the incident: the first day from incident_start with stock on hand, it is written off
         if (
@@ -107,19 +125,18 @@ def simulate_inventory(
             and stock[incident_sku] > 0
         ):
             started = day
-            stock[incident_sku] = 0.0
-            arrivals[day : day + incident_len, incident_sku] = 0.0
-            on_order[incident_sku] = 0.0
+            # the supplier's delay ends with the incident (or the logistics stop after it)
+            held_until = int(logistics.first_working(day + incident_len))
+            _incident_start(
+                day, incident_sku, held_until, stock, forecast, settings, arrivals, book
+            )
+            on_order[incident_sku] = arrivals[day:, incident_sku].sum()
             blocked[incident_sku] = True
         if started is not None and day == started + incident_len:
             blocked[incident_sku] = False
-            stock[incident_sku] += np.round(
-                forecast[incident_sku] * cover[incident_sku] + moq[incident_sku]
-            )
-            receipts[day, incident_sku] += stock[incident_sku]
         received = arrivals[day]
         stock = stock + received
-        receipts[day] += received
+        receipts[day] = received
         on_order -= received
         avail[day] = stock
         served = np.minimum(demand[day], stock)
@@ -129,42 +146,82 @@ def simulate_inventory(
         # forecast lags and is censored by stock-outs (careless)
         forecast = 0.9 * forecast + 0.1 * served
         eligible = launched[day] & ~blocked
-        _reorder(day, forecast, stock + on_order, expected, settings, eligible, arrivals, on_order)
+        # the planner plans with the promised arrival (which includes any logistics stop)
+        lead = logistics.after(day, settings.lead) - day
+        idx, qty = _reorder(day, lead, forecast, stock + on_order, expected, settings, eligible)
+        if idx.size:
+            arrival = logistics.after(day, supply.leads[idx, placed[idx]])
+            placed[idx] += 1
+            arrivals[np.minimum(arrival, days), idx] += qty
+            on_order[idx] += qty
+            book.add(day, idx, qty, day + lead[idx], arrival)
+    orders = book.close()
     stockout = launched & ((stock_end <= 0) | (sold < demand))
     incident = None
     if started is not None:
+        # purchase orders due during the incident came when the supplier's delay was over
+        late = (
+            (orders.sku == incident_sku)
+            & (orders.day < started)
+            & (orders.arrival >= started)
+            & (orders.arrival < held_until)
+        )
+        orders.arrival[late] = held_until
         incident = dict(
             sku_index=int(incident_sku),
             start_day=int(started),
             end_day=int(min(started + incident_len - 1, days - 1)),
         )
-    return InventoryResult(avail, sold, stock_end, receipts, stockout, settings.truth(), incident)
+    return InventoryResult(
+        avail, sold, stock_end, receipts, stockout, settings.truth(), incident, orders
+    )
+
+
+def _incident_start(
+    day: int,
+    sku: int,
+    until: int,
+    stock: np.ndarray,
+    forecast: np.ndarray,
+    settings: ReorderSettings,
+    arrivals: np.ndarray,
+    book: OrderBook,
+) -> None:
+    """Write the SKU's stock off; its supplier holds back what is due until day `until`.
+
+    The planner places an emergency order that arrives with the held-back orders.
+    """
+    days = arrivals.shape[0] - 1
+    stock[sku] = 0.0
+    due = min(until, days)
+    held = arrivals[day:due, sku].sum()
+    arrivals[day:due, sku] = 0.0
+    emergency = np.round(forecast[sku] * settings.cover[sku] + settings.moq[sku])
+    arrivals[due, sku] += held + emergency
+    book.add(day, sku, emergency, until, until)
 
 
 def _reorder(
     day: int,
+    lead: np.ndarray,
     forecast: np.ndarray,
     position: np.ndarray,
     expected: np.ndarray,
     settings: ReorderSettings,
     eligible: np.ndarray,
-    arrivals: np.ndarray,
-    on_order: np.ndarray,
-) -> None:
-    """Order up to forecast x (lead + cover) for SKUs at or below their reorder point."""
-    lead = settings.lead
+) -> tuple[np.ndarray, np.ndarray]:
+    """SKUs at or below their reorder point and the quantity to order up to forecast x (lead
+    + cover); `lead` is the days until an order placed today is promised to arrive."""
     days, n = expected.shape
-    # the planner knows the promotion calendar (expected demand at arrival), not festival spikes
-    forecast_at_arrival = np.maximum(
-        forecast, expected[np.minimum(day + lead, days - 1), np.arange(n)]
-    )
-    reorder_point = forecast_at_arrival * lead * settings.safety
+    # the planner knows the life cycle (expected demand at arrival), not promotions or festivals
+    rate = np.maximum(forecast, expected[np.minimum(day + lead, days - 1), np.arange(n)])
+    # stocking up before a logistics stop: its days are certain, the safety factor spares them
+    stop_days = lead - settings.lead
+    reorder_point = rate * (settings.lead * settings.safety + stop_days)
     need = eligible & (position <= reorder_point)
-    if need.any():
-        qty = np.maximum(
-            np.round(forecast[need] * (lead[need] + settings.cover[need]) - position[need]),
-            settings.moq[need],
-        )
-        idx = np.flatnonzero(need)
-        arrivals[day + lead[idx], idx] += qty
-        on_order[idx] += qty
+    idx = np.flatnonzero(need)
+    qty = np.maximum(
+        np.round(rate[idx] * (lead[idx] + settings.cover[idx]) - position[idx]),
+        settings.moq[idx],
+    )
+    return idx, qty

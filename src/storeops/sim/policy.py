@@ -10,8 +10,13 @@ out in full. Only decisions the engine consumes are held:
 - the selling price of each SKU by period (the list price outside the periods), which drives
   the SKU's demand through the store's price elasticity;
 - the reorder rule of each SKU: reorder when stock plus stock on order falls to
-  forecast x lead time x safety factor, then order up to forecast x (lead time + cover days),
-  at least the minimum order quantity. Lead times are the supplier's, not a decision.
+  forecast x (lead time x safety factor + the days of any logistics stop before the promised
+  arrival), then order up to forecast x (days to the promised arrival + cover days), at least
+  the minimum order quantity. Lead times are the supplier's, not a decision; every reorder is
+  a purchase order (the `purchase_orders` table). Instead of a safety factor a rule
+  may give a target (cycle) service level, which maps to the safety factor
+  1 + z(level) x sqrt(lead_cv^2 + 0.3^2) with the SKU's supplier's lead-time variability
+  (`storeops.sim.supply.safety_for_service_level`).
 
 Festival participation is not a decision of this engine (every festival's calendar effects
 apply to the whole store), and the store has no per-click bid, so neither is held here.
@@ -32,6 +37,7 @@ from storeops.sim.inventory import draw_reorder_rule
 from storeops.sim.params import CATEGORIES, CHANNEL_PARAMS, DEFAULT_SEED, PAID_CHANNELS
 from storeops.sim.rng import stream
 from storeops.sim.store import Store
+from storeops.sim.supply import draw_suppliers, safety_for_service_level
 
 
 @dataclass(frozen=True)
@@ -74,12 +80,16 @@ class SkuPrice:
 
 @dataclass(frozen=True)
 class ReorderRule:
-    """Reorder settings of one SKU (see the module docstring for the rule)."""
+    """Reorder settings of one SKU (see the module docstring for the rule).
+
+    Give either `safety_factor` or `target_service_level` (between 0 and 1), not both.
+    """
 
     sku: str
-    safety_factor: float
+    safety_factor: float | None
     cover_days: float
     min_order_qty: float
+    target_service_level: float | None = None
 
 
 @dataclass(frozen=True)
@@ -218,13 +228,30 @@ def _prices(policy: Policy, frame: _Frame) -> dict[int, list[tuple[int, int, flo
     return out
 
 
-def _reorder(policy: Policy, frame: _Frame) -> dict[int, tuple[float, float, float]]:
+def _reorder(policy: Policy, frame: _Frame, seed: int) -> dict[int, tuple[float, float, float]]:
     out, seen = {}, set()
+    suppliers = None
     for i, r in enumerate(policy.reorder):
         where = f"reorder[{i}]"
         _key(f"{where}.sku", r.sku, frame.skus, "SKU", seen)
-        out[frame.skus[r.sku]] = (
-            _number(f"{where}.safety_factor", r.safety_factor, 0.0),
+        j = frame.skus[r.sku]
+        if (r.safety_factor is None) == (r.target_service_level is None):
+            raise StoreOpsError(
+                f"{where} needs either safety_factor or target_service_level, not "
+                + ("both" if r.safety_factor is not None else "neither")
+            )
+        if r.safety_factor is not None:
+            safety = _number(f"{where}.safety_factor", r.safety_factor, 0.0)
+        else:
+            level = _number(f"{where}.target_service_level", r.target_service_level, 0.0, True)
+            if level >= 1:
+                raise StoreOpsError(
+                    f"{where}.target_service_level must be below 1, got {r.target_service_level!r}"
+                )
+            suppliers = suppliers or draw_suppliers(seed)
+            safety = safety_for_service_level(level, suppliers.lead_cv[suppliers.of_sku[j]])
+        out[j] = (
+            safety,
             _number(f"{where}.cover_days", r.cover_days, 0.0),
             _number(f"{where}.min_order_qty", r.min_order_qty, 1.0),
         )
@@ -246,7 +273,7 @@ def simulate(
         raise StoreOpsError(f"policy must be a Policy, got {type(policy).__name__}")
     frame = _frame(start, days, channels)
     budgets, prices = _budgets(policy, frame), _prices(policy, frame)
-    reorder = _reorder(policy, frame)
+    reorder = _reorder(policy, frame, seed)
     market = build_market(seed, start, days, scale, channels, budgets, prices)
     return run_store(market, seed, start, days, scale, channels, reorder)
 

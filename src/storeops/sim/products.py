@@ -40,6 +40,7 @@ class ProductModel:
     role: np.ndarray  # traffic, profit, bundle or regular (an answer: truth only)
     popularity: np.ndarray  # base demand weight per SKU
     life: np.ndarray  # [day, sku] life-cycle multiplier (0 before launch)
+    season: np.ndarray  # [day, sku] seasonal multiplier of the SKU's category
     launched: np.ndarray  # [day, sku] bool
     price: np.ndarray  # [day, sku] selling price
     comp_price: np.ndarray  # [day, sku] competitor price
@@ -131,6 +132,7 @@ def build_products(
         catalogue.role,
         pop,
         cycle.life,
+        season,
         cycle.launched,
         price,
         comp,

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
+from storeops.sim.calendar import HOLIDAYS
 from storeops.sim.params import CHANNELS, DEVICES, FESTIVALS, PHASES
 
 
@@ -93,6 +94,19 @@ SCHEMA: dict[str, Table] = {
                     "-",
                     "presale (warm-up), peak (the festival day) or dip (after the festival), empty outside festivals",
                     allowed=PHASE,
+                ),
+                C(
+                    "holiday",
+                    "string",
+                    "-",
+                    "public holiday: chinese_new_year (New Year's Eve to the 7th day of the lunar year), national_day (1-7 October, couriers are slower) or empty",
+                    allowed=("", *HOLIDAYS),
+                ),
+                C(
+                    "logistics_stop",
+                    "bool",
+                    "-",
+                    "couriers do not deliver and suppliers do not ship (about 12 days around Chinese New Year); orders still come in and are delivered after the stop",
                 ),
             ),
             ("date",),
@@ -319,6 +333,33 @@ SCHEMA: dict[str, Table] = {
                 ),
             ),
             ("date", "sku"),
+            ((("sku",), "products", ("sku",)),),
+        ),
+        Table(
+            "purchase_orders",
+            "one row per purchase order the store placed with a supplier; it arrives whole, on one day",
+            (
+                C("po_id", "string", "-", "purchase order id, PO000001 ... (in order of placing)"),
+                C("order_date", "datetime", "day", "day the order was placed"),
+                C("sku", "string", "-", "product id"),
+                C("supplier", "string", "-", "supplier id, S01 ..."),
+                C("quantity", "int", "units", "units ordered (all arrive together)", min=1),
+                C(
+                    "promised_arrival",
+                    "datetime",
+                    "day",
+                    "day the supplier promised delivery (its quoted lead time in working days, after any logistics stop)",
+                ),
+                C(
+                    "actual_arrival",
+                    "datetime",
+                    "day",
+                    "day the goods arrived and were added to the inventory's receipts; empty if not arrived by the last day",
+                    nullable=True,
+                ),
+                C("unit_cost", "float", "CNY", "purchase cost per unit", min=0),
+            ),
+            ("po_id",),
             ((("sku",), "products", ("sku",)),),
         ),
         Table(

@@ -15,6 +15,7 @@ TABLES = (
     "orders",
     "order_lines",
     "inventory",
+    "purchase_orders",
     "service_chats",
     "returns",
     "reviews",

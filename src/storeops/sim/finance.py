@@ -44,29 +44,10 @@ import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
 from storeops.sim.params import CATEGORIES
+from storeops.sim.schema import SCHEMA
 
 DAYS_PER_YEAR = 365
 
-MONEY = (
-    "gross_sales",
-    "discounts",
-    "net_sales",
-    "refunds",
-    "cogs",
-    "commission",
-    "payment_fees",
-    "shipping",
-    "returns_handling",
-    "write_offs",
-    "ad_spend",
-    "holding",
-    "staff",
-    "fixed",
-    "gross_profit",
-    "contribution",
-    "net_profit",
-)
-COLUMNS = ("date", "orders", *MONEY)
 # costs subtracted from gross profit to give the contribution, and from it to give net profit
 VARIABLE_COSTS = (
     "commission",
@@ -78,13 +59,20 @@ VARIABLE_COSTS = (
     "holding",
 )
 OVERHEADS = ("staff", "fixed")
-RETURN_REASONS = (
-    "size_fit",
-    "defective",
-    "late_delivery",
-    "not_as_described",
-    "changed_mind",
+MONEY = (
+    "gross_sales",
+    "discounts",
+    "refunds",
+    "net_sales",
+    "cogs",
+    *VARIABLE_COSTS,
+    *OVERHEADS,
+    "gross_profit",
+    "contribution",
+    "net_profit",
 )
+COLUMNS = ("date", "orders", *MONEY)
+RETURN_REASONS = next(c.allowed for c in SCHEMA["returns"].columns if c.name == "reason")
 
 
 @dataclass(frozen=True)

@@ -44,29 +44,10 @@ import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
 from storeops.sim.params import CATEGORIES
+from storeops.sim.schema import SCHEMA
 
 DAYS_PER_YEAR = 365
 
-MONEY = (
-    "gross_sales",
-    "discounts",
-    "net_sales",
-    "refunds",
-    "cogs",
-    "commission",
-    "payment_fees",
-    "shipping",
-    "returns_handling",
-    "write_offs",
-    "ad_spend",
-    "holding",
-    "staff",
-    "fixed",
-    "gross_profit",
-    "contribution",
-    "net_profit",
-)
-COLUMNS = ("date", "orders", *MONEY)
 # costs subtracted from gross profit to give the contribution, and from it to give net profit
 VARIABLE_COSTS = (
     "commission",
@@ -78,13 +59,20 @@ VARIABLE_COSTS = (
     "holding",
 )
 OVERHEADS = ("staff", "fixed")
-RETURN_REASONS = (
-    "size_fit",
-    "defective",
-    "late_delivery",
-    "not_as_described",
-    "changed_mind",
+MONEY = (
+    "gross_sales",
+    "discounts",
+    "refunds",
+    "net_sales",
+    "cogs",
+    *VARIABLE_COSTS,
+    *OVERHEADS,
+    "gross_profit",
+    "contribution",
+    "net_profit",
 )
+COLUMNS = ("date", "orders", *MONEY)
+RETURN_REASONS = next(c.allowed for c in SCHEMA["returns"].columns if c.name == "reason")
 
 
 @dataclass(frozen=True)
@@ -195,12 +183,35 @@ def _day_index(values, start: np.datetime64, days: int) -> np.ndarray:
     return np.where((d >= 0) & (d < days), d, -1)
 
 
+def _positions_by_number(values: pa.Array, keys: pa.Array) -> np.ndarray | None:
+    """Fast path for ids made of a one-letter prefix and digits (O0000001): look the number up
+    and check that the ids found are the same strings; None if that does not hold."""
+    try:
+        num_k = pc.cast(pc.utf8_slice_codeunits(keys, 1), pa.int64()).to_numpy()
+        num_v = pc.cast(pc.utf8_slice_codeunits(values, 1), pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if not num_k.size or num_k.min() < 0 or num_k.max() > 4 * num_k.size + 1_000_000:
+        return None
+    lookup = np.full(int(num_k.max()) + 1, -1, dtype=np.int64)
+    lookup[num_k] = np.arange(num_k.size)
+    ok = (num_v >= 0) & (num_v < lookup.size)
+    pos = np.where(ok, lookup[np.where(ok, num_v, 0)], -1)
+    if (pos < 0).any() or not pc.all(pc.equal(values, keys.take(pa.array(pos)))).as_py():
+        return None
+    return pos
+
+
 def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
-    """Row number in `keys` of each value (pyarrow hash lookup); -1 if absent."""
-    found = pc.index_in(pa.array(values), value_set=pa.array(keys))
-    pos = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    """Row number in `keys` (unique ids) of each value; raise if one is missing."""
+    name = values.name
+    values, keys = pa.array(values), pa.array(keys)
+    pos = _positions_by_number(values, keys)
+    if pos is None:
+        found = pc.index_in(values, value_set=keys)
+        pos = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     if (pos < 0).any():
-        raise StoreOpsError(f"{values.name} {values.iloc[np.argmax(pos < 0)]!r} not found")
+        raise StoreOpsError(f"{name} {values[int(np.argmax(pos < 0))].as_py()!r} not found")
     return pos
 
 
@@ -255,7 +266,9 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
     refund = r["refund"].to_numpy(dtype=np.float64)
     returned_cost = r["quantity"].to_numpy(dtype=np.float64) * unit_cost[rsku]
     written_off = r["reason"].isin(costs.written_off_reasons).to_numpy()
-    parcels = ~r.duplicated(["order_id", "return_date"]).to_numpy()
+    # one parcel per order and return day
+    rpos = _positions(r["order_id"], o["order_id"])[rday >= 0]
+    parcel_keys = np.unique(rpos * days + rday[rday >= 0])
 
     t = tables["traffic"]
     inv = tables["inventory"]
@@ -278,7 +291,8 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
         - _per_day(rday, refund * sku_commission[rsku], days),
         payment_fees=costs.payment_fee * (gross_sales - discounts),
         shipping=costs.shipping_per_parcel * n_orders,
-        returns_handling=costs.return_handling_per_parcel * _per_day(rday[parcels], None, days),
+        returns_handling=costs.return_handling_per_parcel
+        * np.bincount(parcel_keys % max(days, 1), minlength=days)[:days],
         write_offs=_per_day(rday[written_off], returned_cost[written_off], days),
         ad_spend=_per_day(_day_index(t["date"], start, days), t["spend"], days),
         holding=costs.holding_rate

@@ -19,7 +19,8 @@ FESTIVALS = ("618", "99", "double11", "double12")
 PHASES = ("presale", "peak", "dip")
 
 # category: demand share, own-price elasticity, cross-price elasticity (w.r.t. competitor
-# price), base return rate, median list price (CNY), number of SKUs, cost / price ratio.
+# price), base return rate, median list price (CNY), number of SKUs, cost / price ratio
+# (set so that the gross margins of STYLIZED_FACTS.md F16 hold after promotions and returns).
 # fmt: off
 CATEGORIES: dict[str, dict[str, float]] = {
     "apparel":     dict(share=0.24, elasticity=-2.8, cross=0.20, return_rate=0.30, price=129, n_skus=60, cost_ratio=0.36),

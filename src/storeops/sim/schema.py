@@ -475,17 +475,17 @@ SCHEMA: dict[str, Table] = {
                     min=0,
                 ),
                 C(
-                    "net_sales",
-                    "float",
-                    "CNY",
-                    "gross_sales - discounts - refunds; every margin is a share of net sales",
-                ),
-                C(
                     "refunds",
                     "float",
                     "CNY",
                     "returns.refund of the returns registered that day (booked on return_date)",
                     min=0,
+                ),
+                C(
+                    "net_sales",
+                    "float",
+                    "CNY",
+                    "gross_sales - discounts - refunds; every margin is a share of net sales",
                 ),
                 C(
                     "cogs",

@@ -40,6 +40,27 @@ def _esc(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
+ANSWERS_SECTION = [
+    "## What a store can see, and what only the instructor knows",
+    "",
+    "The tables hold only what a real store can observe in its own back office: its traffic,",
+    "orders, stock, chats, returns and reviews, its catalogue and its costs. What an analyst",
+    "has to *work out* from them is never a column, because it would be the answer:",
+    "",
+    "| answer (instructor only) | where it lives | what a trainee uses instead |",
+    "|---|---|---|",
+    "| a product's role (traffic, profit, bundle or regular item) | `truth.json`: `products.skus.<sku>.role` | prices, costs, margins and units from `products` and `order_lines` |",
+    "| a customer's behavioural segment | `truth.json`: `customers.segment_by_customer` | RFM scores from `orders` |",
+    "| a product's life-cycle stage | `truth.json`: `products.skus.<sku>.life_cycle_stage_at_end` | weekly units from `order_lines` |",
+    "| true price elasticities, channel response curves, festival effects | `truth.json` | estimates from `order_lines`, `traffic`, `funnel` |",
+    "| injected incidents (checkout failure, stock-out, bad traffic) | `truth.json`: `incidents` | anomalies found in the tables |",
+    "",
+    "The instructor's copy has `truth.json` beside the tables. It is never part of a student",
+    "release; exercises check answers against it without showing it.",
+    "",
+]
+
+
 def page_text(diagram: str = DIAGRAM_NAME) -> str:
     """The MyST Markdown of the data-dictionary page."""
     out = [
@@ -112,23 +133,7 @@ def page_text(diagram: str = DIAGRAM_NAME) -> str:
             out.append(f"| `{c.name}` | {c.type} | {_esc(c.unit)} | {_esc(meaning)} |")
         out.append("")
     out += [
-        "## What a store can see, and what only the instructor knows",
-        "",
-        "The tables hold only what a real store can observe in its own back office: its traffic,",
-        "orders, stock, chats, returns and reviews, its catalogue and its costs. What an analyst",
-        "has to *work out* from them is never a column, because it would be the answer:",
-        "",
-        "| answer (instructor only) | where it lives | what a trainee uses instead |",
-        "|---|---|---|",
-        "| a product's role (traffic, profit, bundle or regular item) | `truth.json`: `products.skus.<sku>.role` | prices, costs, margins and units from `products` and `order_lines` |",
-        "| a customer's behavioural segment | `truth.json`: `customers.segment_by_customer` | RFM scores from `orders` |",
-        "| a product's life-cycle stage | `truth.json`: `products.skus.<sku>.life_cycle_stage_at_end` | weekly units from `order_lines` |",
-        "| true price elasticities, channel response curves, festival effects | `truth.json` | estimates from `order_lines`, `traffic`, `funnel` |",
-        "| injected incidents (checkout failure, stock-out, bad traffic) | `truth.json`: `incidents` | anomalies found in the tables |",
-        "",
-        "The instructor's copy has `truth.json` beside the tables. It is never part of a student",
-        "release; exercises check answers against it without showing it.",
-        "",
+        *ANSWERS_SECTION,
     ]
     return "\n".join(out)
 

@@ -226,19 +226,11 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
     """One row per calendar day: sales, every cost and the profit lines (see the module doc)."""
     if not isinstance(costs, Costs):
         raise StoreOpsError(f"costs must be a storeops.sim.finance.Costs, got {costs!r}")
-    dates = tables["calendar"]["date"].to_numpy(dtype="datetime64[ns]")
+    dates, start = _calendar_days(tables["calendar"])
     days = dates.size
-    start = dates[0].astype("datetime64[D]") if days else np.datetime64("1970-01-01")
-    if days and (dates.astype("datetime64[D]") - start != np.arange(days)).any():
-        raise StoreOpsError("calendar dates must be consecutive days in order")
-
     products = tables["products"]
     unit_cost = products["unit_cost"].to_numpy(dtype=np.float64)
-    categories = products["category"].to_numpy()
-    unknown = sorted(set(categories) - set(costs.commission))
-    if unknown:
-        raise StoreOpsError(f"Costs.commission: no rate for category {unknown[0]!r}")
-    sku_commission = np.array([costs.commission[c] for c in categories], dtype=np.float64)
+    sku_commission = _commission_by_sku(products["category"].to_numpy(), costs)
 
     # orders: completed ones are the sales, booked on the order day
     o = tables["orders"]
@@ -302,16 +294,36 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
         + costs.staff_per_chat * _per_day(_day_index(chats["chat_time"], start, days), None, days),
         fixed=np.full(days, float(costs.fixed_per_day)),
     )
-    cols = {k: np.round(v, 2) for k, v in cols.items()}
-    c = cols
-    c["net_sales"] = np.round(c["gross_sales"] - c["discounts"] - c["refunds"], 2)
-    c["gross_profit"] = np.round(c["net_sales"] - c["cogs"], 2)
-    c["contribution"] = np.round(c["gross_profit"] - sum(c[k] for k in VARIABLE_COSTS), 2)
-    c["net_profit"] = np.round(c["contribution"] - c["staff"] - c["fixed"], 2)
+    c = _with_profit_lines({k: np.round(v, 2) for k, v in cols.items()})
     out = pd.DataFrame({"date": dates, "orders": n_orders.astype(np.int64)})
     for k in MONEY:
         out[k] = c[k] + 0.0  # no negative zeros
     return out
+
+
+def _calendar_days(calendar: pd.DataFrame) -> tuple[np.ndarray, np.datetime64]:
+    """The calendar's dates and its first day; they must be consecutive days in order."""
+    dates = calendar["date"].to_numpy(dtype="datetime64[ns]")
+    start = dates[0].astype("datetime64[D]") if dates.size else np.datetime64("1970-01-01")
+    if dates.size and (dates.astype("datetime64[D]") - start != np.arange(dates.size)).any():
+        raise StoreOpsError("calendar dates must be consecutive days in order")
+    return dates, start
+
+
+def _commission_by_sku(categories: np.ndarray, costs: Costs) -> np.ndarray:
+    unknown = sorted(set(categories) - set(costs.commission))
+    if unknown:
+        raise StoreOpsError(f"Costs.commission: no rate for category {unknown[0]!r}")
+    return np.array([costs.commission[c] for c in categories], dtype=np.float64)
+
+
+def _with_profit_lines(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Add net sales and the profit lines, each from the rounded figures, so rows add up."""
+    c["net_sales"] = np.round(c["gross_sales"] - c["discounts"] - c["refunds"], 2)
+    c["gross_profit"] = np.round(c["net_sales"] - c["cogs"], 2)
+    c["contribution"] = np.round(c["gross_profit"] - sum(c[k] for k in VARIABLE_COSTS), 2)
+    c["net_profit"] = np.round(c["contribution"] - c["staff"] - c["fixed"], 2)
+    return c
 
 
 def profit_and_loss(finance: pd.DataFrame, start=None, end=None) -> pd.Series:

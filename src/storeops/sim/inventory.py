@@ -98,39 +98,27 @@ def simulate_inventory(
     book = OrderBook()
     placed = np.zeros(n, dtype=np.int64)  # purchase orders placed so far, per SKU
     on_order = np.zeros(n)
+    pipeline = Pipeline(placed, arrivals, book, on_order)
     forecast = expected[0].copy()
     # opening stock (and a new SKU's first delivery) lasts until an order placed then arrives
     first = logistics.after(0, settings.lead) + cover
     stock = np.where(launched[0], np.round(forecast * first + 0.5 * moq), 0.0)
-    avail = np.zeros((days, n))
-    sold = np.zeros((days, n))
-    stock_end = np.zeros((days, n))
-    receipts = np.zeros((days, n))
+    avail, sold, stock_end, receipts = (np.zeros((days, n)) for _ in range(4))
     blocked = np.zeros(n, dtype=bool)
     prev_launched = launched[0].copy()
     started = held_until = None
     for day in range(days):
         newly = launched[day] & ~prev_launched
         if newly.any():
-            forecast[newly] = expected[day, newly]
-            due = logistics.after(day, settings.lead[newly])
-            rate = np.maximum(forecast[newly], expected[np.minimum(due, days - 1), newly])
-            stock[newly] = np.round(rate * (due - day + cover[newly]) + moq[newly])
+            _first_delivery(day, newly, expected, logistics, settings, forecast, stock)
         prev_launched = launched[day]
         # the incident: the first day from incident_start with stock on hand, it is written off
-        if (
-            incident_sku is not None
-            and started is None
-            and day >= incident_start
-            and stock[incident_sku] > 0
-        ):
+        pending = incident_sku is not None and started is None and day >= incident_start
+        if pending and stock[incident_sku] > 0:
             started = day
             # the supplier's delay ends with the incident (or the logistics stop after it)
             held_until = int(logistics.first_working(day + incident_len))
-            _incident_start(
-                day, incident_sku, held_until, stock, forecast, settings, arrivals, book
-            )
-            on_order[incident_sku] = arrivals[day:, incident_sku].sum()
+            _incident_start(day, incident_sku, held_until, stock, forecast, settings, pipeline)
             blocked[incident_sku] = True
         if started is not None and day == started + incident_len:
             blocked[incident_sku] = False
@@ -146,34 +134,86 @@ def simulate_inventory(
         # forecast lags and is censored by stock-outs (careless)
         forecast = 0.9 * forecast + 0.1 * served
         eligible = launched[day] & ~blocked
-        # the planner plans with the promised arrival (which includes any logistics stop)
-        lead = logistics.after(day, settings.lead) - day
-        idx, qty = _reorder(day, lead, forecast, stock + on_order, expected, settings, eligible)
-        if idx.size:
-            arrival = logistics.after(day, supply.leads[idx, placed[idx]])
-            placed[idx] += 1
-            arrivals[np.minimum(arrival, days), idx] += qty
-            on_order[idx] += qty
-            book.add(day, idx, qty, day + lead[idx], arrival)
+        _order_more(day, forecast, stock, expected, settings, eligible, supply, pipeline)
     orders = book.close()
     stockout = launched & ((stock_end <= 0) | (sold < demand))
     incident = None
     if started is not None:
-        # purchase orders due during the incident came when the supplier's delay was over
-        late = (
-            (orders.sku == incident_sku)
-            & (orders.day < started)
-            & (orders.arrival >= started)
-            & (orders.arrival < held_until)
-        )
-        orders.arrival[late] = held_until
-        incident = dict(
-            sku_index=int(incident_sku),
-            start_day=int(started),
-            end_day=int(min(started + incident_len - 1, days - 1)),
-        )
+        incident = _close_incident(orders, incident_sku, started, held_until, incident_len, days)
     return InventoryResult(
         avail, sold, stock_end, receipts, stockout, settings.truth(), incident, orders
+    )
+
+
+@dataclass
+class Pipeline:
+    """What is on its way: orders placed per SKU, arrivals by [day, SKU], the order book."""
+
+    placed: np.ndarray  # purchase orders placed so far, per SKU (the next one's lead draw)
+    arrivals: np.ndarray  # [day, sku]; the last row collects what arrives after the run
+    book: OrderBook
+    on_order: np.ndarray  # units ordered and not yet received, per SKU
+
+
+def _order_more(
+    day: int,
+    forecast: np.ndarray,
+    stock: np.ndarray,
+    expected: np.ndarray,
+    settings: ReorderSettings,
+    eligible: np.ndarray,
+    supply: Supply,
+    pipe: Pipeline,
+) -> None:
+    """Place the day's purchase orders; each arrives whole after its supplier's drawn lead.
+
+    The planner plans with the promised arrival (which includes any logistics stop).
+    """
+    days = pipe.arrivals.shape[0] - 1
+    logistics = supply.logistics
+    lead = logistics.after(day, settings.lead) - day
+    position = stock + pipe.on_order
+    idx, qty = _reorder(day, lead, forecast, position, expected, settings, eligible)
+    if idx.size:
+        arrival = logistics.after(day, supply.leads[idx, pipe.placed[idx]])
+        pipe.placed[idx] += 1
+        pipe.arrivals[np.minimum(arrival, days), idx] += qty
+        pipe.on_order[idx] += qty
+        pipe.book.add(day, idx, qty, day + lead[idx], arrival)
+
+
+def _first_delivery(
+    day: int,
+    newly: np.ndarray,
+    expected: np.ndarray,
+    logistics,
+    settings: ReorderSettings,
+    forecast: np.ndarray,
+    stock: np.ndarray,
+) -> None:
+    """A new SKU's first delivery lasts until an order placed on its launch day arrives."""
+    days = expected.shape[0]
+    forecast[newly] = expected[day, newly]
+    due = logistics.after(day, settings.lead[newly])
+    rate = np.maximum(forecast[newly], expected[np.minimum(due, days - 1), newly])
+    stock[newly] = np.round(rate * (due - day + settings.cover[newly]) + settings.moq[newly])
+
+
+def _close_incident(
+    orders, sku: int, started: int, held_until: int, length: int, days: int
+) -> dict:
+    """Purchase orders due during the incident came when the supplier's delay was over."""
+    late = (
+        (orders.sku == sku)
+        & (orders.day < started)
+        & (orders.arrival >= started)
+        & (orders.arrival < held_until)
+    )
+    orders.arrival[late] = held_until
+    return dict(
+        sku_index=int(sku),
+        start_day=int(started),
+        end_day=int(min(started + length - 1, days - 1)),
     )
 
 
@@ -184,13 +224,13 @@ def _incident_start(
     stock: np.ndarray,
     forecast: np.ndarray,
     settings: ReorderSettings,
-    arrivals: np.ndarray,
-    book: OrderBook,
+    pipe: Pipeline,
 ) -> None:
     """Write the SKU's stock off; its supplier holds back what is due until day `until`.
 
     The planner places an emergency order that arrives with the held-back orders.
     """
+    arrivals = pipe.arrivals
     days = arrivals.shape[0] - 1
     stock[sku] = 0.0
     due = min(until, days)
@@ -198,7 +238,8 @@ def _incident_start(
     arrivals[day:due, sku] = 0.0
     emergency = np.round(forecast[sku] * settings.cover[sku] + settings.moq[sku])
     arrivals[due, sku] += held + emergency
-    book.add(day, sku, emergency, until, until)
+    pipe.book.add(day, sku, emergency, until, until)
+    pipe.on_order[sku] = arrivals[day:, sku].sum()
 
 
 def _reorder(

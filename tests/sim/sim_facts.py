@@ -346,3 +346,17 @@ def f11_ads(store) -> dict:
     out["orders_long_run_elasticity"] = float(b[1] + b[2])
     out["direct_long_run_elasticity"] = float(bd[1] + bd[2])
     return out
+
+
+def f17_search_cpc(traffic: pd.DataFrame) -> dict:
+    """Search's cost per click from a traffic table: overall, daily, its clicks and click rate."""
+    x = traffic[traffic["channel"] == "search"]
+    x = x[x["clicks"] > 0]
+    daily = x["spend"] / x["clicks"]
+    return dict(
+        cpc=float(x["spend"].sum() / x["clicks"].sum()),
+        daily_low=float(daily.quantile(0.01)),
+        daily_high=float(daily.quantile(0.99)),
+        clicks=int(x["clicks"].sum()),
+        ctr=float(x["clicks"].sum() / x["impressions"].sum()),
+    )

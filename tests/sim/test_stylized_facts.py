@@ -1,4 +1,4 @@
-"""STYLIZED_FACTS.md F1-F15: the default store lands in every range, on five seeds.
+"""STYLIZED_FACTS.md F1-F15 and F17: the default store lands in every range, on five seeds.
 
 Every number is computed from the generated tables (sim_facts.py), never from parameters.
 """
@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import sim_facts as F
 from sim_stores import SEEDS, store_for
+
+from storeops.sim import Policy, simulate
+from storeops.sim.policy import ChannelBudget
 
 
 def test_f1_session_to_order_conversion(store):
@@ -140,3 +144,34 @@ def test_f15_stockouts_and_censored_demand(store):
         store.inventory["stockout"] & (store.inventory["units_sold"] == 0)
     ]
     assert len(out_all_day) > 0
+
+
+def test_f17_search_costs_0_3_to_3_yuan_a_click(store):
+    r = F.f17_search_cpc(store.traffic)
+    assert 0.3 <= r["cpc"] <= 3.0
+    assert 0.3 <= r["daily_low"] and r["daily_high"] <= 3.0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_f17_cpc_rises_with_the_bid_with_diminishing_extra_clicks(seed):
+    """Same store, budget to spare, four bids: each bid step costs more per click and adds
+    fewer clicks than the step before."""
+    rows = []
+    for bid in (1.0, 1.6, 2.2, 2.8):
+        budget = ChannelBudget("search", 1e6, (), bid)
+        t = simulate(seed, Policy(budgets=[budget]), days=120).traffic
+        rows.append(F.f17_search_cpc(t))
+    cpc = [r["cpc"] for r in rows]
+    clicks = [r["clicks"] for r in rows]
+    assert all(b > a for a, b in zip(cpc, cpc[1:], strict=False))
+    assert all(0.3 <= c <= 3.0 for c in cpc)
+    extra = np.diff(clicks)
+    assert (extra > 0).all() and (np.diff(extra) < 0).all()
+
+
+def test_f17_stores_whose_ads_click_more_pay_less_per_click():
+    """All five stores bid the same on ordinary days; the ones with the higher click-through
+    rate (a better quality score) hold their place for less per click."""
+    r = [F.f17_search_cpc(store_for(seed).traffic) for seed in SEEDS]
+    ctr, cpc = [x["ctr"] for x in r], [x["cpc"] for x in r]
+    assert pd.Series(ctr).corr(pd.Series(cpc), method="spearman") < -0.5

@@ -66,7 +66,11 @@ def simulate_chats(
         # times: converted chats start 1-30 min before their order; others follow the rhythm
         hour = np.minimum(np.searchsorted(hour_cdf, u[:, 3], side="right"), 23)
         t = d * 86400.0 + hour * 3600 + np.floor(u[:, 4] * 3600)
-        t[conv_idx] = d * 86400.0 + o_sec[chosen] - (60 + np.floor(u[conv_idx, 4] * 1740))
+        # (never before midnight: a chat belongs to its day, so a change from day W on moves
+        # nothing before W)
+        t[conv_idx] = d * 86400.0 + np.maximum(
+            o_sec[chosen] - (60 + np.floor(u[conv_idx, 4] * 1740)), 0.0
+        )
         # customers: converted = the order's customer; others a known customer (60 %) or not
         cust = np.full(m, -1, dtype=np.int64)
         cust[conv_idx] = o_cust[chosen]

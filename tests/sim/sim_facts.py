@@ -360,3 +360,18 @@ def f17_search_cpc(traffic: pd.DataFrame) -> dict:
         clicks=int(x["clicks"].sum()),
         ctr=float(x["clicks"].sum() / x["impressions"].sum()),
     )
+
+
+FREE = ("organic_search", "recommendation")
+
+
+def f18_free_share(store) -> float:
+    """Free (organic search and recommendation) sessions over all sessions."""
+    by = store.traffic.groupby("channel")["sessions"].sum()
+    return float(by.reindex(list(FREE), fill_value=0).sum() / by.sum())
+
+
+def free_sessions(store) -> pd.Series:
+    """Free sessions per day."""
+    t = store.traffic
+    return t[t["channel"].isin(FREE)].groupby("date")["sessions"].sum()

@@ -17,6 +17,7 @@ import pytest
 from storeops.sim import CHANNELS, DEFAULT_SEED, default_policy, generate, simulate
 from storeops.sim.generate import build_market, check_args, simulate_funnel
 from storeops.sim.generate import place_orders as _place_orders
+from storeops.sim.params import FREE_CHANNELS
 from storeops.sim.policy import (
     ChannelBudget,
     Period,
@@ -215,8 +216,9 @@ def budget_case(plan):
 
 def test_doubling_one_channel_budget_moves_that_channel_and_what_depends_on_it(base, budget_case):
     policy, changed = budget_case
-    # what depends on search spend: search itself, and direct traffic (brand carry-over)
-    caused = {"search", "direct"}
+    # what depends on search spend: search itself, direct traffic (brand carry-over) and free
+    # traffic (the platform's rank follows the store's sales)
+    caused = {"search", "direct", *FREE_CHANNELS}
     untouched = [c for c in CHANNELS if c not in caused]
     # the funnel's orders are the served ones: stock is shared, so they are compared below
     _assert_same_traffic_and_funnel(base, changed, untouched)
@@ -277,8 +279,9 @@ def test_a_higher_search_bid_from_day_w_changes_nothing_before_day_w(base, bid_c
 
 def test_a_higher_search_bid_moves_search_and_what_follows_not_other_paid_channels(base, bid_case):
     _, changed = bid_case
-    # search's cost per click, clicks and spend move; direct follows search spend (brand)
-    untouched = [c for c in CHANNELS if c not in {"search", "direct"}]
+    # search's cost per click, clicks and spend move; direct follows search spend (brand), and
+    # free traffic follows the store's sales
+    untouched = [c for c in CHANNELS if c not in {"search", "direct", *FREE_CHANNELS}]
     _assert_same_traffic_and_funnel(base, changed, untouched)
     after = pd.Timestamp(START + timedelta(days=CHANGE_DAY))
     t_a, t_b = (
@@ -296,6 +299,8 @@ def test_a_higher_search_bid_moves_search_and_what_follows_not_other_paid_channe
         return t.loc[(t["channel"] == channel) & (t["date"] >= after), column].sum()
 
     assert after_w(changed, "direct", "sessions") != after_w(base, "direct", "sessions")
+    for channel in FREE_CHANNELS:
+        assert after_w(changed, channel, "sessions") != after_w(base, channel, "sessions")
 
     def search_orders(store):
         o = store.orders

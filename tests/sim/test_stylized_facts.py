@@ -1,4 +1,4 @@
-"""STYLIZED_FACTS.md F1-F15 and F17: the default store lands in every range, on five seeds.
+"""STYLIZED_FACTS.md F1-F15, F17 and F18: the default store lands in every range, on five seeds.
 
 Every number is computed from the generated tables (sim_facts.py), never from parameters.
 """
@@ -11,8 +11,8 @@ import pytest
 import sim_facts as F
 from sim_stores import SEEDS, store_for
 
-from storeops.sim import Policy, simulate
-from storeops.sim.policy import ChannelBudget
+from storeops.sim import Policy, default_policy, simulate
+from storeops.sim.policy import ChannelBudget, budget_by_day, budget_from_days
 
 
 def test_f1_session_to_order_conversion(store):
@@ -175,3 +175,38 @@ def test_f17_stores_whose_ads_click_more_pay_less_per_click():
     r = [F.f17_search_cpc(store_for(seed).traffic) for seed in SEEDS]
     ctr, cpc = [x["ctr"] for x in r], [x["cpc"] for x in r]
     assert pd.Series(ctr).corr(pd.Series(cpc), method="spearman") < -0.5
+
+
+def test_f18_free_traffic_is_40_to_70_percent_of_sessions(store):
+    assert 0.40 <= F.f18_free_share(store) <= 0.70
+
+
+CAMPAIGN = (120, 134)  # day indices: two weeks in May, outside the festivals
+
+
+def _campaign(seed: int, factor: float = 3.0) -> Policy:
+    """The store's own plan with every paid budget times `factor` during CAMPAIGN."""
+    own = default_policy(seed)
+    budgets = []
+    for b in own.budgets:
+        plan = budget_by_day(b, "2025-01-01", 365)
+        plan[CAMPAIGN[0] : CAMPAIGN[1]] *= factor
+        days = budget_from_days(b.channel, plan, "2025-01-01")
+        budgets.append(ChannelBudget(b.channel, days.daily, days.periods, b.bid, b.bid_periods))
+    return Policy(budgets=budgets)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_f18_a_campaign_lifts_free_traffic_afterwards_with_a_lag(seed):
+    base = F.free_sessions(store_for(seed)).to_numpy()
+    lifted = F.free_sessions(simulate(seed, _campaign(seed))).to_numpy()
+    start, end = CAMPAIGN
+    # nothing before the campaign, nor in its first days (the platform's rank lags)
+    assert (lifted[: start + 1] == base[: start + 1]).all()
+    gain = lifted / base - 1
+    # free traffic rises during the campaign and stays up for weeks after it ends
+    assert gain[end - 3 : end].mean() > 0.03
+    assert gain[end : end + 14].mean() > 0.03
+    assert gain[end + 14 : end + 28].mean() > 0.0
+    # the lift builds up: larger in the campaign's second week than in its first days
+    assert gain[end - 7 : end].mean() > gain[start : start + 4].mean()

@@ -9,10 +9,21 @@ from __future__ import annotations
 GENERATOR_VERSION = "1.2.0"
 DEFAULT_SEED = 20250101
 
-CHANNELS = ("search", "display", "social", "email", "push", "sms", "direct")
+CHANNELS = (
+    "search",
+    "display",
+    "social",
+    "email",
+    "push",
+    "sms",
+    "direct",
+    "organic_search",
+    "recommendation",
+)
 PAID_CHANNELS = ("search", "display", "social")
 CPC_CHANNELS = ("search",)  # paid channels bought per click (the others per 1000 impressions)
 OWNED_CHANNELS = ("email", "push", "sms")
+FREE_CHANNELS = ("organic_search", "recommendation")  # the platform's free traffic
 DEVICES = ("mobile", "desktop")
 ROLES = ("traffic", "profit", "bundle", "regular")
 SEGMENTS = ("loyal", "regular", "occasional", "deal_seeker")
@@ -47,7 +58,9 @@ CHANNEL_PARAMS: dict[str, dict[str, float]] = {
     "email":   dict(mobile=0.45, quality=1.35, land=0.90, cost=0.010, ctr=0.028, list_share=0.9),
     "push":    dict(mobile=1.00, quality=1.05, land=0.95, cost=0.002, ctr=0.032, list_share=0.6),
     "sms":     dict(mobile=0.90, quality=1.00, land=0.90, cost=0.045, ctr=0.060, list_share=0.5),
-    "direct":  dict(mobile=0.60, quality=1.40, land=1.00, sessions=3300.0),
+    "direct":  dict(mobile=0.60, quality=1.40, land=1.00, sessions=1300.0),
+    "organic_search": dict(mobile=0.78, quality=1.10, land=1.00, sessions=3700.0),
+    "recommendation": dict(mobile=0.96, quality=0.80, land=1.00, sessions=3100.0),
 }
 
 # Festival peak dates (month, day), phase windows as day offsets from the peak, and effects:

@@ -6,7 +6,8 @@ out in full. Only decisions the engine consumes are held:
 
 - the planned daily budget of each paid channel (display and social: delivered spend is the
   budget times a daily pacing noise; search: spend is clicks x cost per click, at most the
-  budget); impressions, clicks, sessions and the brand carry-over into direct traffic follow;
+  budget); impressions, clicks, sessions, the brand carry-over into direct traffic and, with a
+  lag, the free traffic that follows the store's sales (organic search, recommendations);
 - the per-click bid of each channel bought per click (search), by period: with the store's
   quality score it sets the ad's average position, its click-through rate and its actual cost
   per click (below the bid);

@@ -21,6 +21,7 @@ from storeops.sim.params import (
     CHANNELS,
     CPC_CHANNELS,
     DEVICES,
+    FREE_CHANNELS,
     OWNED_CHANNELS,
     PAID_CHANNELS,
 )
@@ -47,6 +48,17 @@ QS_CTR_WEIGHT = 1.0
 QS_CONV_WEIGHT = 0.5
 MARKET_CONVERSION = 0.035
 RELEVANCE_SD = 0.08
+
+# Free traffic (organic search and recommendations): the platform ranks the store by its recent
+# sales velocity against the market's seasonal swing (the store's expected orders from its other
+# channels over the calendar's order multiplier), remembered with a geometric decay and updated
+# FREE_DELAY days late; sessions scale with that rank ** FREE_ELASTICITY and with the quality
+# score (click-through and conversion) against a typical one ** FREE_QUALITY_ELASTICITY.
+FREE_DECAY = 0.93  # about a 14-day mean lag
+FREE_DELAY = 2
+FREE_ELASTICITY = 0.5
+FREE_QUALITY_ELASTICITY = 0.5
+FREE_REFERENCE_ORDERS = 200.0  # expected orders a day (scale 1) at which the rank is 1
 VOLUME_PREMIUM_CAP = 1.5  # the day's CPC is at most this times the auction's (and the bid)
 PACING_TARGET = (
     0.85  # share of the daily search budget the platform plans to spend on an average day
@@ -100,6 +112,7 @@ class ChannelDays:
     impressions: np.ndarray
     spend: np.ndarray
     sessions: np.ndarray  # genuine sessions before the device split
+    expected: np.ndarray  # expected genuine sessions (from the plan, before any draw)
 
 
 def build_traffic(
@@ -123,7 +136,7 @@ def build_traffic(
     """
     days = len(eff["traffic"])
     shape = (days, len(CHANNELS))
-    grid = ChannelDays(np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape))
+    grid = ChannelDays(*(np.zeros(shape) for _ in range(5)))
     response, truth, planned, planned_bid = {}, {}, {}, {}
     paid_spend_total = np.zeros(days)
     for ci, ch in enumerate(CHANNELS):
@@ -144,13 +157,19 @@ def build_traffic(
             paid_spend_total += grid.spend[:, ci]
         elif ch in OWNED_CHANNELS:
             truth[ch] = _owned_channel(rng, ch, eff, scale, grid)
-        if ch != "direct":
+        if ch in PAID_CHANNELS or ch in OWNED_CHANNELS:
             grid.sessions[:, ci] = stream(seed, "landing", ci).binomial(
                 grid.clicks[:, ci].astype(np.int64), CHANNEL_PARAMS[ch]["land"]
             )
+            grid.expected[:, ci] *= CHANNEL_PARAMS[ch]["land"]
     if "direct" in channels:
         rng = stream(seed, "traffic", CHANNELS.index("direct"))
         truth["direct"] = _direct_channel(rng, eff, scale, channels, paid_spend_total, grid)
+    quality = truth.get("search", {}).get("quality_score", QS_REF)
+    for ch in FREE_CHANNELS:
+        if ch in channels:
+            rng = stream(seed, "traffic", CHANNELS.index(ch))
+            truth[ch] = _free_channel(rng, ch, eff, scale, quality, grid)
     bad, incident = _bad_traffic(stream(seed, "bad-traffic"), incident_rng, busy, channels, grid)
     # device split of genuine sessions
     mob = np.array([CHANNEL_PARAMS[c]["mobile"] for c in CHANNELS])
@@ -216,6 +235,7 @@ def _paid_channel(
     a = adstock(im, p["adstock"])
     lam = p["ctr"] * a / (1 + a / k) * np.sqrt(fest)
     grid.spend[:, ci], grid.impressions[:, ci], grid.clicks[:, ci] = sp, im, rng.poisson(lam)
+    grid.expected[:, ci] = lam
     response = dict(adstock=a, k=k, ctr=p["ctr"], cpm=cpm, fest=np.sqrt(fest))
     truth = dict(
         kind="paid",
@@ -334,6 +354,7 @@ def _search_channel(
     im = np.where(wanted > cap, np.round(im * cap / np.maximum(wanted, 1)), im)
     grid.spend[:, ci] = np.round(clicks * price, 2)
     grid.impressions[:, ci], grid.clicks[:, ci] = im, clicks
+    grid.expected[:, ci] = np.minimum(lam, cap)
     response = dict(adstock=a, k=k, ctr=ctr, cpm=cost_per_imp * 1000.0, fest=np.sqrt(fest))
     pos0, cpc0, ctr0 = auction.position0, auction.cpc0, auction.ctr0
     truth = dict(
@@ -398,6 +419,7 @@ def _owned_channel(
     ck = rng.binomial(sends.astype(np.int64), np.clip(ctr, 0, 1))
     grid.spend[:, ci] = np.round(sends * p["cost"], 2)
     grid.impressions[:, ci], grid.clicks[:, ci] = sends, ck
+    grid.expected[:, ci] = sends * np.clip(ctr, 0, 1)
     return dict(kind="owned", cost_per_send=p["cost"], base_ctr=p["ctr"])
 
 
@@ -421,12 +443,64 @@ def _direct_channel(
         * np.maximum(brand, 0.2) ** BRAND_ELASTICITY
     )
     grid.sessions[:, ci] = rng.poisson(lam)
+    grid.expected[:, ci] = lam
     return dict(
         kind="organic",
         base_sessions=CHANNEL_PARAMS["direct"]["sessions"],
         brand_adstock_decay=BRAND_DECAY,
         brand_elasticity=BRAND_ELASTICITY,
     )
+
+
+def _free_channel(
+    rng: np.random.Generator, ch: str, eff: dict, scale: float, quality: float, grid: ChannelDays
+) -> dict:
+    """Free traffic follows the store's recent performance, with a lag (see FREE_DECAY)."""
+    ci, p = CHANNELS.index(ch), CHANNEL_PARAMS[ch]
+    rank = free_rank(eff, grid.expected, scale)
+    lam = (
+        p["sessions"]
+        * scale
+        * eff["traffic"]
+        * rank**FREE_ELASTICITY
+        * (quality / QS_REF) ** FREE_QUALITY_ELASTICITY
+    )
+    grid.sessions[:, ci] = rng.poisson(lam)
+    grid.expected[:, ci] = lam
+    return dict(
+        kind="free",
+        base_sessions=p["sessions"],
+        rank_decay=FREE_DECAY,
+        rank_delay_days=FREE_DELAY,
+        rank_elasticity=FREE_ELASTICITY,
+        quality_elasticity=FREE_QUALITY_ELASTICITY,
+        quality_score=round(float(quality), 4),
+        reference_orders=FREE_REFERENCE_ORDERS,
+        mean_rank=round(float(rank.mean()), 4),
+        response=(
+            "sessions = base_sessions x scale x festival_traffic_uplift x rank ** rank_elasticity "
+            "x (quality_score / 6) ** quality_elasticity; rank = the store's expected daily orders "
+            "from its other channels over the calendar's order multiplier, adstocked with "
+            "rank_decay, rank_delay_days late, over reference_orders x scale"
+        ),
+    )
+
+
+def free_rank(eff: dict, expected: np.ndarray, scale: float) -> np.ndarray:
+    """The platform's rank of the store [day]: lagged, remembered sales velocity (expected)."""
+    atc_p, c2o_p = funnel_rates(eff)
+    mob = np.array([CHANNEL_PARAMS[c]["mobile"] for c in CHANNELS])
+    conv = (VIEWS_PER_SESSION[None, None, :] * atc_p * c2o_p)[..., 0] * mob + (
+        VIEWS_PER_SESSION[None, None, :] * atc_p * c2o_p
+    )[..., 1] * (1 - mob)
+    free = [CHANNELS.index(c) for c in FREE_CHANNELS]
+    mask = np.ones(len(CHANNELS), dtype=bool)
+    mask[free] = False
+    orders = (expected * conv)[:, mask].sum(axis=1)
+    velocity = orders / (eff["traffic"] * eff["atc"] * eff["c2o"])
+    remembered = adstock(velocity, FREE_DECAY)
+    lagged = np.r_[np.full(FREE_DELAY, remembered[0]), remembered[: len(velocity) - FREE_DELAY]]
+    return np.maximum(lagged[: len(velocity)] / (FREE_REFERENCE_ORDERS * scale), 0.05)
 
 
 def _bad_traffic(

@@ -215,7 +215,7 @@ def test_a_higher_bid_buys_a_better_position_at_a_higher_cpc(plan, base):
     clicks, cpc = [], []
     for bid in (1.2, 1.8, 2.4, 3.0):
         budget = ChannelBudget("search", 100000.0, (), bid)
-        t = _search(simulate(DEFAULT_SEED, Policy(budgets=[budget])))
+        t = _search(simulate(DEFAULT_SEED, Policy(budgets=[budget]), days=120))
         clicks.append(t["clicks"].sum())
         cpc.append(t["spend"].sum() / t["clicks"].sum())
     assert all(b > a for a, b in zip(cpc, cpc[1:], strict=False))

@@ -6,8 +6,20 @@ import zlib
 
 import matplotlib as mpl
 
-PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#c44e52", "#8172b2", "#937860", "#64b5cd"]
-CHANNEL_ORDER = ("search", "display", "social", "email", "push", "sms", "direct")
+from storeops.sim.params import CHANNELS
+
+PALETTE = [
+    "#1f5f8b",
+    "#e07b39",
+    "#3a9d5d",
+    "#c44e52",
+    "#8172b2",
+    "#937860",
+    "#64b5cd",
+    "#b07aa1",
+    "#8c8c3e",
+]
+CHANNEL_ORDER = CHANNELS  # one colour per channel, in the simulator's order
 
 
 def channel_colour(channel: str) -> str:

@@ -466,3 +466,32 @@ def f16_margins(store) -> dict:
         contribution=float(fin["contribution"].sum() / ns),
         net=float(fin["net_profit"].sum() / ns),
     )
+
+
+def f17_search_cpc(traffic: pd.DataFrame) -> dict:
+    """Search's cost per click from a traffic table: overall, daily, its clicks and click rate."""
+    x = traffic[traffic["channel"] == "search"]
+    x = x[x["clicks"] > 0]
+    daily = x["spend"] / x["clicks"]
+    return dict(
+        cpc=float(x["spend"].sum() / x["clicks"].sum()),
+        daily_low=float(daily.quantile(0.01)),
+        daily_high=float(daily.quantile(0.99)),
+        clicks=int(x["clicks"].sum()),
+        ctr=float(x["clicks"].sum() / x["impressions"].sum()),
+    )
+
+
+FREE = ("organic_search", "recommendation")
+
+
+def f18_free_share(store) -> float:
+    """Free (organic search and recommendation) sessions over all sessions."""
+    by = store.traffic.groupby("channel")["sessions"].sum()
+    return float(by.reindex(list(FREE), fill_value=0).sum() / by.sum())
+
+
+def free_sessions(store) -> pd.Series:
+    """Free sessions per day."""
+    t = store.traffic
+    return t[t["channel"].isin(FREE)].groupby("date")["sessions"].sum()

@@ -18,7 +18,18 @@ from storeops.sim import CHANNELS, DEFAULT_SEED, default_policy, generate, simul
 from storeops.sim.answers import product_roles
 from storeops.sim.generate import build_market, check_args, simulate_funnel
 from storeops.sim.generate import place_orders as _place_orders
-from storeops.sim.policy import ChannelBudget, Period, Policy, SkuPrice, _budgets, _frame, _prices
+from storeops.sim.params import FREE_CHANNELS
+from storeops.sim.policy import (
+    ChannelBudget,
+    Period,
+    Policy,
+    SkuPrice,
+    _budgets,
+    _frame,
+    _prices,
+    budget_by_day,
+    budget_from_days,
+)
 
 SEED = DEFAULT_SEED
 START = date(2025, 1, 1)
@@ -72,6 +83,17 @@ def _rows_before(store, table: str, day: int) -> pd.DataFrame:
     return t[when < pd.Timestamp(START + timedelta(days=day))].reset_index(drop=True)
 
 
+def _assert_same_before(base, changed, day: int) -> None:
+    """Every table's rows dated before `day` are the same in both runs."""
+    for table in DATE_COLUMNS:
+        pd.testing.assert_frame_equal(
+            _rows_before(changed, table, day),
+            _rows_before(base, table, day),
+            check_exact=True,
+            obj=table,
+        )
+
+
 def _orders_of(store, channels) -> pd.DataFrame:
     """Orders with their lines, keyed by what identifies an order across runs (not its id)."""
     o, lines = store.orders, store.order_lines
@@ -102,13 +124,7 @@ def test_the_store_own_plan_reproduces_the_published_store(base, plan):
 
 def test_a_price_change_from_day_w_changes_nothing_before_day_w(base, price_case):
     _, _, _, changed = price_case
-    for table in DATE_COLUMNS:
-        pd.testing.assert_frame_equal(
-            _rows_before(changed, table, CHANGE_DAY),
-            _rows_before(base, table, CHANGE_DAY),
-            check_exact=True,
-            obj=table,
-        )
+    _assert_same_before(base, changed, CHANGE_DAY)
     # and it does change what follows: the SKU sells more at the lower price
     sku = price_case[0]
 
@@ -208,6 +224,18 @@ def _price_index(policy: Policy) -> np.ndarray:
     return market.products.price_index
 
 
+def _assert_same_traffic_and_funnel(base, changed, channels) -> None:
+    """Traffic and funnel rows of `channels` are the same in both runs (served orders aside)."""
+    for table in ("traffic", "funnel"):
+        a, b = (s.tables[table].drop(columns="orders", errors="ignore") for s in (base, changed))
+        pd.testing.assert_frame_equal(
+            b[b["channel"].isin(channels)].reset_index(drop=True),
+            a[a["channel"].isin(channels)].reset_index(drop=True),
+            check_exact=True,
+            obj=table,
+        )
+
+
 @pytest.fixture(scope="module")
 def budget_case(plan):
     """Search gets twice its planned budget every day."""
@@ -223,18 +251,12 @@ def budget_case(plan):
 
 def test_doubling_one_channel_budget_moves_that_channel_and_what_depends_on_it(base, budget_case):
     policy, changed = budget_case
-    # what depends on search spend: search itself, and direct traffic (brand carry-over)
-    caused = {"search", "direct"}
+    # what depends on search spend: search itself, direct traffic (brand carry-over) and free
+    # traffic (the platform's rank follows the store's sales)
+    caused = {"search", "direct", *FREE_CHANNELS}
     untouched = [c for c in CHANNELS if c not in caused]
-    for table in ("traffic", "funnel"):
-        # the funnel's orders are the served ones: stock is shared, so they are compared below
-        a, b = (s.tables[table].drop(columns="orders", errors="ignore") for s in (base, changed))
-        pd.testing.assert_frame_equal(
-            b[b["channel"].isin(untouched)].reset_index(drop=True),
-            a[a["channel"].isin(untouched)].reset_index(drop=True),
-            check_exact=True,
-            obj=table,
-        )
+    # the funnel's orders are the served ones: stock is shared, so they are compared below
+    _assert_same_traffic_and_funnel(base, changed, untouched)
     t_a, t_b = (s.traffic.set_index(["date", "channel"]) for s in (base, changed))
     assert (
         t_b.loc[(slice(None), "search"), "clicks"].sum()
@@ -303,3 +325,57 @@ def test_f19_price_acts_at_the_funnel_and_a_lasting_cut_fades_to_a_smaller_lift(
     early, late = lift(CHANGE_DAY, CHANGE_DAY + 14), lift(CHANGE_DAY + 70, CHANGE_DAY + 126)
     assert early > late > 1.0
     assert base.truth["price_model"]["permanent_share"] < 1
+
+
+@pytest.fixture(scope="module")
+def bid_case(plan):
+    """Search bids 50 % more from CHANGE_DAY on; its budget and every other decision stay."""
+    own = next(b for b in plan.budgets if b.channel == "search")
+    bids = budget_by_day(ChannelBudget("search", own.bid, own.bid_periods), START, DAYS)
+    bids[CHANGE_DAY:] = np.round(bids[CHANGE_DAY:] * 1.5, 2)
+    raised = budget_from_days("search", bids, START)
+    policy = replace(
+        plan,
+        budgets=tuple(
+            replace(b, bid=raised.daily, bid_periods=raised.periods) if b.channel == "search" else b
+            for b in plan.budgets
+        ),
+    )
+    return policy, simulate(SEED, policy)
+
+
+def test_a_higher_search_bid_from_day_w_changes_nothing_before_day_w(base, bid_case):
+    _, changed = bid_case
+    _assert_same_before(base, changed, CHANGE_DAY)
+
+
+def test_a_higher_search_bid_moves_search_and_what_follows_not_other_paid_channels(base, bid_case):
+    _, changed = bid_case
+    # search's cost per click, clicks and spend move; direct follows search spend (brand), and
+    # free traffic follows the store's sales
+    untouched = [c for c in CHANNELS if c not in {"search", "direct", *FREE_CHANNELS}]
+    _assert_same_traffic_and_funnel(base, changed, untouched)
+    after = pd.Timestamp(START + timedelta(days=CHANGE_DAY))
+    t_a, t_b = (
+        s.traffic[(s.traffic["channel"] == "search") & (s.traffic["date"] >= after)]
+        for s in (base, changed)
+    )
+    cpc_a = t_a["spend"].sum() / t_a["clicks"].sum()
+    cpc_b = t_b["spend"].sum() / t_b["clicks"].sum()
+    assert cpc_b > 1.05 * cpc_a
+    assert not t_a["clicks"].reset_index(drop=True).equals(t_b["clicks"].reset_index(drop=True))
+    assert t_b["spend"].sum() != pytest.approx(t_a["spend"].sum(), rel=1e-3)
+
+    def after_w(store, channel, column):
+        t = store.traffic
+        return t.loc[(t["channel"] == channel) & (t["date"] >= after), column].sum()
+
+    assert after_w(changed, "direct", "sessions") != after_w(base, "direct", "sessions")
+    for channel in FREE_CHANNELS:
+        assert after_w(changed, channel, "sessions") != after_w(base, channel, "sessions")
+
+    def search_orders(store):
+        o = store.orders
+        return int(((o["channel"] == "search") & (o["order_time"] >= after)).sum())
+
+    assert search_orders(changed) != search_orders(base)

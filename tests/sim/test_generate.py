@@ -78,9 +78,12 @@ def test_traffic_has_one_row_per_date_and_channel(default_store):
     t = default_store.traffic
     assert len(t) == 365 * len(sim.CHANNELS)
     assert set(t["channel"]) == set(sim.CHANNELS)
-    direct = t[t["channel"] == "direct"]
-    assert (direct[["spend", "impressions", "clicks"]] == 0).all().all()
-    assert (t.loc[t["channel"] != "direct", "spend"] > 0).mean() > 0.95
+    # direct and the free channels (organic search, recommendations) cost nothing and show no
+    # ads: the store sees only their sessions
+    free = t["channel"].isin(["direct", "organic_search", "recommendation"])
+    assert (t.loc[free, ["spend", "impressions", "clicks"]] == 0).all().all()
+    assert (t.loc[free, "sessions"] > 0).all()
+    assert (t.loc[~free, "spend"] > 0).mean() > 0.95
     f = default_store.funnel.groupby(["date", "channel"])["sessions"].sum()
     assert (
         f.to_numpy() == t.set_index(["date", "channel"])["sessions"].reindex(f.index).to_numpy()

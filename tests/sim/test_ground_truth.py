@@ -14,6 +14,7 @@ from storeops.sim.answers import customer_segments, product_roles
 # mean error over the categories of one store: stock-outs during promotions cut the demand
 # peaks the regression sees, which pulls every estimate a little towards zero
 ELASTICITY_BIAS = 0.25
+MISFIT = 1.5  # the trainee's regression's errors over its OLS standard errors
 
 
 def _by_kind(store, kind):
@@ -64,12 +65,13 @@ def test_log_log_regression_recovers_each_category_elasticity(store):
     true = store.truth["elasticity"]
     err = {c: est[c] - true[c] for c in est}
     # a category's estimate has a standard error of 0.1-0.3 (20-60 SKUs, a year of weeks), so a
-    # fixed tolerance would fail by chance on some of the 40 estimates of five seeds; each must
-    # lie within 3 standard errors, the errors must look like noise (mean |z| near its 0.8),
-    # and together show no bias
-    z = {c: err[c] / se[c] for c in err}
+    # fixed tolerance would fail by chance on some of the 40 estimates of five seeds. The
+    # regression is a trainee's: it knows neither the reference prices, nor the top-up items,
+    # nor the demand lost in stock-outs, and its errors run about 1.5 times its OLS standard
+    # error. Each must lie within 3 of those, look like noise on average, and show no bias.
+    z = {c: err[c] / (MISFIT * se[c]) for c in err}
     assert all(abs(v) <= 3 for v in z.values()), (err, se)
-    assert np.mean(np.abs(list(z.values()))) <= 1.5, z
+    assert np.mean(np.abs(list(z.values()))) <= 1.2, z
     assert abs(np.mean(list(err.values()))) <= ELASTICITY_BIAS, err
     assert abs(cross - np.mean(list(store.truth["cross_price_elasticity"].values()))) <= 0.15
 

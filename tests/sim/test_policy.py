@@ -11,7 +11,7 @@ import pytest
 from storeops.data import write_store
 from storeops.errors import StoreOpsError
 from storeops.sim import DEFAULT_SEED, TABLES, Policy, default_policy, generate, simulate
-from storeops.sim.policy import ChannelBudget, Period, ReorderRule, SkuPrice
+from storeops.sim.policy import ChannelBudget, Period, ReorderRule, SkuPrice, budget_by_day
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,20 @@ def test_json_round_trip_is_exact(plan):
     again = Policy.from_json(text)
     assert again == plan
     assert again.to_json() == text
+    search = next(b for b in again.budgets if b.channel == "search")
+    assert search.bid > 0 and search.bid_periods  # the store's bids, festivals included
+
+
+def test_a_policy_written_before_bids_still_reads():
+    old = '{"budgets": [{"channel": "search", "daily": 5000.0, "periods": []}]}'
+    (budget,) = Policy.from_json(old).budgets
+    assert budget.bid is None and budget.bid_periods == ()
+
+
+def test_default_policy_bids_search_only(plan):
+    bids = {b.channel: b.bid for b in plan.budgets}
+    assert bids["display"] is None and bids["social"] is None
+    assert 0.3 <= bids["search"] <= 3.0
 
 
 def test_from_json_rejects_what_is_not_a_policy():
@@ -70,8 +84,8 @@ def test_from_json_rejects_what_is_not_a_policy():
         Policy.from_json('{"budgets": [{"channel": "search"}]}')
 
 
-def _budget(channel="search", daily=100.0, periods=()):
-    return Policy(budgets=[ChannelBudget(channel, daily, periods)])
+def _budget(channel="search", daily=100.0, periods=(), bid=None, bid_periods=()):
+    return Policy(budgets=[ChannelBudget(channel, daily, periods, bid, bid_periods)])
 
 
 BAD = {
@@ -111,6 +125,26 @@ BAD = {
         _budget(periods=[Period("2024-12-30", "2025-01-05", 50.0)]),
         ["budgets[0].periods[0].start", "2024-12-30"],
     ),
+    "zero bid": (_budget(bid=0.0), ["budgets[0].bid", "0.0"]),
+    "negative bid": (_budget(bid=-1.2), ["budgets[0].bid", "-1.2"]),
+    "text bid": (_budget(bid="2"), ["budgets[0].bid", "'2'"]),
+    "negative period bid": (
+        _budget(bid=1.5, bid_periods=[Period("2025-02-01", "2025-02-10", -0.5)]),
+        ["budgets[0].bid.periods[0].value", "-0.5"],
+    ),
+    "bid period outside the store": (
+        _budget(bid=1.5, bid_periods=[Period("2025-12-20", "2026-01-02", 2.0)]),
+        ["budgets[0].bid.periods[0].end", "2026-01-02"],
+    ),
+    "bid periods without a bid": (
+        _budget(bid_periods=[Period("2025-02-01", "2025-02-10", 2.0)]),
+        ["budgets[0].bid_periods", "budgets[0].bid"],
+    ),
+    "bid on a channel bought per thousand impressions": (
+        _budget(channel="display", bid=1.5),
+        ["budgets[0].bid", "'display'", "1.5"],
+    ),
+    "bid on an unknown channel": (_budget(channel="tv", bid=1.5), ["budgets[0].channel", "'tv'"]),
     "unknown reorder sku": (
         Policy(reorder=[ReorderRule("SKU0000", 0.5, 20.0, 3.0)]),
         ["reorder[0].sku", "'SKU0000'"],
@@ -138,16 +172,57 @@ def test_a_bad_policy_is_one_clear_error_and_nothing_is_written(case, tmp_path):
 
 def _scaled(budget: ChannelBudget, factor: float) -> ChannelBudget:
     periods = [replace(p, value=p.value * factor) for p in budget.periods]
-    return ChannelBudget(budget.channel, budget.daily * factor, periods)
+    return replace(budget, daily=budget.daily * factor, periods=periods)
 
 
 def test_doubling_a_budget_raises_that_channels_spend_and_clicks(plan, base):
-    search = next(b for b in plan.budgets if b.channel == "search")
-    store = simulate(DEFAULT_SEED, Policy(budgets=[_scaled(search, 2.0)]))
-    before = base.traffic[base.traffic["channel"] == "search"]
-    after = store.traffic[store.traffic["channel"] == "search"]
+    display = next(b for b in plan.budgets if b.channel == "display")
+    store = simulate(DEFAULT_SEED, Policy(budgets=[_scaled(display, 2.0)]))
+    before = base.traffic[base.traffic["channel"] == "display"]
+    after = store.traffic[store.traffic["channel"] == "display"]
     assert after["spend"].sum() > 1.5 * before["spend"].sum()
     assert after["clicks"].sum() > before["clicks"].sum()
+
+
+def _search(store) -> pd.DataFrame:
+    return store.traffic[store.traffic["channel"] == "search"].reset_index(drop=True)
+
+
+def test_search_spends_clicks_times_cpc_and_never_more_than_its_budget(plan, base):
+    """Doubling the search budget at the same bid buys more clicks, but the bid caps what a
+    click may cost, so spend grows less than the budget; a day never spends over its budget."""
+    search = next(b for b in plan.budgets if b.channel == "search")
+    doubled = _scaled(search, 2.0)
+    store = simulate(DEFAULT_SEED, Policy(budgets=[doubled]))
+    before, after = _search(base), _search(store)
+    assert after["clicks"].sum() > 1.15 * before["clicks"].sum()
+    assert before["spend"].sum() < after["spend"].sum() < 2 * before["spend"].sum()
+    for table, budget in ((before, search), (after, doubled)):
+        daily = budget_by_day(budget, "2025-01-01", len(table))
+        assert (table["spend"] <= daily + 1e-6).all()
+        cpc = table["spend"] / table["clicks"]
+        bids = budget_by_day(
+            ChannelBudget("search", budget.bid, budget.bid_periods), "2025-01-01", len(table)
+        )
+        assert (cpc <= bids + 1e-9).all()  # second price: never above the bid
+        assert ((table["spend"] / 0.01).round() % 1 == 0).all()
+
+
+def test_a_higher_bid_buys_a_better_position_at_a_higher_cpc(plan, base):
+    """With budget to spare, raising the bid raises the cost per click and the clicks, each
+    step of the bid adding fewer clicks than the one before (diminishing extra clicks)."""
+    search = next(b for b in plan.budgets if b.channel == "search")
+    clicks, cpc = [], []
+    for bid in (1.2, 1.8, 2.4, 3.0):
+        budget = ChannelBudget("search", 100000.0, (), bid)
+        t = _search(simulate(DEFAULT_SEED, Policy(budgets=[budget]), days=120))
+        clicks.append(t["clicks"].sum())
+        cpc.append(t["spend"].sum() / t["clicks"].sum())
+    assert all(b > a for a, b in zip(cpc, cpc[1:], strict=False))
+    assert all(b > a for a, b in zip(clicks, clicks[1:], strict=False))
+    extra = [b - a for a, b in zip(clicks, clicks[1:], strict=False)]
+    assert all(b < a for a, b in zip(extra, extra[1:], strict=False))
+    assert search.bid is not None
 
 
 def _units(store, sku: str) -> int:

@@ -1,4 +1,4 @@
-"""STYLIZED_FACTS.md F1-F16, F19 and F20: the default store lands in every range, on five seeds.
+"""STYLIZED_FACTS.md F1-F21 (F21 in test_supply.py): the default store lands in every range, on five seeds.
 
 Every number is computed from the generated tables (sim_facts.py), never from parameters.
 """
@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import sim_facts as F
 from sim_stores import SEEDS, store_for
+
+from storeops.sim import Policy, default_policy, simulate
+from storeops.sim.policy import ChannelBudget, budget_by_day, budget_from_days
 
 
 def test_f1_session_to_order_conversion(store):
@@ -183,3 +187,69 @@ def test_f16_margins_by_category_contribution_and_net(store):
     assert 0.30 <= g["home"] <= 0.50
     assert 0.05 <= m["contribution"] <= 0.25
     assert 0.0 <= m["net"] <= 0.12
+
+
+def test_f17_search_costs_0_3_to_3_yuan_a_click(store):
+    r = F.f17_search_cpc(store.traffic)
+    assert 0.3 <= r["cpc"] <= 3.0
+    assert 0.3 <= r["daily_low"] and r["daily_high"] <= 3.0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_f17_cpc_rises_with_the_bid_with_diminishing_extra_clicks(seed):
+    """Same store, budget to spare, four bids: each bid step costs more per click and adds
+    fewer clicks than the step before."""
+    rows = []
+    for bid in (1.0, 1.6, 2.2, 2.8):
+        budget = ChannelBudget("search", 1e6, (), bid)
+        t = simulate(seed, Policy(budgets=[budget]), days=120).traffic
+        rows.append(F.f17_search_cpc(t))
+    cpc = [r["cpc"] for r in rows]
+    clicks = [r["clicks"] for r in rows]
+    assert all(b > a for a, b in zip(cpc, cpc[1:], strict=False))
+    assert all(0.3 <= c <= 3.0 for c in cpc)
+    extra = np.diff(clicks)
+    assert (extra > 0).all() and (np.diff(extra) < 0).all()
+
+
+def test_f17_stores_whose_ads_click_more_pay_less_per_click():
+    """All five stores bid the same on ordinary days; the ones with the higher click-through
+    rate (a better quality score) hold their place for less per click."""
+    r = [F.f17_search_cpc(store_for(seed).traffic) for seed in SEEDS]
+    ctr, cpc = [x["ctr"] for x in r], [x["cpc"] for x in r]
+    assert pd.Series(ctr).corr(pd.Series(cpc), method="spearman") < -0.5
+
+
+def test_f18_free_traffic_is_40_to_70_percent_of_sessions(store):
+    assert 0.40 <= F.f18_free_share(store) <= 0.70
+
+
+CAMPAIGN = (120, 134)  # day indices: two weeks in May, outside the festivals
+
+
+def _campaign(seed: int, factor: float = 3.0) -> Policy:
+    """The store's own plan with every paid budget times `factor` during CAMPAIGN."""
+    own = default_policy(seed)
+    budgets = []
+    for b in own.budgets:
+        plan = budget_by_day(b, "2025-01-01", 365)
+        plan[CAMPAIGN[0] : CAMPAIGN[1]] *= factor
+        days = budget_from_days(b.channel, plan, "2025-01-01")
+        budgets.append(ChannelBudget(b.channel, days.daily, days.periods, b.bid, b.bid_periods))
+    return Policy(budgets=budgets)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_f18_a_campaign_lifts_free_traffic_afterwards_with_a_lag(seed):
+    base = F.free_sessions(store_for(seed)).to_numpy()
+    lifted = F.free_sessions(simulate(seed, _campaign(seed))).to_numpy()
+    start, end = CAMPAIGN
+    # nothing before the campaign, nor in its first days (the platform's rank lags)
+    assert (lifted[: start + 1] == base[: start + 1]).all()
+    gain = lifted / base - 1
+    # free traffic rises during the campaign and stays up for weeks after it ends
+    assert gain[end - 3 : end].mean() > 0.03
+    assert gain[end : end + 14].mean() > 0.03
+    assert gain[end + 14 : end + 28].mean() > 0.0
+    # the lift builds up: larger in the campaign's second week than in its first days
+    assert gain[end - 7 : end].mean() > gain[start : start + 4].mean()

@@ -8,7 +8,17 @@ from storeops.sim.params import CHANNELS, SEGMENT_PARAMS, SEGMENTS
 from storeops.sim.rng import stream
 
 # which orders go to returning customers first: owned channels, then direct, search, social, display
-PRIORITY = {"email": 0, "push": 0, "sms": 0, "direct": 1, "search": 2, "social": 3, "display": 4}
+PRIORITY = {
+    "email": 0,
+    "push": 0,
+    "sms": 0,
+    "direct": 1,
+    "organic_search": 2,
+    "search": 2,
+    "recommendation": 3,
+    "social": 3,
+    "display": 4,
+}
 
 
 def assign_customers(

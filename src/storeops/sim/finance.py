@@ -104,9 +104,13 @@ class Costs:
     return_handling_per_parcel: float = 10.0  # CNY per returned parcel: return postage, checks
     written_off_reasons: tuple[str, ...] = ("defective",)  # returns not restocked, cost lost
     holding_rate: float = 0.20  # share of stock value at cost a year (F21: 15-30 %)
-    staff_per_day: float = 1200.0  # CNY a day: operations and service payroll (scale 1)
+    staff_per_day: float = (
+        4000.0  # CNY a day: payroll of about 15 operations and service staff (scale 1)
+    )
     staff_per_chat: float = 2.0  # CNY per service chat (agent time)
-    fixed_per_day: float = 1000.0  # CNY a day: rent, software, shop fees (scale 1)
+    fixed_per_day: float = (
+        3000.0  # CNY a day: rent, warehouse, software, annual shop fees (scale 1)
+    )
 
     def __post_init__(self):
         if not isinstance(self.commission, dict | MappingProxyType):

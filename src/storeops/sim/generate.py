@@ -181,8 +181,9 @@ def build_market(
     channels: tuple[str, ...],
     budgets: dict[str, np.ndarray] | None = None,
     prices: dict[int, list[tuple[int, int, float]]] | None = None,
+    bids: dict[str, np.ndarray] | None = None,
 ) -> Market:
-    """Calendar, products and traffic; `budgets` and `prices` replace the drawn plans."""
+    """Calendar, products and traffic; `budgets`, `prices` and `bids` replace the store's plans."""
     t0 = pd.Timestamp(start)
     calendar, effects, festivals = build_calendar(start, days)
     effects["dates"] = pd.date_range(t0, periods=days, freq="D")
@@ -196,9 +197,9 @@ def build_market(
         stream(seed, "products"), stream(seed, "fashion"), start, days, elasticity, cross, prices
     )
     incident_rng = stream(seed, "incidents")
-    traffic = build_traffic(seed, effects, busy, scale, channels, incident_rng, budgets)
+    traffic = build_traffic(seed, effects, busy, scale, channels, incident_rng, budgets, bids)
     planned = traffic
-    if budgets is not None:
+    if budgets is not None or bids is not None:
         planned = build_traffic(seed, effects, busy, scale, channels, stream(seed, "incidents"))
     return Market(
         t0,

@@ -9,9 +9,21 @@ from __future__ import annotations
 GENERATOR_VERSION = "1.2.0"
 DEFAULT_SEED = 20250101
 
-CHANNELS = ("search", "display", "social", "email", "push", "sms", "direct")
+CHANNELS = (
+    "search",
+    "display",
+    "social",
+    "email",
+    "push",
+    "sms",
+    "direct",
+    "organic_search",
+    "recommendation",
+)
 PAID_CHANNELS = ("search", "display", "social")
+CPC_CHANNELS = ("search",)  # paid channels bought per click (the others per 1000 impressions)
 OWNED_CHANNELS = ("email", "push", "sms")
+FREE_CHANNELS = ("organic_search", "recommendation")  # the platform's free traffic
 DEVICES = ("mobile", "desktop")
 ROLES = ("traffic", "profit", "bundle", "regular")
 SEGMENTS = ("loyal", "regular", "occasional", "deal_seeker")
@@ -37,15 +49,19 @@ CATEGORIES: dict[str, dict[str, float]] = {
 # (sessions per click).  Paid channels: base daily spend (CNY at scale 1), CPM (CNY per
 # 1000 impressions), CTR of the first impressions, adstock decay, saturation (adstocked
 # impressions at which clicks are half their linear extrapolation, relative to the base
-# impressions).  Owned channels: cost per send, CTR, list size relative to 70,000 x scale.
+# impressions).  Search is bought per click: `ctr` is the CTR at the top position, `bid`
+# the store's own bid on an ordinary day, and the saturation is relative to the impressions the
+# base budget buys at that bid; its CPM is unused (see traffic.py for the auction).  Owned channels: cost per send, CTR, list size relative to 70,000 x scale.
 CHANNEL_PARAMS: dict[str, dict[str, float]] = {
-    "search":  dict(mobile=0.62, quality=1.25, land=0.92, spend=5200.0, cpm=45.0, ctr=0.084, adstock=0.25, half_sat=0.5),
+    "search":  dict(mobile=0.62, quality=1.25, land=0.92, spend=5200.0, cpm=45.0, ctr=0.13, adstock=0.25, half_sat=0.5, bid=1.8),
     "display": dict(mobile=0.70, quality=0.55, land=0.85, spend=2600.0, cpm=14.0, ctr=0.011, adstock=0.60, half_sat=0.5),
     "social":  dict(mobile=0.92, quality=0.85, land=0.88, spend=3200.0, cpm=24.0, ctr=0.032, adstock=0.45, half_sat=0.5),
     "email":   dict(mobile=0.45, quality=1.35, land=0.90, cost=0.010, ctr=0.028, list_share=0.9),
     "push":    dict(mobile=1.00, quality=1.05, land=0.95, cost=0.002, ctr=0.032, list_share=0.6),
     "sms":     dict(mobile=0.90, quality=1.00, land=0.90, cost=0.045, ctr=0.060, list_share=0.5),
-    "direct":  dict(mobile=0.60, quality=1.40, land=1.00, sessions=3300.0),
+    "direct":  dict(mobile=0.60, quality=1.40, land=1.00, sessions=1300.0),
+    "organic_search": dict(mobile=0.78, quality=1.10, land=1.00, sessions=3700.0),
+    "recommendation": dict(mobile=0.96, quality=0.80, land=1.00, sessions=3100.0),
 }
 
 # Festival peak dates (month, day), phase windows as day offsets from the peak, and effects:

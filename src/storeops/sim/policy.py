@@ -4,9 +4,13 @@ A `Policy` lists the decisions it sets; whatever it leaves out stays as the stor
 so `simulate(seed, Policy())` is the default store and `default_policy(seed)` spells that plan
 out in full. Only decisions the engine consumes are held:
 
-- the planned daily budget of each paid channel (delivered spend is the budget times a daily
-  pacing noise; impressions, clicks, sessions and the brand carry-over into direct traffic
-  follow from it);
+- the planned daily budget of each paid channel (display and social: delivered spend is the
+  budget times a daily pacing noise; search: spend is clicks x cost per click, at most the
+  budget); impressions, clicks, sessions, the brand carry-over into direct traffic and, with a
+  lag, the free traffic that follows the store's sales (organic search, recommendations);
+- the per-click bid of each channel bought per click (search), by period: with the store's
+  quality score it sets the ad's average position, its click-through rate and its actual cost
+  per click (below the bid);
 - the selling price of each SKU by period (the list price outside the periods), which drives
   the SKU's demand through the store's price elasticity;
 - the reorder rule of each SKU: reorder when stock plus stock on order falls to
@@ -19,7 +23,7 @@ out in full. Only decisions the engine consumes are held:
   (`storeops.sim.supply.safety_for_service_level`).
 
 Festival participation is not a decision of this engine (every festival's calendar effects
-apply to the whole store), and the store has no per-click bid, so neither is held here.
+apply to the whole store), so it is not held here.
 """
 
 from __future__ import annotations
@@ -34,7 +38,13 @@ import numpy as np
 from storeops.errors import StoreOpsError
 from storeops.sim.generate import build_market, check_args, run_store
 from storeops.sim.inventory import draw_reorder_rule
-from storeops.sim.params import CATEGORIES, CHANNEL_PARAMS, DEFAULT_SEED, PAID_CHANNELS
+from storeops.sim.params import (
+    CATEGORIES,
+    CHANNEL_PARAMS,
+    CPC_CHANNELS,
+    DEFAULT_SEED,
+    PAID_CHANNELS,
+)
 from storeops.sim.rng import stream
 from storeops.sim.store import Store
 from storeops.sim.supply import draw_suppliers, safety_for_service_level
@@ -57,14 +67,21 @@ class Period:
 
 @dataclass(frozen=True)
 class ChannelBudget:
-    """Planned daily budget (currency per day) of one paid channel; `periods` override `daily`."""
+    """Planned daily budget (currency per day) of one paid channel; `periods` override `daily`.
+
+    A channel bought per click (search) also takes a per-click `bid` (currency per click),
+    overridden by `bid_periods`; without a bid it keeps the store's own bids.
+    """
 
     channel: str
     daily: float
     periods: tuple[Period, ...] = ()
+    bid: float | None = None
+    bid_periods: tuple[Period, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "periods", _periods(self.periods))
+        object.__setattr__(self, "bid_periods", _periods(self.bid_periods))
 
 
 @dataclass(frozen=True)
@@ -115,7 +132,13 @@ class Policy:
             raw = json.loads(text)
             return cls(
                 budgets=[
-                    ChannelBudget(b["channel"], b["daily"], [Period(**p) for p in b["periods"]])
+                    ChannelBudget(
+                        b["channel"],
+                        b["daily"],
+                        [Period(**p) for p in b["periods"]],
+                        b.get("bid"),
+                        [Period(**p) for p in b.get("bid_periods", [])],
+                    )
                     for b in raw.get("budgets", [])
                 ],
                 prices=[
@@ -219,6 +242,27 @@ def _budgets(policy: Policy, frame: _Frame) -> dict[str, np.ndarray]:
     return out
 
 
+def _bids(policy: Policy, frame: _Frame) -> dict[str, np.ndarray]:
+    """Per-click bids [day] of the channels bought per click that the policy sets."""
+    out = {}
+    for i, b in enumerate(policy.budgets):
+        where = f"budgets[{i}]"
+        if b.bid is None:
+            if b.bid_periods:
+                raise StoreOpsError(f"{where}.bid_periods needs a {where}.bid, got None")
+            continue
+        if b.channel not in CPC_CHANNELS:
+            raise StoreOpsError(
+                f"{where}.bid: {b.channel!r} is bought per thousand impressions, not per click; "
+                f"got bid {b.bid!r}"
+            )
+        plan = np.full(frame.days, _number(f"{where}.bid", b.bid, 0.0, strict=True))
+        for first, last, value in _spans(f"{where}.bid", b.bid_periods, frame, 0.0, strict=True):
+            plan[first : last + 1] = value
+        out[b.channel] = plan
+    return out
+
+
 def _prices(policy: Policy, frame: _Frame) -> dict[int, list[tuple[int, int, float]]]:
     out, seen = {}, set()
     for i, p in enumerate(policy.prices):
@@ -273,8 +317,8 @@ def simulate(
         raise StoreOpsError(f"policy must be a Policy, got {type(policy).__name__}")
     frame = _frame(start, days, channels)
     budgets, prices = _budgets(policy, frame), _prices(policy, frame)
-    reorder = _reorder(policy, frame, seed)
-    market = build_market(seed, start, days, scale, channels, budgets, prices)
+    bids, reorder = _bids(policy, frame), _reorder(policy, frame, seed)
+    market = build_market(seed, start, days, scale, channels, budgets, prices, bids)
     return run_store(market, seed, start, days, scale, channels, reorder)
 
 
@@ -320,8 +364,15 @@ def default_policy(
     """The decisions the store takes by itself for this seed, written out in full."""
     seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
     market = build_market(seed, start, days, scale, channels)
+    bids = market.traffic.planned_bid
     budgets = [
-        ChannelBudget(ch, float(CHANNEL_PARAMS[ch]["spend"] * scale), _runs(plan, start))
+        ChannelBudget(
+            ch,
+            float(CHANNEL_PARAMS[ch]["spend"] * scale),
+            _runs(plan, start),
+            float(CHANNEL_PARAMS[ch]["bid"]) if ch in bids else None,
+            _runs(bids[ch], start) if ch in bids else (),
+        )
         for ch, plan in market.traffic.planned_budget.items()
     ]
     list_price = market.products.table["list_price"].to_numpy(dtype=float)

@@ -85,7 +85,9 @@ def true_daily_revenue(split: pd.Series, channels_truth: dict, aov: float) -> fl
 
     ``channels_truth`` is the simulator's truth per channel (or the subset a key carries),
     which a graded class does not ship. Clicks = ctr * A / (1 + A / K) with A the impressions a day's
-    spend buys at the channel's CPM; revenue = clicks x landing rate x conversion x AOV.
+    spend buys at the channel's CPM (for search, bought per click: the cost of a thousand
+    impressions at the store's own bid on an ordinary day, so the curve is the one its own bid
+    gives); revenue = clicks x landing rate x conversion x AOV.
     """
     from storeops.sim.params import CHANNEL_PARAMS
 

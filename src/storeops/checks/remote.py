@@ -47,18 +47,21 @@ def _timeout() -> float:
         return DEFAULT_TIMEOUT
 
 
-def ask(assignment: str, question: str, answer: Any) -> dict:
+def ask(
+    assignment: str, question: str, answer: Any, *, url: str | None = None, token: str | None = None
+) -> dict:
     """Send ``answer`` (evaluated where it runs the student's code) to the service; its
-    reply ``{"result": one of RESULTS, ...}``, or :class:`Unreachable`."""
+    reply ``{"result": one of RESULTS, ...}``, or :class:`Unreachable`. ``url`` and
+    ``token`` default to the kernel's environment."""
     body = json.dumps(
         {"assignment": assignment, "question": question, "answer": encode(answer)}
     ).encode()
     request = urllib.request.Request(
-        os.environ[URL_ENV].strip(),
+        (url or os.environ[URL_ENV]).strip(),
         data=body,
         method="POST",
         headers={
-            "Authorization": f"token {os.environ[TOKEN_ENV].strip()}",
+            "Authorization": f"token {(token or os.environ[TOKEN_ENV]).strip()}",
             "Content-Type": "application/json",
         },
     )

@@ -93,7 +93,8 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE INDEX IF NOT EXISTS attempts_by_question ON attempts (student, assignment, question, time);
 """
-JUDGED = ("correct", "mistake", "generic", "unreadable")  # what counts against the limit
+# what counts against the limit: "pending" too, or checks sent at once would all pass
+JUDGED = ("correct", "mistake", "generic", "unreadable", "pending")
 
 
 class AttemptLog:

@@ -2,8 +2,8 @@
 
 A hub on loopback (storeops.hub.run, port 18300) with the check service; ``--learners``
 hub users in the students' group, each with their own token and store (no server is
-spawned: the kernel's client, ``storeops.checks.remote.ask``, is called from one thread
-per learner). Each learner's answer to orientation q2 (revenue by month) is computed here
+spawned: each learner sends the request the kernel's client, ``storeops.checks.remote``,
+sends, on a connection of their own, all from one asyncio loop). Each learner's answer to orientation q2 (revenue by month) is computed here
 from their own store with the solution's pandas, not taken from the service. Phases:
 
 1. keys: one check per learner starts the computation of their keys (a 503 "busy" reply,
@@ -11,7 +11,7 @@ from their own store with the solution's pandas, not taken from the service. Pha
 2. tokens: one request per learner to a question that does not exist (404, not counted)
    so that the service has resolved every token with the hub once, as in a class where
    learners checked before;
-3. the burst: every learner checks at once (a barrier releases the threads together).
+3. the burst: every learner checks at once.
 
 Prints the median and p95 response time of the burst and the share of replies "correct".
 Needs root (the hub's course folder) and the proxy (``make system-deps``).
@@ -22,10 +22,11 @@ Needs root (the hub's course folder) and the proxy (``make system-deps``).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import shutil
 import statistics
-import threading
 import time
 from pathlib import Path
 
@@ -41,12 +42,46 @@ def _answer(store):
     return done.groupby(done["order_time"].dt.to_period("M"))["revenue"].sum()
 
 
+async def _burst(url: str, tokens: dict, answers: dict):
+    """Every learner's check sent at once (one connection each, as from separate kernels):
+    the same request as the kernel's client (storeops.checks.remote.ask) makes."""
+    from tornado.httpclient import AsyncHTTPClient
+
+    from storeops.checks.wire import encode
+
+    AsyncHTTPClient.configure(None, max_clients=len(tokens) + 10)
+    client = AsyncHTTPClient()
+    bodies = {
+        n: json.dumps(
+            {"assignment": ASSIGNMENT, "question": QUESTION, "answer": encode(answers[n])}
+        )
+        for n in tokens
+    }
+    times, results = {}, {}
+
+    async def learner(n: str) -> None:
+        t = time.perf_counter()
+        r = await client.fetch(
+            url,
+            method="POST",
+            body=bodies[n],
+            headers={"Authorization": f"token {tokens[n]}", "Content-Type": "application/json"},
+            raise_error=False,
+            request_timeout=60,
+        )
+        times[n] = time.perf_counter() - t
+        results[n] = json.loads(r.body).get("result") if r.code == 200 else f"HTTP {r.code}"
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(learner(n) for n in tokens))
+    return times, results, time.perf_counter() - t0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=300)
     args = parser.parse_args()
 
-    from storeops.checks.remote import Unreachable, ask
     from storeops.data import load_store
     from storeops.grading.course import Course
     from storeops.hub.run import Hub
@@ -77,10 +112,11 @@ def main() -> None:
                 headers={"Authorization": f"token {tokens[n]}"},
                 timeout=60,
             )
-        os.environ["STOREOPS_COURSE_SEED"] = str(course_seed(Course.find(hub.course_dir).settings))
-        answers = {n: _answer(load_store(student=n)) for n in names}
         while hub.check_service().get("keys_ready", 0) < len(names):
             time.sleep(1)
+        # the stores the service's workers generated are in the private cache by now
+        os.environ["STOREOPS_COURSE_SEED"] = str(course_seed(Course.find(hub.course_dir).settings))
+        answers = {n: _answer(load_store(student=n)) for n in names}
         print(
             f"keys of {len(names)} learners (and their answers here) in "
             f"{time.perf_counter() - t0:.1f} s"
@@ -94,29 +130,7 @@ def main() -> None:
                 timeout=60,
             )
 
-        barrier = threading.Barrier(len(names))
-        times: dict[str, float] = {}
-        results: dict[str, str] = {}
-
-        def learner(n: str) -> None:
-            barrier.wait()
-            t = time.perf_counter()
-            try:
-                results[n] = ask(ASSIGNMENT, QUESTION, answers[n], url=url, token=tokens[n])[
-                    "result"
-                ]
-            except Unreachable as exc:
-                results[n] = f"unreachable ({exc})"
-            times[n] = time.perf_counter() - t
-
-        os.environ["STOREOPS_CHECK_TIMEOUT"] = "60"  # measure, never fall back
-        threads = [threading.Thread(target=learner, args=(n,)) for n in names]
-        t0 = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        wall = time.perf_counter() - t0
+        times, results, wall = asyncio.run(_burst(url, tokens, answers))
         ms = sorted(1000 * v for v in times.values())
         correct = sum(r == "correct" for r in results.values()) / len(names)
         p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]

@@ -4,8 +4,9 @@ During autograde the hidden test of a question only *exports* the student's answ
 (:func:`storeops.grading.keys.grade` in a kernel with ``STOREOPS_GRADING_KERNEL``
 set); the grader (:mod:`storeops.grading.answers`) computes the answer key in its
 own process and compares. The answer crosses the boundary as a display output of
-type :data:`MIME` holding :func:`encode`'s JSON (:mod:`storeops.checks.wire`), and the grader rebuilds it with
-:func:`decode`. Only data comes back: numbers, text, booleans, None, lists, dicts
+type :data:`MIME` holding :func:`encode`'s JSON (the encoder lives in
+:mod:`storeops.checks.wire`, where the kernel's check-service client uses it too), and
+the grader rebuilds it with :func:`decode`. Only data comes back: numbers, text, booleans, None, lists, dicts
 with text or number keys and pandas Series (labels as text, values as numbers or
 text). Anything else (a student's own class, a function, a DataFrame) is encoded as
 ``{"unsupported": type name}`` and simply does not match any answer.

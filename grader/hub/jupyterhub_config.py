@@ -10,7 +10,10 @@ passes the settings below in the environment:
   themselves (storeops.hub.spawner) with grader/hub/student/ as their Jupyter config:
   the Assignments list and Validate, no instructor extension; each gets their private
   store in ~/store before the server starts (storeops.hub.stores.pre_spawn_hook);
-* the exchange is one shared folder (world-writable, sticky), one subfolder per course.
+* the exchange is one shared folder (world-writable, sticky), one subfolder per course;
+* the check service ``storeops-check`` (storeops.hub.check_service) holds the answer keys
+  of each student's store and answers their ``qK.check()`` (``$STOREOPS_CHECK_SERVICE=off``
+  leaves it out; ``$STOREOPS_CHECK_LIMIT`` / ``$STOREOPS_CHECK_COOLDOWN`` set its limits).
 """
 
 import os
@@ -30,6 +33,8 @@ INSTRUCTOR = os.environ.get("STOREOPS_HUB_INSTRUCTOR", "instructor")
 STUDENTS = [s for s in os.environ.get("STOREOPS_HUB_STUDENTS", "").split(",") if s]
 COURSE_DIR = ROOT / "instructor" / "course" / "grader"
 EXCHANGE = ROOT / "exchange"
+CHECK = "storeops-check"
+CHECKS_ON = os.environ.get("STOREOPS_CHECK_SERVICE", "on").lower() not in ("off", "0", "no")
 
 # Loopback only; the proxy's API and the hub one and two ports above the public port.
 c.JupyterHub.ip = "127.0.0.1"
@@ -59,6 +64,8 @@ c.Spawner.environment = {
     "STOREOPS_EXCHANGE": str(EXCHANGE),
     "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
 }
+if CHECKS_ON:  # the kernels' check() asks the check service, through the proxy
+    c.Spawner.environment["STOREOPS_CHECK_URL"] = f"http://127.0.0.1:{PORT}/services/{CHECK}/check"
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
 
@@ -88,6 +95,17 @@ c.JupyterHub.load_roles = [
         "scopes": ["admin:users", "admin:servers", "tokens", "admin:groups", "list:services"],
     },
 ]
+if CHECKS_ON:
+    c.JupyterHub.load_roles += [
+        # students may call the check service (its HubAuth requires this scope) ...
+        {
+            "name": f"check-{COURSE}",
+            "groups": [f"nbgrader-{COURSE}"],
+            "scopes": [f"access:services!service={CHECK}"],
+        },
+        # ... which resolves their tokens through the hub and needs nothing else
+        {"name": f"{CHECK}-service", "services": [CHECK], "scopes": ["read:users:name"]},
+    ]
 c.JupyterHub.services = [
     {
         "name": COURSE,
@@ -105,3 +123,22 @@ c.JupyterHub.services = [
     },
     {"name": "storeops-admin", "api_token": os.environ["STOREOPS_HUB_ADMIN_TOKEN"]},
 ]
+if CHECKS_ON:
+    c.JupyterHub.services.append(
+        {
+            "name": CHECK,
+            "url": f"http://127.0.0.1:{PORT + 4}",
+            "command": [sys.executable, "-m", "storeops.hub.check_service"],
+            "cwd": str(COURSE_DIR),
+            "environment": {
+                "STOREOPS_COURSE_DIR": str(COURSE_DIR),
+                "STOREOPS_COURSE_SEED_FILE": os.environ["STOREOPS_COURSE_SEED_FILE"],
+                "STOREOPS_CHECK_STUDENTS": ",".join(STUDENTS),  # their keys computed at start
+                **{
+                    k: v
+                    for k, v in os.environ.items()
+                    if k in ("STOREOPS_CHECK_LIMIT", "STOREOPS_CHECK_COOLDOWN", "STOREOPS_CHECK_DB")
+                },
+            },
+        }
+    )

@@ -22,6 +22,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from storeops.checks import remote
 from storeops.checks.kinds import Kind
 
 # Which edition is active, per assignment: {assignment: keys dict}.
@@ -179,12 +180,11 @@ class Question:
                 note = ""
             if problems:
                 raise CheckFailed(f"{self.name}: {'; '.join(problems)}.")
+            if not exact and not note and remote.configured():
+                self._check_remotely(value, store)
+                return
             if not exact:
-                _display(
-                    f"✓ {self.name}: `{self.var}` has the right type and shape and a plausible "
-                    f"value{note}. The exact value is checked when your notebook is graded.",
-                    "#26a269",
-                )
+                self._plausible(note)
                 return
             evaluated = self.evaluated(value, store)
         except NotImplementedError:
@@ -200,15 +200,57 @@ class Question:
             keys["salt"], self.name, self.kind.canonical(evaluated, store, **judge)
         )
         if digest == qkeys["answer"]:
-            _display(f"✓ {self.name}: correct!", "#26a269")
+            self._verdict("correct")
             return
         for mistake in qkeys.get("mistakes", []):
             if digest == mistake["hash"]:
-                raise CheckFailed(f"{self.name}: {mistake['message']}")
+                self._verdict("mistake", mistake["message"])
+        self._verdict("generic")
+
+    def _plausible(self, note: str = "") -> None:
+        _display(
+            f"✓ {self.name}: `{self.var}` has the right type and shape and a plausible "
+            f"value{note}. The exact value is checked when your notebook is graded.",
+            "#26a269",
+        )
+
+    def _verdict(self, result: str, message: str = "") -> None:
+        """Say ``correct``, or fail naming the catalogued mistake, or with the generic
+        message: the same words whether the key is in a self-learner blob or on the
+        check service."""
+        if result == "correct":
+            _display(f"✓ {self.name}: correct!", "#26a269")
+            return
+        if result == "mistake" and message:
+            raise CheckFailed(f"{self.name}: {message}")
         raise CheckFailed(
             f"{self.name}: not quite. `{self.var}` has the right type and shape, but its value "
             f"is not the expected one. Re-read the question, then try {self.name}.hint()."
         )
+
+    def _check_remotely(self, value: Any, store: Any) -> None:
+        """A graded class with a check service: the learner's own key judges the answer.
+        A function answer runs here (the student's code stays in the kernel); the service
+        evaluates a data answer on the learner's store itself."""
+        answer = self.evaluated(value, store) if self.kind.runs_student_code else value
+        try:
+            reply = remote.ask(self.assignment, self.name, answer)
+        except remote.Unreachable:
+            _display(
+                f"✓ {self.name}: `{self.var}` has the right type and shape and a plausible "
+                "value; the check service is not reachable right now, so only that was "
+                "checked (the exact value is checked when your notebook is graded).",
+                "#26a269",
+            )
+            return
+        if reply["result"] == "limit":
+            raise CheckFailed(
+                f"{self.name}: no checks left for now ({reply.get('limit', '?')} per "
+                f"{remote.wait_text(reply.get('cooldown', 0))}); try again in "
+                f"{remote.wait_text(reply.get('retry_after', 0))}."
+            )
+        message = reply.get("message") if isinstance(reply.get("message"), str) else ""
+        self._verdict(reply["result"], message[:500])
 
 
 def _frame_globals() -> dict:

@@ -12,7 +12,11 @@ From nbgrader's gradebook (any database) and the sources' tags, writes to
 * ``report.html``: the class view with plots (areas, progress over the assignments,
   hardest questions, each student's profile);
 * ``learners/<student>.html``: one page per learner, about that learner only (their
-  profile beside the class mean, their progress, their weakest questions), to send them.
+  profile beside the class mean, their progress, their weakest questions), to send them;
+* ``checks.csv`` and ``check_attempts.csv`` when the class's check service logged
+  attempts (:mod:`storeops.hub.check_service`): per question, how many checks learners
+  needed before a correct one, the mistakes most often named and who is stuck; and the
+  raw log (time, learner, question, result, mistake).
 
 Profiles count submitted work only; a missing submission shows in the progress.
 """
@@ -198,11 +202,15 @@ def _learner_page(student: str, p: dict[str, pd.DataFrame], long: pd.DataFrame) 
 def write_course_report(course: Course, out: Path | None = None) -> Path:
     out = Path(out or course.dir("reports") / "course")
     (out / "learners").mkdir(parents=True, exist_ok=True)
+    checks = write_check_report(course, out)
     long = course_scores(course)
-    if long.empty:
+    if long.empty and checks is None:
         from storeops.errors import StoreOpsError
 
         raise StoreOpsError("no graded submissions in the gradebook yet: run storeops grade first")
+    if long.empty:  # only the check service's log so far
+        (out / "report.html").write_text(PAGE.format(title="Course report", body=checks))
+        return out
     p = profiles(long)
     students = pd.concat(
         [
@@ -232,6 +240,7 @@ def write_course_report(course: Course, out: Path | None = None) -> Path:
         + "<h2>Students</h2>"
         + _table(students)
         + "<p>Per-learner pages: <code>learners/&lt;student&gt;.html</code>.</p>"
+        + (checks or "")
     )
     (out / "report.html").write_text(PAGE.format(title="Course report", body=body))
     for student in students.index:
@@ -240,6 +249,72 @@ def write_course_report(course: Course, out: Path | None = None) -> Path:
 
     plt.close("all")
     return out
+
+
+STUCK_AFTER = 3  # judged checks without a correct one: a learner who needs help
+
+
+def check_summary(attempts: pd.DataFrame, stuck_after: int = STUCK_AFTER) -> pd.DataFrame:
+    """Per question (``assignment/qK``) from the check service's attempt log: learners who
+    checked, judged checks, learners correct, median and max checks before the first
+    correct one, the mistakes most often named, and the learners stuck (``stuck_after``
+    judged checks or more and none correct)."""
+    columns = [
+        "learners",
+        "checks",
+        "correct_learners",
+        "median_checks_before_correct",
+        "max_checks_before_correct",
+        "top_mistakes",
+        "stuck_learners",
+        "stuck",
+    ]
+    judged = attempts[attempts["result"].isin(["correct", "mistake", "generic", "unreadable"])]
+    if judged.empty:
+        return pd.DataFrame(columns=columns).rename_axis("question")
+    judged = judged.assign(question=judged["assignment"] + "/" + judged["question"])
+    rows = {}
+    for question, group in judged.groupby("question", sort=True):
+        before, stuck = [], []
+        for student, mine in group.sort_values("time", kind="stable").groupby("student"):
+            hits = (mine["result"] == "correct").to_numpy().nonzero()[0]
+            if len(hits):
+                before.append(int(hits[0]))
+            elif len(mine) >= stuck_after:
+                stuck.append(str(student))
+        named = group.loc[group["result"] == "mistake", "mistake"].value_counts().head(3)
+        rows[question] = dict(
+            learners=group["student"].nunique(),
+            checks=len(group),
+            correct_learners=len(before),
+            median_checks_before_correct=float(np.median(before)) if before else np.nan,
+            max_checks_before_correct=max(before) if before else np.nan,
+            top_mistakes="; ".join(f"{m} ({n})" for m, n in named.items()),
+            stuck_learners=len(stuck),
+            stuck=" ".join(sorted(stuck)),
+        )
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("question")
+
+
+def write_check_report(course: Course, out: Path) -> str | None:
+    """``checks.csv`` and ``check_attempts.csv`` from the check service's log; the report's
+    HTML section (None when nothing was checked)."""
+    from storeops.hub.check_service import db_path, read_attempts
+
+    attempts = read_attempts(db_path(course.root))
+    summary = check_summary(attempts)
+    if summary.empty:
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(out / "checks.csv")
+    log = attempts.assign(time=pd.to_datetime(attempts["time"], unit="s", utc=True))
+    log.to_csv(out / "check_attempts.csv", index=False)
+    return (
+        "<h2>Instant checks (check service)</h2>"
+        f"<p>{len(attempts)} checks by {attempts['student'].nunique()} learners; stuck: "
+        f"{STUCK_AFTER}+ checks of a question and none correct. CSV: <code>checks.csv</code>, "
+        "<code>check_attempts.csv</code>.</p>" + _table(summary)
+    )
 
 
 def register(subparsers) -> None:

@@ -259,7 +259,7 @@ def export_answer(assignment: str, question: str, namespace: dict) -> None:
     from IPython.display import display
 
     from storeops.checks.core import store_in
-    from storeops.grading import wire
+    from storeops.checks.wire import MIME, encode
 
     q = _question(assignment, question)
     store = store_in(namespace)
@@ -272,11 +272,11 @@ def export_answer(assignment: str, question: str, namespace: dict) -> None:
     payload = {
         "assignment": assignment,
         "question": question,
-        "answer": wire.encode(answer),
+        "answer": encode(answer),
         "problems": [str(p)[:300] for p in problems],
     }
     display(
-        {wire.MIME: payload, "text/plain": f"{question}: answer recorded for grading."},
+        {MIME: payload, "text/plain": f"{question}: answer recorded for grading."},
         raw=True,
     )
 
@@ -286,11 +286,13 @@ def verdict(assignment: str, question: str, answer: Any, problems) -> str:
     :class:`GradeFailed` naming a catalogued mistake. Never shows the expected value.
     ``problems``: plausibility problems for the message (a list, or a function giving it)."""
     q = _question(assignment, question)
-    if _equal(q, answer, expected(assignment, question)):
+    found = judge(
+        q, answer, expected(assignment, question), mistakes_evaluated(assignment, question)
+    )
+    if found is True:
         return f"✓ {question}: correct."
-    for mistake, value in mistakes_evaluated(assignment, question):
-        if _equal(q, answer, value):
-            raise GradeFailed(f"{question}: {mistake.message}")
+    if found is not None:
+        raise GradeFailed(f"{question}: {found.message}")
     if callable(problems):
         try:
             problems = list(problems())
@@ -300,6 +302,18 @@ def verdict(assignment: str, question: str, answer: Any, problems) -> str:
     raise GradeFailed(
         f"{question}: `{q.var}` does not match the expected answer for your store{detail}."
     )
+
+
+def judge(q, answer: Any, expected_value: Any, mistakes) -> Any:
+    """``True`` when ``answer`` (evaluated) matches the key, the first catalogued
+    :class:`~storeops.grading.source.Mistake` it matches (``mistakes``: pairs of a mistake
+    and its evaluated value), else None. Shared by the grader and the check service."""
+    if _equal(q, answer, expected_value):
+        return True
+    for mistake, value in mistakes:
+        if _equal(q, answer, value):
+            return mistake
+    return None
 
 
 def _equal(q, answer: Any, expected_value: Any) -> bool:

@@ -4,8 +4,9 @@ During autograde the hidden test of a question only *exports* the student's answ
 (:func:`storeops.grading.keys.grade` in a kernel with ``STOREOPS_GRADING_KERNEL``
 set); the grader (:mod:`storeops.grading.answers`) computes the answer key in its
 own process and compares. The answer crosses the boundary as a display output of
-type :data:`MIME` holding :func:`encode`'s JSON, and the grader rebuilds it with
-:func:`decode`. Only data comes back: numbers, text, booleans, None, lists, dicts
+type :data:`MIME` holding :func:`encode`'s JSON (the encoder lives in
+:mod:`storeops.checks.wire`, where the kernel's check-service client uses it too), and
+the grader rebuilds it with :func:`decode`. Only data comes back: numbers, text, booleans, None, lists, dicts
 with text or number keys and pandas Series (labels as text, values as numbers or
 text). Anything else (a student's own class, a function, a DataFrame) is encoded as
 ``{"unsupported": type name}`` and simply does not match any answer.
@@ -20,74 +21,23 @@ from __future__ import annotations
 import math
 from typing import Any
 
-MIME = "application/vnd.storeops.answer+json"
-MAX_ITEMS = 200_000  # elements in all lists, dicts and Series of one answer
-MAX_DEPTH = 8
-MAX_TEXT = 100_000  # characters in one string
+# The encoder lives with the kernel-side checks (one home); grading imports it from there.
+from storeops.checks.wire import MAX_DEPTH, MAX_ITEMS, MAX_TEXT, MIME, encode
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "MAX_TEXT",
+    "MIME",
+    "Unsupported",
+    "WireError",
+    "decode",
+    "encode",
+]
 
 
 class WireError(ValueError):
     """An exported answer that is not in the wire format (malformed or too large)."""
-
-
-def _label(x: Any) -> str:
-    from storeops.checks.kinds import _label as label
-
-    return label(x)
-
-
-def _number(x: Any) -> Any:
-    f = float(x)
-    if math.isfinite(f):
-        return f
-    return {"float": "nan" if math.isnan(f) else ("inf" if f > 0 else "-inf")}
-
-
-def encode(value: Any, _depth: int = 0, _budget: list | None = None) -> Any:
-    """``value`` as JSON-safe data (see the module docstring)."""
-    import numpy as np
-    import pandas as pd
-
-    budget = _budget if _budget is not None else [MAX_ITEMS]
-    if _depth > MAX_DEPTH:
-        return {"unsupported": "nested too deeply"}
-    if value is None or isinstance(value, (bool, np.bool_)):
-        return None if value is None else bool(value)
-    if isinstance(value, (int, np.integer)):
-        return {"int": str(int(value))}
-    if isinstance(value, (float, np.floating)):
-        return _number(value)
-    if isinstance(value, str):
-        return value[:MAX_TEXT]
-    if isinstance(value, pd.Series):
-        budget[0] -= len(value)
-        if budget[0] < 0:
-            return {"unsupported": "too large"}
-        values = value.tolist()
-        return {
-            "series": {
-                "index": [_label(i) for i in value.index],
-                "values": [encode(v, _depth + 1, budget) for v in values],
-            }
-        }
-    if isinstance(value, dict):
-        budget[0] -= len(value)
-        if budget[0] < 0:
-            return {"unsupported": "too large"}
-        return {
-            "dict": [
-                [encode(k, _depth + 1, budget), encode(v, _depth + 1, budget)]
-                for k, v in value.items()
-            ]
-        }
-    if isinstance(value, (list, tuple)):
-        budget[0] -= len(value)
-        if budget[0] < 0:
-            return {"unsupported": "too large"}
-        return {"list": [encode(v, _depth + 1, budget) for v in value]}
-    if isinstance(value, (pd.Timestamp, pd.Period)):
-        return {"label": _label(value)}
-    return {"unsupported": type(value).__name__[:100]}
 
 
 class Unsupported:

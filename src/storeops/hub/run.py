@@ -187,6 +187,17 @@ class Hub:
             raise StoreOpsError(f"hub API {method} {path}: {r.status_code} {r.text[:500]}")
         return r.json() if r.content else None
 
+    def check_service(self) -> dict:
+        """The check service's health reply (``{"ok": true, "keys_ready": n}``), {} when
+        it does not answer."""
+        import requests
+
+        try:
+            r = requests.get(f"{self.url}/services/storeops-check/health", timeout=2)
+            return r.json() if r.ok else {}
+        except (requests.RequestException, ValueError):
+            return {}
+
     def log_tail(self, n: int = 3000) -> str:
         path = self.private / "hub.log"
         return path.read_text(errors="replace")[-n:] if path.exists() else ""
@@ -206,6 +217,10 @@ class Hub:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        try:  # a proxy or service the hub left behind (its session) would hold the ports
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
         self.proc = None
 
     def welcome(self) -> str:

@@ -50,7 +50,6 @@ from storeops.sim.orders import (
     coupon_discount,
     expand_orders,
     fulfil,
-    poisson_quantile,
     sample_lines,
     top_up_baskets,
 )
@@ -66,7 +65,7 @@ from storeops.sim.params import (
     WEEKDAY_MULT,
 )
 from storeops.sim.products import PERMANENT_SHARE, REFERENCE_DAYS, ProductModel, build_products
-from storeops.sim.rng import stream
+from storeops.sim.rng import poisson_quantile, stream
 from storeops.sim.service import service_truth, simulate_chats
 from storeops.sim.store import Store
 from storeops.sim.supply import Supply, purchase_order_table, supply_truth

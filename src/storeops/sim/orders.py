@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from storeops.sim.params import HOUR_PROFILE
-from storeops.sim.rng import keyed_uniforms
+from storeops.sim.rng import geometric_quantile, keyed_uniforms, poisson_quantile
 
 CANCEL_RATE = 0.03
 CANCEL_RATE_FESTIVAL = 0.06  # presale and peak days
@@ -24,30 +24,8 @@ U_HOUR, U_SEC, U_FAIL, U_CANCEL, U_BASKET, U_COUPON, U_DELIVERY = range(7)
 ORDER_BITS = 24  # an order's key: its [day, channel, device] cell, then its number in the cell
 LINE_BITS = 6  # a line's key: its order's key, then its number in the order
 # per-line uniforms (the category race has its own)
-L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY, L_CATEGORY = range(5)  # L_CATEGORY: columns in use
-
-
-def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Poisson draws by inversion of `u` (small means: the loop runs a dozen times at most)."""
-    lam = np.broadcast_to(np.asarray(lam, dtype=float), u.shape)
-    k = np.zeros(u.shape, dtype=np.int64)
-    p = np.exp(-lam)
-    todo = np.flatnonzero(u > p)  # only the draws still above their CDF are carried on
-    cdf, p, lam_t, u_t = p[todo], p[todo], lam[todo], u[todo]
-    step = 0
-    while todo.size:
-        step += 1
-        k[todo] = step
-        p = p * lam_t / step
-        cdf = cdf + p
-        more = (u_t > cdf) & (p > 1e-16)
-        todo, cdf, p, lam_t, u_t = todo[more], cdf[more], p[more], lam_t[more], u_t[more]
-    return k
-
-
-def geometric_quantile(u: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Geometric draws (1, 2, ...) with success probability `p`, by inversion of `u`."""
-    return np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1).astype(np.int64)
+L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY = range(4)
+LINE_UNIFORMS = 4
 
 
 def expand_orders(
@@ -112,7 +90,7 @@ def sample_lines(
     line_order = np.repeat(np.arange(o_day.size), n_lines)
     first = np.repeat(np.cumsum(n_lines) - n_lines, n_lines)
     line_key = (orders["key"][line_order] << LINE_BITS) + (np.arange(line_order.size) - first)
-    u = keyed_uniforms(seed, "line", line_key, L_CATEGORY)
+    u = keyed_uniforms(seed, "line", line_key, LINE_UNIFORMS)
     race = keyed_uniforms(seed, "line-category", line_key, category_weight.shape[1])
     lday = o_day[line_order]
     cat = _race_category(category_weight, lday, race)

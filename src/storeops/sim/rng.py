@@ -71,3 +71,26 @@ def binomial_ppf(u: np.ndarray, n, p) -> np.ndarray:
     """Binomial counts by inversion of uniforms: monotone in both `n` and `p`."""
     p = np.clip(p, 0.0, 1.0)
     return stats.binom.ppf(np.clip(u, 1e-16, 1 - 1e-16), n, p).astype(np.int64)
+
+
+def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson draws by inversion of `u` (small means: the loop runs a dozen times at most)."""
+    lam = np.broadcast_to(np.asarray(lam, dtype=float), u.shape)
+    k = np.zeros(u.shape, dtype=np.int64)
+    p = np.exp(-lam)
+    todo = np.flatnonzero(u > p)  # only the draws still above their CDF are carried on
+    cdf, p, lam_t, u_t = p[todo], p[todo], lam[todo], u[todo]
+    step = 0
+    while todo.size:
+        step += 1
+        k[todo] = step
+        p = p * lam_t / step
+        cdf = cdf + p
+        more = (u_t > cdf) & (p > 1e-16)
+        todo, cdf, p, lam_t, u_t = todo[more], cdf[more], p[more], lam_t[more], u_t[more]
+    return k
+
+
+def geometric_quantile(u: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Geometric draws (1, 2, ...) with success probability `p`, by inversion of `u`."""
+    return np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1).astype(np.int64)

@@ -118,9 +118,40 @@ def check_args(seed, start, days, scale, channels) -> tuple[int, date, int, floa
 def make_ids(prefix: str, idx: np.ndarray, width: int) -> pd.array:
     """Zero-padded string ids such as O0000001 from 0-based integer indices (-1 -> missing)."""
     idx = np.asarray(idx, dtype=np.int64)
-    arr = pa.array(idx + 1, mask=idx < 0).cast(pa.string())
-    arr = pc.binary_join_element_wise(prefix, pc.utf8_lpad(arr, width, padding="0"), "")
+    valid = idx >= 0
+    top = int(idx.max()) + 1 if idx.size else 0
+    if len(str(top)) > width:  # ids of varying length
+        arr = pa.array(idx + 1, mask=~valid).cast(pa.string())
+        arr = pc.binary_join_element_wise(prefix, pc.utf8_lpad(arr, width, padding="0"), "")
+        return pd.array(arr, dtype="str")
+    if 2 * top < idx.size:  # few distinct ids (SKUs, orders of lines): spell each once
+        arr = _padded_ids(prefix, np.arange(top), width).take(pa.array(idx, mask=~valid))
+    else:
+        arr = _padded_ids(prefix, idx, width)
     return pd.array(arr, dtype="str")
+
+
+def _padded_ids(prefix: str, idx: np.ndarray, width: int) -> pa.LargeStringArray:
+    """Ids of one length written straight into an Arrow buffer, without a Python str per row."""
+    valid = idx >= 0
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    size = head.size + width
+    # one row of characters per position, each written whole (fast), transposed at the end
+    chars = np.empty((size, int(valid.sum())), dtype=np.uint8)
+    chars[: head.size] = head[:, None]
+    number = (idx[valid] + 1).astype(np.uint32 if idx.size and idx.max() < 2**32 - 1 else np.uint64)
+    for place in range(size - 1, head.size - 1, -1):
+        tens = number // 10
+        chars[place] = number - tens * 10 + 48
+        number = tens
+    nulls = None
+    offsets = np.arange(0, (idx.size + 1) * size, size, dtype=np.int64)
+    if not valid.all():
+        nulls = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        offsets[1:] = np.cumsum(valid * size)
+    return pa.LargeStringArray.from_buffers(
+        idx.size, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars.T)), nulls
+    )
 
 
 def id_width(n: int, minimum: int) -> int:

@@ -331,7 +331,7 @@ class Activity:
     funnel: dict[str, np.ndarray]  # sessions, views, add-to-carts, orders per day/channel/device
     stock: Stock
     sales: Sales
-    buyers: dict  # customers and which customer placed each order
+    buyers: dict | None  # customers and which customer placed each order (None: not drawn)
     chats: dict[str, np.ndarray]
     after: AfterSales
     checkout_incident: dict | None
@@ -354,8 +354,14 @@ def run_store(
     scale: float,
     channels: tuple[str, ...],
     reorder: dict[int, tuple[float, float, float]] | None = None,
+    lean: bool = False,
 ) -> Store:
-    """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth."""
+    """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth.
+
+    `lean` builds only what a plan's outcome is read from (see `evaluate`): no customers (no
+    draw of theirs feeds the money), the tables the finance table adds up, and of the truth
+    only the stock-outs. Every table it builds is the full run's table, row for row.
+    """
     traffic = market.traffic
     funnel = simulate_funnel(
         seed, traffic.sessions, traffic.bad_sessions, market.effects, market.products.price_index
@@ -366,29 +372,21 @@ def run_store(
     checkout_incident = placed.checkout_incident
     del placed  # the unserved lines are large and no longer needed
     orders = sales.orders
-    buyers = assign_customers(
-        seed,
-        orders["day"],
-        orders["sec"],
-        orders["channel"],
-        market.festive,
-        days,
-        scale,
-    )
-    chats = simulate_chats(
-        seed,
-        orders["day"],
-        orders["sec"],
-        buyers["order_customer"],
-        buyers["first_day"],
-        days,
-        market.typical_orders,
-    )
+    buyers = None
+    if not lean:
+        buyers = assign_customers(
+            seed, orders["day"], orders["sec"], orders["channel"], market.festive, days, scale
+        )
+    chats = simulate_chats(seed, orders["day"], orders["sec"], buyers, days, market.typical_orders)
     after = simulate_aftersales(market, seed, sales, days)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
     tables = build_tables(market, seed, days, channels, activity)
     tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale))
-    truth = build_truth(market, seed, days, channels, activity)
+    if lean:
+        skus = market.products.table["sku"].to_numpy(dtype=object)
+        truth = dict(inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders))
+    else:
+        truth = build_truth(market, seed, days, channels, activity)
     meta = dict(
         seed=seed,
         generator_version=GENERATOR_VERSION,
@@ -659,9 +657,11 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
         + sales.orders["channel"][sales.line_order[lines]]
     )
     u = np.empty((lines.size, RETURN_UNIFORMS + REVIEW_UNIFORMS + 1))
-    for g in np.unique(group):
-        mine = np.flatnonzero(group == g)
-        u[mine] = stream(seed, "aftersales", int(g)).random((mine.size, u.shape[1]))
+    by_group = np.argsort(group, kind="stable")  # each group's lines, still in time order
+    bounds = np.flatnonzero(np.diff(group[by_group])) + 1
+    for mine in np.split(by_group, bounds) if lines.size else ():
+        g = int(group[mine[0]])
+        u[mine] = stream(seed, "aftersales", g).random((mine.size, u.shape[1]))
     returned, return_lag, reason = simulate_returns(
         u[:, :RETURN_UNIFORMS],
         rate_by_sku[sku],
@@ -705,25 +705,26 @@ def build_tables(
     channels: tuple[str, ...],
     activity: Activity,
 ) -> dict[str, pd.DataFrame]:
-    """The published tables, in the order the data dictionary lists them."""
+    """The published tables, in the order the data dictionary lists them (no customers table
+    and no customer ids when the run drew no customers)."""
     funnel, sales, buyers = activity.funnel, activity.sales, activity.buyers
     dates = market.effects["dates"]
     ab = _ab_table(seed, market.traffic, funnel, dates)
     widths = IdWidths(
         order=id_width(sales.orders["day"].size, 7),
-        customer=id_width(buyers["segment"].size, 6),
+        customer=id_width(0 if buyers is None else buyers["segment"].size, 6),
         sku=id_width(len(market.products.table), 4),
     )
     day_ts = dates.to_numpy().astype("datetime64[ns]")
     returns, reviews = _aftersales_tables(sales, activity.after, day_ts, widths)
-    return dict(
+    tables = dict(
         calendar=market.calendar,
         products=market.products.table,
         competitor_prices=market.products.competitor_table,
         traffic=market.traffic.table,
         funnel=_funnel_table(funnel, sales, day_ts, days, channels),
         ab_tests=ab,
-        customers=_customer_table(market.t0, buyers, widths),
+        customers=None if buyers is None else _customer_table(market.t0, buyers, widths),
         orders=_order_table(market.t0, sales, buyers, widths),
         order_lines=pd.DataFrame(
             {
@@ -743,6 +744,7 @@ def build_tables(
         returns=returns,
         reviews=reviews,
     )
+    return {name: table for name, table in tables.items() if table is not None}
 
 
 def _funnel_table(
@@ -786,13 +788,19 @@ def _customer_table(t0: pd.Timestamp, buyers: dict, widths: IdWidths) -> pd.Data
     )
 
 
-def _order_table(t0: pd.Timestamp, sales: Sales, buyers: dict, widths: IdWidths) -> pd.DataFrame:
+def _order_table(
+    t0: pd.Timestamp, sales: Sales, buyers: dict | None, widths: IdWidths
+) -> pd.DataFrame:
     """One row per served order; cancelled orders have no delivery time."""
     orders, cancelled = sales.orders, sales.cancelled
     return pd.DataFrame(
         {
             "order_id": make_ids("O", np.arange(orders["day"].size), widths.order),
-            "customer_id": make_ids("C", buyers["order_customer"], widths.customer),
+            "customer_id": make_ids(
+                "C",
+                np.full(cancelled.size, -1) if buyers is None else buyers["order_customer"],
+                widths.customer,
+            ),
             "order_time": _ts(t0, orders["day"] * 86400.0 + orders["sec"]),
             "channel": labels(orders["channel"], CHANNELS),
             "device": labels(orders["device"], DEVICES),

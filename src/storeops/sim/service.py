@@ -26,21 +26,24 @@ def simulate_chats(
     seed: int,
     o_day: np.ndarray,
     o_sec: np.ndarray,
-    o_cust: np.ndarray,
-    first_day: np.ndarray,
+    buyers: dict | None,
     days: int,
     typical_orders: float,
 ) -> dict[str, np.ndarray]:
     """Chats per day: converted ones precede an order of the same customer; others do not.
 
     Response times rise with the day's orders against a typical day; each day draws from its
-    own stream (common random numbers).
+    own stream (common random numbers). `buyers` (see `assign_customers`) names the customers;
+    without them every chat's customer is -1 and nothing else changes, since no draw depends
+    on who the customers are.
     """
     per_day = np.bincount(o_day, minlength=days)
     load = (np.maximum(per_day, 1) / max(typical_orders, 1.0)) ** 0.35
     base_p = BASE_CONVERSION * (1 + CHAT_UPLIFT)
     a0 = answered_logit_intercept()
     hour_cdf = np.cumsum(HOUR_PROFILE) / np.sum(HOUR_PROFILE)
+    o_cust = None if buyers is None else buyers["order_customer"]
+    first_day = np.empty(0) if buyers is None else buyers["first_day"]
     order_fd = np.argsort(first_day, kind="stable")
     first_sorted = first_day[order_fd]
     starts = np.searchsorted(o_day, np.arange(days + 1))
@@ -73,7 +76,8 @@ def simulate_chats(
         )
         # customers: converted = the order's customer; others a known customer (60 %) or not
         cust = np.full(m, -1, dtype=np.int64)
-        cust[conv_idx] = o_cust[chosen]
+        if o_cust is not None:
+            cust[conv_idx] = o_cust[chosen]
         n_before = int(np.searchsorted(first_sorted, d, side="left"))
         known = np.flatnonzero(~conv & (u[:, 5] < 0.6))
         if known.size and n_before:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import storeops.sim.evaluate as ev
-from storeops.sim import DEFAULT_SEED, default_policy, simulate
-from storeops.sim.generate import make_ids
+from storeops.sim import CHANNELS, DEFAULT_SEED, default_policy, simulate
+from storeops.sim.generate import build_market, make_ids
 from storeops.sim.policy import SkuPrice, budget_by_day, budget_from_days
 
 
@@ -92,3 +93,15 @@ def test_ids_are_a_prefix_and_zero_padded_numbers_from_one():
     # a number wider than the width is written in full, not cut
     assert make_ids("SKU", np.array([12344, 0]), 4).tolist() == ["SKU12345", "SKU0001"]
     assert make_ids("C", np.array([], dtype=np.int64), 6).tolist() == []
+
+
+def test_the_planners_yardstick_is_the_store_own_whatever_the_plan_and_calendar():
+    # computed once per calendar and remembered: two calendars must not share it
+    for start, days in (("2025-01-01", 365), ("2025-03-01", 45), ("2025-01-01", 365)):
+        first = date.fromisoformat(start)
+        own = build_market(DEFAULT_SEED, first, days, 1.0, CHANNELS)
+        planned = build_market(
+            DEFAULT_SEED, first, days, 1.0, CHANNELS, budgets={"search": np.zeros(days)}
+        )
+        assert planned.traffic.table["spend"].sum() < own.traffic.table["spend"].sum()
+        assert planned.typical_orders == own.typical_orders

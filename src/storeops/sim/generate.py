@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -228,9 +229,10 @@ def build_market(
     )
     incident_rng = stream(seed, "incidents")
     traffic = build_traffic(seed, effects, busy, scale, channels, incident_rng, budgets, bids)
-    planned = traffic
-    if budgets is not None or bids is not None:
-        planned = build_traffic(seed, effects, busy, scale, channels, stream(seed, "incidents"))
+    if budgets is None and bids is None:
+        typical = _typical_orders(traffic, effects, busy)
+    else:
+        typical = _planned_typical_orders(seed, effects, busy, scale, channels)
     return Market(
         t0,
         calendar,
@@ -245,8 +247,33 @@ def build_market(
         products,
         incident_rng,
         traffic,
-        _typical_orders(planned, effects, busy),
+        typical,
     )
+
+
+# typical orders by seed, size and calendar: a plan cannot move them, and each takes a whole
+# traffic run, so a search over plans computes them once per process
+_TYPICAL_ORDERS: dict[tuple, float] = {}
+
+
+def _planned_typical_orders(
+    seed: int, effects: dict, busy: np.ndarray, scale: float, channels: tuple[str, ...]
+) -> float:
+    """`_typical_orders` under the store's own plan, remembered for the calendar's effects."""
+    digest = hashlib.sha256(busy.tobytes())
+    for name in sorted(effects):
+        value = effects[name]
+        if isinstance(value, np.ndarray | pd.Index):
+            digest.update(name.encode() + np.ascontiguousarray(value).tobytes())
+        elif isinstance(value, numbers.Number | str):
+            digest.update(f"{name}={value!r}".encode())
+    key = (seed, scale, channels, digest.hexdigest())
+    if key not in _TYPICAL_ORDERS:
+        if len(_TYPICAL_ORDERS) >= 256:
+            _TYPICAL_ORDERS.pop(next(iter(_TYPICAL_ORDERS)))
+        planned = build_traffic(seed, effects, busy, scale, channels, stream(seed, "incidents"))
+        _TYPICAL_ORDERS[key] = _typical_orders(planned, effects, busy)
+    return _TYPICAL_ORDERS[key]
 
 
 def _typical_orders(planned: TrafficModel, effects: dict, busy: np.ndarray) -> float:

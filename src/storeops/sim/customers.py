@@ -133,8 +133,10 @@ def _schedule_repeats(
     order = np.argsort(event_day, kind="stable")
     event_day, who = event_day[order], who[order]
     cuts = np.flatnonzero(np.r_[True, event_day[1:] != event_day[:-1]])
-    for a, b in zip(cuts, np.r_[cuts[1:], event_day.size], strict=True):
-        pending[event_day[a]].append(who[a:b])
+    # plain ints: indexing and slicing with numpy scalars cost more than the appends
+    ends = [*cuts[1:].tolist(), event_day.size]
+    for day, a, b in zip(event_day[cuts].tolist(), cuts.tolist(), ends, strict=True):
+        pending[day].append(who[a:b])
 
 
 def segment_truth() -> dict:

@@ -130,7 +130,7 @@ def _schedule_repeats(
     who = np.repeat(ids, k)
     t = np.repeat(lo, k) + rng.random(who.size) * np.repeat(length, k)
     event_day = np.minimum(t.astype(np.int64), days - 1)
-    order = np.argsort(event_day, kind="stable")
+    order = np.argsort(event_day.astype(np.int16), kind="stable")  # radix sort: days < 2**15
     event_day, who = event_day[order], who[order]
     cuts = np.flatnonzero(np.r_[True, event_day[1:] != event_day[:-1]])
     # plain ints: indexing and slicing with numpy scalars cost more than the appends

@@ -684,7 +684,8 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
         + sales.orders["channel"][sales.line_order[lines]]
     )
     u = np.empty((lines.size, RETURN_UNIFORMS + REVIEW_UNIFORMS + 1))
-    by_group = np.argsort(group, kind="stable")  # each group's lines, still in time order
+    # each group's lines, still in time order (small keys: a stable sort is a radix sort)
+    by_group = np.argsort(group.astype(np.int16), kind="stable")
     bounds = np.flatnonzero(np.diff(group[by_group])) + 1
     for mine in np.split(by_group, bounds) if lines.size else ():
         g = int(group[mine[0]])

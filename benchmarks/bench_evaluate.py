@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
+
+from baseline import run_child
 
 START, DAYS = "2025-06-01", 90
 
@@ -80,21 +79,7 @@ def measure(repeat: int) -> dict:
 
 def measure_in_child(repeat: int, src: str | None) -> dict:
     """`measure` in a fresh process, on the code in `src` if given."""
-    env = dict(os.environ)
-    if src:  # the other version's package comes first on the path
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, (src, env.get("PYTHONPATH"))))
-    r = subprocess.run(
-        [sys.executable, __file__, "--child", "--repeat", str(repeat)],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if r.returncode != 0:
-        raise SystemExit(f"the {'baseline ' if src else ''}run failed:\n{r.stderr}")
-    out = json.loads(r.stdout.strip().splitlines()[-1])
-    if src and not os.path.abspath(out["package"]).startswith(os.path.abspath(src)):
-        raise SystemExit(f"the baseline run imported {out['package']}, not the code in {src}")
-    return out
+    return run_child([__file__, "--child", "--repeat", str(repeat)], src)
 
 
 def main() -> None:

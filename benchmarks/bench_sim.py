@@ -14,12 +14,13 @@ Each scale runs in a fresh process so that its peak memory (max RSS) is its own.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+
+from baseline import run_child
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -48,21 +49,7 @@ print(json.dumps(out))
 
 
 def run_scale(scale: float, seed: int, write: bool, src: str | None = None) -> dict:
-    env = dict(os.environ)
-    if src:  # the other version's package comes first on the path
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, (src, env.get("PYTHONPATH"))))
-    r = subprocess.run(
-        [sys.executable, "-c", CHILD, str(scale), str(seed), "1" if write else "0"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if r.returncode != 0:
-        raise SystemExit(f"scale {scale} failed:\n{r.stderr}")
-    out = json.loads(r.stdout.strip().splitlines()[-1])
-    if src and not os.path.abspath(out["package"]).startswith(os.path.abspath(src)):
-        raise SystemExit(f"the baseline run imported {out['package']}, not the code in {src}")
-    return out
+    return run_child(["-c", CHILD, str(scale), str(seed), "1" if write else "0"], src)
 
 
 def _median(runs: list[dict]) -> dict:

@@ -683,28 +683,19 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
         products.category_idx[sku] * len(CHANNELS)
         + sales.orders["channel"][sales.line_order[lines]]
     )
-    u = np.empty((lines.size, RETURN_UNIFORMS + REVIEW_UNIFORMS + 1))
-    # each group's lines, still in time order (small keys: a stable sort is a radix sort)
-    by_group = np.argsort(group.astype(np.int16), kind="stable")
-    bounds = np.flatnonzero(np.diff(group[by_group])) + 1
-    for mine in np.split(by_group, bounds) if lines.size else ():
-        g = int(group[mine[0]])
-        u[mine] = stream(seed, "aftersales", g).random((mine.size, u.shape[1]))
-    returned, return_lag, reason = simulate_returns(
-        u[:, :RETURN_UNIFORMS],
+    returned, return_lag, reason, reviewed, stars, review_lag, qty_u = _returns_and_reviews(
+        seed,
+        group,
         rate_by_sku[sku],
         delivery,
         market.festive[line_day],
         products.defective[sku],
         products.category_idx[sku] == 0,
     )
-    reviewed, stars, review_lag = simulate_reviews(
-        u[:, RETURN_UNIFORMS:-1], returned, products.defective[sku], delivery
-    )
     return_day = line_day + delivery + return_lag
     review_day = line_day + delivery + review_lag
     qty = sales.line_qty[lines]
-    return_qty = np.where(qty > 1, 1 + (u[:, -1] * qty).astype(np.int64), 1)
+    return_qty = np.where(qty > 1, 1 + (qty_u * qty).astype(np.int64), 1)
     share_paid = np.where(sales.gross > 0, sales.revenue / np.maximum(sales.gross, 1e-9), 1.0)
     returns = np.flatnonzero(returned & (return_day < days))
     reviews = np.flatnonzero(reviewed & (review_day < days))
@@ -724,6 +715,47 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
         review_day[reviews],
         stars[reviews],
     )
+
+
+def _returns_and_reviews(
+    seed: int,
+    group: np.ndarray,
+    rate: np.ndarray,
+    delivery: np.ndarray,
+    festive: np.ndarray,
+    defective: np.ndarray,
+    is_apparel: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Per line: returned, return lag, reason, reviewed, stars, review lag, and the uniform
+    that picks how many units come back.
+
+    A group's lines (a category and channel) draw from its stream in order of time; each
+    group's uniforms are used as soon as they are drawn, since a matrix of every line's
+    uniforms would be the largest array of a large store (every line is on its own).
+    """
+    n = group.size
+    out = [np.empty(n, dtype=t) for t in (bool, np.int64, np.int64, bool, np.int64, np.int64)]
+    qty_u = np.empty(n)
+    # each group's lines, still in time order (small keys: a stable sort is a radix sort)
+    by_group = np.argsort(group.astype(np.int16), kind="stable")
+    bounds = np.flatnonzero(np.diff(group[by_group])) + 1
+    for mine in np.split(by_group, bounds) if n else ():
+        u = stream(seed, "aftersales", int(group[mine[0]])).random(
+            (mine.size, RETURN_UNIFORMS + REVIEW_UNIFORMS + 1)
+        )
+        ret = simulate_returns(
+            u[:, :RETURN_UNIFORMS],
+            rate[mine],
+            delivery[mine],
+            festive[mine],
+            defective[mine],
+            is_apparel[mine],
+        )
+        rev = simulate_reviews(u[:, RETURN_UNIFORMS:-1], ret[0], defective[mine], delivery[mine])
+        for column, values in zip(out, (*ret, *rev), strict=True):
+            column[mine] = values
+        qty_u[mine] = u[:, -1]
+    return (*out, qty_u)
 
 
 def build_tables(
@@ -983,7 +1015,10 @@ def build_truth(
             existing_at_start=int(activity.buyers["n_existing"]),
             # one digit per customer in customer_id order: the index of its segment
             segment_order=list(SEGMENTS),
-            segment_by_customer="".join(map(str, activity.buyers["segment"].tolist())),
+            # (written as ASCII bytes at once: a Python str per customer is slow at scale)
+            segment_by_customer=(np.asarray(activity.buyers["segment"], dtype=np.uint8) + 48)
+            .tobytes()
+            .decode("ascii"),
         ),
     )
 

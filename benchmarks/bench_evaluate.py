@@ -1,28 +1,33 @@
 """evaluate(seed, policy, start, days): seconds per plan, against the goal of 1 s for 90 days.
 
 Prints figures; not a test (timings are noisy on a shared machine). Run with
-``.venv/bin/python benchmarks/bench_evaluate.py [--repeat N]``.
+``.venv/bin/python benchmarks/bench_evaluate.py [--repeat N] [--baseline SRC]``.
 
 Rows, side by side in one run (median of N after one warm-up call):
 
 * generate: the default store, for scale;
 * evaluate 90 days: the store's own plan over June-August, the figure the goal is about;
 * evaluate 90 days, changed plan: search's budget doubled in the window (a plan a learner
-  would try: nothing is cached between plans);
+  would try: nothing a plan changes is cached between plans);
+* evaluate 90 days, tables: the same with the full store kept (customers, truth): what the
+  lean run of `evaluate` saves;
 * evaluate 365 days with tables: the whole year with the full store kept;
 * best_budget: the search the grader runs for one channel's budget (grid of 8 plus 6
   golden-section steps), once.
+
+`--baseline SRC` runs the same rows on another version of the code (a src/ folder, e.g. from
+`git archive <rev> src | tar -x -C /tmp/base`), in a process of its own right after this
+version's, and prints the ratios: before and after under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 
-from storeops.grading.plans import best_budget, scale_budget
-from storeops.sim import DEFAULT_SEED, default_policy, generate
-from storeops.sim.evaluate import evaluate
+from baseline import run_child
 
 START, DAYS = "2025-06-01", 90
 
@@ -37,42 +42,77 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def measure(repeat: int) -> dict:
+    """Seconds per row, measured in this process."""
+    import storeops
+    from storeops.grading.plans import best_budget, scale_budget
+    from storeops.sim import DEFAULT_SEED, default_policy, generate
+    from storeops.sim.evaluate import evaluate
+
+    plan = default_policy(DEFAULT_SEED)
+    doubled = scale_budget(plan, "search", 2.0, START, DAYS)
+    rows = {
+        "generate (default store)": timed(lambda: generate(DEFAULT_SEED), repeat),
+        "evaluate 90 days, own plan": timed(
+            lambda: evaluate(DEFAULT_SEED, None, START, DAYS), repeat
+        ),
+        "evaluate 90 days, search x2": timed(
+            lambda: evaluate(DEFAULT_SEED, doubled, START, DAYS), repeat
+        ),
+        "evaluate 90 days, tables": timed(
+            lambda: evaluate(DEFAULT_SEED, doubled, START, DAYS, tables=True), repeat
+        ),
+        "evaluate 365 days, tables": timed(
+            lambda: evaluate(DEFAULT_SEED, plan, tables=True), repeat
+        ),
+    }
+    t0 = time.perf_counter()
+    factor, best, own = best_budget(DEFAULT_SEED, "search", START, DAYS, progress=False)
+    rows["best_budget(search), once"] = time.perf_counter() - t0
+    return dict(
+        rows=rows,
+        package=storeops.__file__,
+        best=f"best search budget: x{factor:.2f} of the store's own, profit {best.profit:,.0f} "
+        f"vs {own.profit:,.0f} under the own plan",
+    )
+
+
+def measure_in_child(repeat: int, src: str | None) -> dict:
+    """`measure` in a fresh process, on the code in `src` if given."""
+    return run_child([__file__, "--child", "--repeat", str(repeat)], src)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--baseline", metavar="SRC", help="a src/ folder of another version")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    plan = default_policy(DEFAULT_SEED)
-    doubled = scale_budget(plan, "search", 2.0, START, DAYS)
-    rows = [
-        ("generate (default store)", timed(lambda: generate(DEFAULT_SEED), args.repeat)),
-        (
-            "evaluate 90 days, own plan",
-            timed(lambda: evaluate(DEFAULT_SEED, None, START, DAYS), args.repeat),
-        ),
-        (
-            "evaluate 90 days, search x2",
-            timed(lambda: evaluate(DEFAULT_SEED, doubled, START, DAYS), args.repeat),
-        ),
-        (
-            "evaluate 365 days, tables",
-            timed(lambda: evaluate(DEFAULT_SEED, plan, tables=True), args.repeat),
-        ),
-    ]
-    t0 = time.perf_counter()
-    factor, best, own = best_budget(DEFAULT_SEED, "search", START, DAYS, progress=False)
-    search_s = time.perf_counter() - t0
-    base = rows[0][1]
+    if args.child:
+        print(json.dumps(measure(args.repeat)))
+        return
+    from storeops.sim import DEFAULT_SEED
+
+    now = measure_in_child(args.repeat, None)
+    before = measure_in_child(args.repeat, args.baseline) if args.baseline else None
+    rows = now["rows"]
+    base = rows["generate (default store)"]
     print(f"evaluate, seed {DEFAULT_SEED}, window {START} + {DAYS} days; median of {args.repeat}")
-    print(f"{'':32} {'seconds':>8} {'x generate':>11}")
-    for name, sec in rows:
-        print(f"{name:32} {sec:8.3f} {sec / base:11.2f}")
-    print(f"{'best_budget(search), once':32} {search_s:8.3f} {search_s / base:11.2f}")
-    goal = rows[1][1] < 1.0 and rows[2][1] < 1.0
+    head = f"{'':32} {'seconds':>8} {'x generate':>11}"
+    if before:
+        head += f" {'baseline s':>11} {'x baseline':>11}"
+    print(head)
+    for name, sec in rows.items():
+        line = f"{name:32} {sec:8.3f} {sec / base:11.2f}"
+        if before:
+            old = before["rows"][name]
+            line += f" {old:11.3f} {sec / old:11.2f}"
+        print(line)
+    goal = rows["evaluate 90 days, own plan"] < 1.0 and rows["evaluate 90 days, search x2"] < 1.0
     print(f"goal: a 90-day plan in under 1 s: {'met' if goal else 'NOT met'}")
-    print(
-        f"best search budget: x{factor:.2f} of the store's own, profit {best.profit:,.0f} "
-        f"vs {own.profit:,.0f} under the own plan"
-    )
+    print(now["best"])
+    if before and before["best"] != now["best"]:
+        print(f"baseline: {before['best']}  (DIFFERENT)")
 
 
 if __name__ == "__main__":

@@ -6,17 +6,21 @@ Each scale runs in a fresh process so that its peak memory (max RSS) is its own.
     python benchmarks/bench_sim.py --scales 1,10 --write   # also time writing Parquet + CSV
     python benchmarks/bench_sim.py --scales 1 --repeat 5   # median of 5 runs
     python benchmarks/bench_sim.py --class-size 100        # 100 per-student stores (progress bar)
+    python benchmarks/bench_sim.py --scales 1 --repeat 5 --baseline /tmp/base/src
+        # the same runs, alternating, on another version of the code (e.g. from
+        # `git archive <rev> src | tar -x -C /tmp/base`): before/after under the same load
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+
+from baseline import run_child
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -38,19 +42,25 @@ if write:
         write_store(store, d + "/csv", formats=("csv",), include_truth=False)
         out["csv_seconds"] = time.perf_counter() - t1
 out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+import storeops
+out["package"] = storeops.__file__
 print(json.dumps(out))
 """
 
 
-def run_scale(scale: float, seed: int, write: bool) -> dict:
-    r = subprocess.run(
-        [sys.executable, "-c", CHILD, str(scale), str(seed), "1" if write else "0"],
-        capture_output=True,
-        text=True,
-    )
-    if r.returncode != 0:
-        raise SystemExit(f"scale {scale} failed:\n{r.stderr}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+def run_scale(scale: float, seed: int, write: bool, src: str | None = None) -> dict:
+    return run_child(["-c", CHILD, str(scale), str(seed), "1" if write else "0"], src)
+
+
+def _median(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda x: x["seconds"])[len(runs) // 2]
+
+
+def _row(scale: float, r: dict, write: bool) -> str:
+    line = f"{scale:>6g} {r['orders']:>11,} {r['rows']:>12,} {r['seconds']:>7.2f} {r['rows'] / r['seconds']:>11,.0f} {r['peak_mb']:>8,.0f} {r['table_mb']:>9,.0f}"
+    if write:
+        line += f" {r['parquet_seconds']:>9.2f} {r['csv_seconds']:>7.2f}"
+    return line
 
 
 def main() -> int:
@@ -64,6 +74,11 @@ def main() -> int:
     ap.add_argument(
         "--class-size", type=int, default=0, help="time `storeops data --students N` (Parquet only)"
     )
+    ap.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="a src/ folder of another version: its runs alternate with these, ratios shown",
+    )
     args = ap.parse_args()
     from storeops.sim import DEFAULT_SEED, GENERATOR_VERSION
 
@@ -75,12 +90,23 @@ def main() -> int:
     print(head)
     base = None
     for s in [float(x) for x in args.scales.split(",")]:
-        runs = [run_scale(s, seed, args.write) for _ in range(args.repeat)]
-        r = sorted(runs, key=lambda x: x["seconds"])[len(runs) // 2]
-        line = f"{s:>6g} {r['orders']:>11,} {r['rows']:>12,} {r['seconds']:>7.2f} {r['rows'] / r['seconds']:>11,.0f} {r['peak_mb']:>8,.0f} {r['table_mb']:>9,.0f}"
-        if args.write:
-            line += f" {r['parquet_seconds']:>9.2f} {r['csv_seconds']:>7.2f}"
-        print(line, flush=True)
+        runs, before = [], []
+        for _ in range(args.repeat):  # alternating, so that both versions see the same load
+            runs.append(run_scale(s, seed, args.write))
+            if args.baseline:
+                before.append(run_scale(s, seed, args.write, args.baseline))
+        r = _median(runs)
+        print(_row(s, r, args.write), flush=True)
+        if before:
+            b = _median(before)
+            print(_row(s, b, args.write) + "  (baseline)", flush=True)
+            print(
+                f"{'':>6} this version: time x{r['seconds'] / b['seconds']:.2f}, rows/s "
+                f"x{(r['rows'] / r['seconds']) / (b['rows'] / b['seconds']):.2f}, peak memory "
+                f"x{r['peak_mb'] / b['peak_mb']:.2f} of the baseline; same rows: "
+                f"{r['rows'] == b['rows'] and r['orders'] == b['orders']}",
+                flush=True,
+            )
         if base is None:
             base = r
         else:

@@ -130,11 +130,13 @@ def _schedule_repeats(
     who = np.repeat(ids, k)
     t = np.repeat(lo, k) + rng.random(who.size) * np.repeat(length, k)
     event_day = np.minimum(t.astype(np.int64), days - 1)
-    order = np.argsort(event_day, kind="stable")
+    order = np.argsort(event_day.astype(np.int16), kind="stable")  # radix sort: days < 2**15
     event_day, who = event_day[order], who[order]
     cuts = np.flatnonzero(np.r_[True, event_day[1:] != event_day[:-1]])
-    for a, b in zip(cuts, np.r_[cuts[1:], event_day.size], strict=True):
-        pending[event_day[a]].append(who[a:b])
+    # plain ints: indexing and slicing with numpy scalars cost more than the appends
+    ends = [*cuts[1:].tolist(), event_day.size]
+    for day, a, b in zip(event_day[cuts].tolist(), cuts.tolist(), ends, strict=True):
+        pending[day].append(who[a:b])
 
 
 def segment_truth() -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -118,9 +119,40 @@ def check_args(seed, start, days, scale, channels) -> tuple[int, date, int, floa
 def make_ids(prefix: str, idx: np.ndarray, width: int) -> pd.array:
     """Zero-padded string ids such as O0000001 from 0-based integer indices (-1 -> missing)."""
     idx = np.asarray(idx, dtype=np.int64)
-    arr = pa.array(idx + 1, mask=idx < 0).cast(pa.string())
-    arr = pc.binary_join_element_wise(prefix, pc.utf8_lpad(arr, width, padding="0"), "")
+    valid = idx >= 0
+    top = int(idx.max()) + 1 if idx.size else 0
+    if len(str(top)) > width:  # ids of varying length
+        arr = pa.array(idx + 1, mask=~valid).cast(pa.string())
+        arr = pc.binary_join_element_wise(prefix, pc.utf8_lpad(arr, width, padding="0"), "")
+        return pd.array(arr, dtype="str")
+    if 2 * top < idx.size:  # few distinct ids (SKUs, orders of lines): spell each once
+        arr = _padded_ids(prefix, np.arange(top), width).take(pa.array(idx, mask=~valid))
+    else:
+        arr = _padded_ids(prefix, idx, width)
     return pd.array(arr, dtype="str")
+
+
+def _padded_ids(prefix: str, idx: np.ndarray, width: int) -> pa.LargeStringArray:
+    """Ids of one length written straight into an Arrow buffer, without a Python str per row."""
+    valid = idx >= 0
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    size = head.size + width
+    # one row of characters per position, each written whole (fast), transposed at the end
+    chars = np.empty((size, int(valid.sum())), dtype=np.uint8)
+    chars[: head.size] = head[:, None]
+    number = (idx[valid] + 1).astype(np.uint32 if idx.size and idx.max() < 2**32 - 1 else np.uint64)
+    for place in range(size - 1, head.size - 1, -1):
+        tens = number // 10
+        chars[place] = number - tens * 10 + 48
+        number = tens
+    nulls = None
+    offsets = np.arange(0, (idx.size + 1) * size, size, dtype=np.int64)
+    if not valid.all():
+        nulls = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        offsets[1:] = np.cumsum(valid * size)
+    return pa.LargeStringArray.from_buffers(
+        idx.size, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars.T)), nulls
+    )
 
 
 def id_width(n: int, minimum: int) -> int:
@@ -197,9 +229,10 @@ def build_market(
     )
     incident_rng = stream(seed, "incidents")
     traffic = build_traffic(seed, effects, busy, scale, channels, incident_rng, budgets, bids)
-    planned = traffic
-    if budgets is not None or bids is not None:
-        planned = build_traffic(seed, effects, busy, scale, channels, stream(seed, "incidents"))
+    if budgets is None and bids is None:
+        typical = _typical_orders(traffic, effects, busy)
+    else:
+        typical = _planned_typical_orders(seed, effects, busy, scale, channels)
     return Market(
         t0,
         calendar,
@@ -214,8 +247,33 @@ def build_market(
         products,
         incident_rng,
         traffic,
-        _typical_orders(planned, effects, busy),
+        typical,
     )
+
+
+# typical orders by seed, size and calendar: a plan cannot move them, and each takes a whole
+# traffic run, so a search over plans computes them once per process
+_TYPICAL_ORDERS: dict[tuple, float] = {}
+
+
+def _planned_typical_orders(
+    seed: int, effects: dict, busy: np.ndarray, scale: float, channels: tuple[str, ...]
+) -> float:
+    """`_typical_orders` under the store's own plan, remembered for the calendar's effects."""
+    digest = hashlib.sha256(busy.tobytes())
+    for name in sorted(effects):
+        value = effects[name]
+        if isinstance(value, np.ndarray | pd.Index):
+            digest.update(name.encode() + np.ascontiguousarray(value).tobytes())
+        elif isinstance(value, numbers.Number | str):
+            digest.update(f"{name}={value!r}".encode())
+    key = (seed, scale, channels, digest.hexdigest())
+    if key not in _TYPICAL_ORDERS:
+        if len(_TYPICAL_ORDERS) >= 256:
+            _TYPICAL_ORDERS.pop(next(iter(_TYPICAL_ORDERS)))
+        planned = build_traffic(seed, effects, busy, scale, channels, stream(seed, "incidents"))
+        _TYPICAL_ORDERS[key] = _typical_orders(planned, effects, busy)
+    return _TYPICAL_ORDERS[key]
 
 
 def _typical_orders(planned: TrafficModel, effects: dict, busy: np.ndarray) -> float:
@@ -300,7 +358,7 @@ class Activity:
     funnel: dict[str, np.ndarray]  # sessions, views, add-to-carts, orders per day/channel/device
     stock: Stock
     sales: Sales
-    buyers: dict  # customers and which customer placed each order
+    buyers: dict | None  # customers and which customer placed each order (None: not drawn)
     chats: dict[str, np.ndarray]
     after: AfterSales
     checkout_incident: dict | None
@@ -323,8 +381,14 @@ def run_store(
     scale: float,
     channels: tuple[str, ...],
     reorder: dict[int, tuple[float, float, float]] | None = None,
+    lean: bool = False,
 ) -> Store:
-    """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth."""
+    """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth.
+
+    `lean` builds only what a plan's outcome is read from (see `evaluate`): no customers (no
+    draw of theirs feeds the money), the tables the finance table adds up, and of the truth
+    only the stock-outs. Every table it builds is the full run's table, row for row.
+    """
     traffic = market.traffic
     funnel = simulate_funnel(
         seed, traffic.sessions, traffic.bad_sessions, market.effects, market.products.price_index
@@ -335,29 +399,21 @@ def run_store(
     checkout_incident = placed.checkout_incident
     del placed  # the unserved lines are large and no longer needed
     orders = sales.orders
-    buyers = assign_customers(
-        seed,
-        orders["day"],
-        orders["sec"],
-        orders["channel"],
-        market.festive,
-        days,
-        scale,
-    )
-    chats = simulate_chats(
-        seed,
-        orders["day"],
-        orders["sec"],
-        buyers["order_customer"],
-        buyers["first_day"],
-        days,
-        market.typical_orders,
-    )
+    buyers = None
+    if not lean:
+        buyers = assign_customers(
+            seed, orders["day"], orders["sec"], orders["channel"], market.festive, days, scale
+        )
+    chats = simulate_chats(seed, orders["day"], orders["sec"], buyers, days, market.typical_orders)
     after = simulate_aftersales(market, seed, sales, days)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
     tables = build_tables(market, seed, days, channels, activity)
     tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale))
-    truth = build_truth(market, seed, days, channels, activity)
+    if lean:
+        skus = market.products.table["sku"].to_numpy(dtype=object)
+        truth = dict(inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders))
+    else:
+        truth = build_truth(market, seed, days, channels, activity)
     meta = dict(
         seed=seed,
         generator_version=GENERATOR_VERSION,
@@ -627,25 +683,19 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
         products.category_idx[sku] * len(CHANNELS)
         + sales.orders["channel"][sales.line_order[lines]]
     )
-    u = np.empty((lines.size, RETURN_UNIFORMS + REVIEW_UNIFORMS + 1))
-    for g in np.unique(group):
-        mine = np.flatnonzero(group == g)
-        u[mine] = stream(seed, "aftersales", int(g)).random((mine.size, u.shape[1]))
-    returned, return_lag, reason = simulate_returns(
-        u[:, :RETURN_UNIFORMS],
+    returned, return_lag, reason, reviewed, stars, review_lag, qty_u = _returns_and_reviews(
+        seed,
+        group,
         rate_by_sku[sku],
         delivery,
         market.festive[line_day],
         products.defective[sku],
         products.category_idx[sku] == 0,
     )
-    reviewed, stars, review_lag = simulate_reviews(
-        u[:, RETURN_UNIFORMS:-1], returned, products.defective[sku], delivery
-    )
     return_day = line_day + delivery + return_lag
     review_day = line_day + delivery + review_lag
     qty = sales.line_qty[lines]
-    return_qty = np.where(qty > 1, 1 + (u[:, -1] * qty).astype(np.int64), 1)
+    return_qty = np.where(qty > 1, 1 + (qty_u * qty).astype(np.int64), 1)
     share_paid = np.where(sales.gross > 0, sales.revenue / np.maximum(sales.gross, 1e-9), 1.0)
     returns = np.flatnonzero(returned & (return_day < days))
     reviews = np.flatnonzero(reviewed & (review_day < days))
@@ -667,6 +717,47 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
     )
 
 
+def _returns_and_reviews(
+    seed: int,
+    group: np.ndarray,
+    rate: np.ndarray,
+    delivery: np.ndarray,
+    festive: np.ndarray,
+    defective: np.ndarray,
+    is_apparel: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Per line: returned, return lag, reason, reviewed, stars, review lag, and the uniform
+    that picks how many units come back.
+
+    A group's lines (a category and channel) draw from its stream in order of time; each
+    group's uniforms are used as soon as they are drawn, since a matrix of every line's
+    uniforms would be the largest array of a large store (every line is on its own).
+    """
+    n = group.size
+    out = [np.empty(n, dtype=t) for t in (bool, np.int64, np.int64, bool, np.int64, np.int64)]
+    qty_u = np.empty(n)
+    # each group's lines, still in time order (small keys: a stable sort is a radix sort)
+    by_group = np.argsort(group.astype(np.int16), kind="stable")
+    bounds = np.flatnonzero(np.diff(group[by_group])) + 1
+    for mine in np.split(by_group, bounds) if n else ():
+        u = stream(seed, "aftersales", int(group[mine[0]])).random(
+            (mine.size, RETURN_UNIFORMS + REVIEW_UNIFORMS + 1)
+        )
+        ret = simulate_returns(
+            u[:, :RETURN_UNIFORMS],
+            rate[mine],
+            delivery[mine],
+            festive[mine],
+            defective[mine],
+            is_apparel[mine],
+        )
+        rev = simulate_reviews(u[:, RETURN_UNIFORMS:-1], ret[0], defective[mine], delivery[mine])
+        for column, values in zip(out, (*ret, *rev), strict=True):
+            column[mine] = values
+        qty_u[mine] = u[:, -1]
+    return (*out, qty_u)
+
+
 def build_tables(
     market: Market,
     seed: int,
@@ -674,25 +765,26 @@ def build_tables(
     channels: tuple[str, ...],
     activity: Activity,
 ) -> dict[str, pd.DataFrame]:
-    """The published tables, in the order the data dictionary lists them."""
+    """The published tables, in the order the data dictionary lists them (no customers table
+    and no customer ids when the run drew no customers)."""
     funnel, sales, buyers = activity.funnel, activity.sales, activity.buyers
     dates = market.effects["dates"]
     ab = _ab_table(seed, market.traffic, funnel, dates)
     widths = IdWidths(
         order=id_width(sales.orders["day"].size, 7),
-        customer=id_width(buyers["segment"].size, 6),
+        customer=id_width(0 if buyers is None else buyers["segment"].size, 6),
         sku=id_width(len(market.products.table), 4),
     )
     day_ts = dates.to_numpy().astype("datetime64[ns]")
     returns, reviews = _aftersales_tables(sales, activity.after, day_ts, widths)
-    return dict(
+    tables = dict(
         calendar=market.calendar,
         products=market.products.table,
         competitor_prices=market.products.competitor_table,
         traffic=market.traffic.table,
         funnel=_funnel_table(funnel, sales, day_ts, days, channels),
         ab_tests=ab,
-        customers=_customer_table(market.t0, buyers, widths),
+        customers=None if buyers is None else _customer_table(market.t0, buyers, widths),
         orders=_order_table(market.t0, sales, buyers, widths),
         order_lines=pd.DataFrame(
             {
@@ -712,6 +804,7 @@ def build_tables(
         returns=returns,
         reviews=reviews,
     )
+    return {name: table for name, table in tables.items() if table is not None}
 
 
 def _funnel_table(
@@ -755,13 +848,19 @@ def _customer_table(t0: pd.Timestamp, buyers: dict, widths: IdWidths) -> pd.Data
     )
 
 
-def _order_table(t0: pd.Timestamp, sales: Sales, buyers: dict, widths: IdWidths) -> pd.DataFrame:
+def _order_table(
+    t0: pd.Timestamp, sales: Sales, buyers: dict | None, widths: IdWidths
+) -> pd.DataFrame:
     """One row per served order; cancelled orders have no delivery time."""
     orders, cancelled = sales.orders, sales.cancelled
     return pd.DataFrame(
         {
             "order_id": make_ids("O", np.arange(orders["day"].size), widths.order),
-            "customer_id": make_ids("C", buyers["order_customer"], widths.customer),
+            "customer_id": make_ids(
+                "C",
+                np.full(cancelled.size, -1) if buyers is None else buyers["order_customer"],
+                widths.customer,
+            ),
             "order_time": _ts(t0, orders["day"] * 86400.0 + orders["sec"]),
             "channel": labels(orders["channel"], CHANNELS),
             "device": labels(orders["device"], DEVICES),
@@ -916,7 +1015,10 @@ def build_truth(
             existing_at_start=int(activity.buyers["n_existing"]),
             # one digit per customer in customer_id order: the index of its segment
             segment_order=list(SEGMENTS),
-            segment_by_customer="".join(map(str, activity.buyers["segment"].tolist())),
+            # (written as ASCII bytes at once: a Python str per customer is slow at scale)
+            segment_by_customer=(np.asarray(activity.buyers["segment"], dtype=np.uint8) + 48)
+            .tobytes()
+            .decode("ascii"),
         ),
     )
 

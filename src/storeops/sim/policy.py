@@ -309,8 +309,13 @@ def simulate(
     days: int = 365,
     scale: float = 1.0,
     channels=None,
+    *,
+    lean: bool = False,
 ) -> Store:
-    """Run the store under `policy`; the whole policy is checked before anything runs."""
+    """Run the store under `policy`; the whole policy is checked before anything runs.
+
+    `lean` (for `evaluate`) skips what a plan's outcome does not need: see `run_store`.
+    """
     seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
     policy = Policy() if policy is None else policy
     if not isinstance(policy, Policy):
@@ -319,7 +324,7 @@ def simulate(
     budgets, prices = _budgets(policy, frame), _prices(policy, frame)
     bids, reorder = _bids(policy, frame), _reorder(policy, frame, seed)
     market = build_market(seed, start, days, scale, channels, budgets, prices, bids)
-    return run_store(market, seed, start, days, scale, channels, reorder)
+    return run_store(market, seed, start, days, scale, channels, reorder, lean)
 
 
 def _runs(values: np.ndarray, start: date) -> list[Period]:

@@ -47,7 +47,10 @@ from storeops.sim.orders import (
     U_COUPON,
     U_DELIVERY,
     U_FAIL,
+    Coupon,
+    CouponPlan,
     coupon_discount,
+    coupon_plan,
     expand_orders,
     fulfil,
     sample_lines,
@@ -160,8 +163,8 @@ class Market:
     festivals: dict
     festival: np.ndarray  # festival name per day ("" outside festivals)
     phase: np.ndarray  # festival phase per day
-    festive: np.ndarray  # presale or peak day
-    busy: np.ndarray  # any festival day
+    festive: np.ndarray  # presale or peak day of a festival the store joins
+    busy: np.ndarray  # any festival day (the platform's calendar)
     elasticity: dict
     cross: dict
     products: ProductModel
@@ -170,6 +173,8 @@ class Market:
     # intended orders on a typical ordinary day under the store's own plan: the planner's and
     # the service team's yardstick, the same whatever a policy changes
     typical_orders: float
+    own_effects: dict  # the calendar's effects under the store's own festival plans
+    coupons: CouponPlan
 
 
 def build_market(
@@ -181,30 +186,43 @@ def build_market(
     budgets: dict[str, np.ndarray] | None = None,
     prices: dict[int, list[tuple[int, int, float]]] | None = None,
     bids: dict[str, np.ndarray] | None = None,
+    festivals: dict | None = None,
+    coupons: list[tuple[int, int, Coupon]] | None = None,
 ) -> Market:
-    """Calendar, products and traffic; `budgets`, `prices` and `bids` replace the store's plans."""
+    """Calendar, products and traffic; `budgets`, `prices`, `bids`, festival plans and coupon
+    periods replace the store's own plans."""
     t0 = pd.Timestamp(start)
-    calendar, effects, festivals = build_calendar(start, days)
-    effects["dates"] = pd.date_range(t0, periods=days, freq="D")
-    effects["weekday0"] = t0.weekday()
+    calendar, effects, festival_truth = build_calendar(start, days, festivals)
+    own_effects = build_calendar(start, days)[1] if festivals else effects
+    for eff in (effects, own_effects):
+        eff["dates"] = pd.date_range(t0, periods=days, freq="D")
+        eff["weekday0"] = t0.weekday()
     festival = calendar["festival"].to_numpy(dtype=object)
     phase = calendar["festival_phase"].to_numpy(dtype=object)
-    festive = (phase == "presale") | (phase == "peak")
+    store_festivals = effects["store_festivals"]
+    festive = store_festivals.festive
     busy = festival != ""
     elasticity, cross = _knobs(seed)
     products = build_products(
-        stream(seed, "products"), stream(seed, "fashion"), start, days, elasticity, cross, prices
+        stream(seed, "products"),
+        stream(seed, "fashion"),
+        start,
+        days,
+        elasticity,
+        cross,
+        prices,
+        store_festivals.discount,
     )
     incident_rng = stream(seed, "incidents")
     traffic = build_traffic(seed, effects, busy, scale, channels, incident_rng, budgets, bids)
     planned = traffic
-    if budgets is not None or bids is not None:
-        planned = build_traffic(seed, effects, busy, scale, channels, stream(seed, "incidents"))
+    if budgets is not None or bids is not None or festivals:
+        planned = build_traffic(seed, own_effects, busy, scale, channels, stream(seed, "incidents"))
     return Market(
         t0,
         calendar,
         effects,
-        festivals,
+        festival_truth,
         festival,
         phase,
         festive,
@@ -214,7 +232,9 @@ def build_market(
         products,
         incident_rng,
         traffic,
-        _typical_orders(planned, effects, busy),
+        _typical_orders(planned, own_effects, busy),
+        own_effects,
+        coupon_plan(coupons or [], store_festivals.coupon, store_festivals.coupons),
     )
 
 
@@ -372,7 +392,7 @@ def run_store(
 
 def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> PlacedOrders:
     """Intended orders with times of day, minus checkout failures; cancellations and baskets."""
-    peak = market.phase == "peak"
+    peak = (market.phase == "peak") & market.festive
     orders, u = expand_orders(seed, funnel_orders, (market.festival == "double11") & peak)
     # drawn now, used once stock has decided which orders are served
     orders["coupon_u"] = u[:, U_COUPON]
@@ -402,7 +422,7 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
         lines,
         products.price,
         products.demand_weight,
-        market.festive,
+        market.coupons,
         products.launched,
     )
     return PlacedOrders(orders, cancelled, lines, incident)
@@ -492,7 +512,7 @@ def _expected_units(market: Market) -> np.ndarray:
     per_line = float((pop * (mean_qty + BUNDLE_ATTACH * partner_qty)).sum())
     units = market.typical_orders * (1 - CANCEL_RATE) * (1 + ORDINARY_EXTRA_LINES) * per_line
     # the festival calendar is public, but the planner expects only part of a festival's lift
-    eff = market.effects
+    eff = market.own_effects
     lift = (eff["traffic"] * eff["atc"] * eff["c2o"]) ** PLANNED_FESTIVAL_LIFT
     return share * (units * lift)[:, None]
 
@@ -569,7 +589,10 @@ def _price_orders(
     gross = np.bincount(line_order, weights=line_qty * line_price, minlength=n_orders)
     discount = np.round(
         np.minimum(
-            coupon_discount(orders["coupon_u"], gross, market.festive[orders["day"]]), 0.5 * gross
+            coupon_discount(
+                orders["coupon_u"], gross, market.coupons.day_rule[orders["day"]], market.coupons
+            ),
+            0.5 * gross,
         ),
         2,
     )

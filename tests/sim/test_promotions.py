@@ -19,7 +19,7 @@ from test_counterfactual import _assert_same_before
 from storeops.sim import DEFAULT_SEED, default_policy, simulate
 from storeops.sim.evaluate import evaluate
 from storeops.sim.orders import ORDINARY_COUPON
-from storeops.sim.policy import Coupon, CouponPeriod, CouponTier, Policy
+from storeops.sim.policy import Coupon, CouponPeriod, CouponTier, Policy, Presale
 
 SEED = DEFAULT_SEED
 START = date(2025, 1, 1)
@@ -193,3 +193,100 @@ def test_a_deeper_festival_discount_sells_more_at_a_lower_margin_per_unit(base, 
     assert atc_b > atc_a  # the cut acts at the funnel: more views become carts
     # the discount is in the festival days' prices, and only there
     _assert_same_before(store_a, store_b, first)
+
+
+@pytest.fixture(scope="module")
+def presale_case(plan):
+    """Double 11 with a pre-sale: a fifth of the order value as deposit."""
+    policy = _with_festival(plan, "double11", presale=Presale(0.2))
+    return policy, simulate(SEED, policy)
+
+
+def test_the_default_store_has_no_presale(base):
+    o = base.orders
+    assert not o["presale"].any() and (o["deposit"] == 0).all() and o["balance_date"].isna().all()
+    assert (base.finance["forfeited_deposits"] == 0).all()
+
+
+def test_presale_orders_pay_a_deposit_then_the_balance_on_the_peak_day(base, presale_case):
+    policy, store = presale_case
+    fest = _festival(base, "double11")
+    o = store.orders
+    placed = o["order_time"].dt.normalize()
+    in_presale = (placed >= pd.Timestamp(fest["presale_start"])) & (
+        placed < pd.Timestamp(fest["peak"])
+    )
+    # every pre-sale order was placed in the presale; every order placed there that was not
+    # cancelled at checkout paid a deposit of the policy's share of its value
+    assert in_presale[o["presale"]].all()
+    share = next(f for f in policy.festivals if f.festival == "double11").presale.deposit_share
+    pre = o[o["presale"]]
+    assert np.allclose(pre["deposit"], np.round(share * pre["revenue"], 2), atol=0.005)
+    assert (pre["balance_date"] == pd.Timestamp(fest["peak"])).all()
+    assert (o.loc[~o["presale"], "deposit"] == 0).all()
+    # a completed pre-sale order ships after its balance is paid
+    done = pre[pre["status"] == "completed"]
+    delivered = done["order_time"].dt.normalize() + pd.to_timedelta(
+        done["delivery_days"].astype(int), unit="D"
+    )
+    assert (delivered > done["balance_date"]).all()
+
+
+def test_some_presale_buyers_never_pay_the_balance_and_forfeit_the_deposit(presale_case):
+    _, store = presale_case
+    pre = store.orders[store.orders["presale"]]
+    forfeited = pre["status"] == "cancelled"
+    recorded = next(
+        p["presale_forfeit_share"]
+        for p in store.truth["festival_plans"]
+        if p["festival"] == "double11"
+    )
+    n = len(pre)
+    assert abs(forfeited.mean() - recorded) < 4 * np.sqrt(recorded * (1 - recorded) / n)
+    # the store keeps those deposits: income in the finance table on the balance day
+    fin = store.finance.set_index("date")
+    assert np.isclose(
+        fin["forfeited_deposits"].sum(), pre.loc[forfeited, "deposit"].sum(), atol=0.01
+    )
+    assert fin["forfeited_deposits"].idxmax() == pre["balance_date"].iloc[0]
+
+
+def test_finance_books_a_presale_order_when_its_balance_is_paid(base, presale_case):
+    _, store = presale_case
+    fest = _festival(base, "double11")
+    o = store.orders[store.orders["status"] == "completed"]
+    booked = o["balance_date"].fillna(o["order_time"].dt.normalize())
+    fin = store.finance.set_index("date")
+    expected = o.groupby(booked)["revenue"].sum()
+    got = (fin["gross_sales"] - fin["discounts"]).reindex(expected.index)
+    assert np.allclose(got, expected, atol=0.02)
+    # so the presale days book no pre-sale sales, and the peak day books them all
+    presale_days = fin.loc[fest["presale_start"] : fest["peak"]].iloc[:-1]
+    plain = o[~o["presale"]].groupby(o["order_time"].dt.normalize()).size()
+    assert (presale_days["orders"] == plain.reindex(presale_days.index, fill_value=0)).all()
+
+
+def test_a_presale_changes_nothing_before_its_presale_and_sells_more_in_it(base, presale_case):
+    _, store = presale_case
+    fest = _festival(base, "double11")
+    first = _index(fest["presale_start"])
+    _assert_same_before(base, store, first)
+
+    def placed_in_presale(s):
+        f = s.funnel
+        days = (f["date"] >= pd.Timestamp(fest["presale_start"])) & (
+            f["date"] < pd.Timestamp(fest["peak"])
+        )
+        return f.loc[days, "orders"].sum()
+
+    # shoppers can lock the festival price early: more carts become orders in the presale
+    # (placed orders, including those whose balance is never paid)
+    assert placed_in_presale(store) > 1.1 * placed_in_presale(base)
+
+
+def test_festival_plans_with_presale_and_without_coupon_round_trip_through_json(plan):
+    policy = _with_festival(plan, "618", presale=Presale(0.3), coupon=None, discount=0.15)
+    again = Policy.from_json(policy.to_json())
+    assert again == policy
+    f = next(f for f in again.festivals if f.festival == "618")
+    assert f.coupon is None and f.presale == Presale(0.3) and f.discount == 0.15

@@ -140,6 +140,12 @@ class Presale:
 
 PRESALE_C2O_LIFT = 0.3
 FORFEIT_BASE = 0.25
+PRESALE_RULE = (
+    f"orders placed in the presale of a festival with a pre-sale pay deposit_share of their "
+    f"value, the balance on the peak day, and ship then; the presale's cart-to-order rate is "
+    f"x (1 + {PRESALE_C2O_LIFT} x (1 - deposit_share)); a share {FORFEIT_BASE} x "
+    f"(1 - deposit_share)^2 never pay the balance: cancelled, deposit kept by the store"
+)
 
 
 def presale_c2o_multiplier(deposit_share: float) -> float:
@@ -181,6 +187,7 @@ class StoreFestivals:
     deposit_share: np.ndarray  # deposit share of a pre-sale order placed that day (0: none)
     balance_day: np.ndarray  # day the balance of an order placed that day is due (-1: none)
     forfeit: np.ndarray  # share of that day's pre-sale orders that never pay the balance
+    plans: tuple[dict, ...]  # each festival of the run and what the store did in it (truth)
 
 
 def festival_windows(start: date, days: int):
@@ -206,8 +213,10 @@ def _store_festivals(start: date, days: int, plans: dict) -> StoreFestivals:
     coupon, coupons = np.full(days, -1, dtype=np.int64), []
     deposit, forfeit = np.zeros(days), np.zeros(days)
     balance = np.full(days, -1, dtype=np.int64)
+    truth = []
     for name, year, _, windows in festival_windows(start, days):
         plan = plans.get((name, year)) or FestivalPlan(name, year)
+        truth.append(_plan_truth(plan))
         if not plan.join:
             continue
         lo, hi = max(windows["presale"][0], 0), min(windows["peak"][1], days - 1)
@@ -224,7 +233,25 @@ def _store_festivals(start: date, days: int, plans: dict) -> StoreFestivals:
             share = plan.presale.deposit_share
             deposit[a : b + 1], forfeit[a : b + 1] = share, forfeit_share(share)
             balance[a : b + 1] = windows["peak"][0]
-    return StoreFestivals(festive, discount, coupon, tuple(coupons), deposit, balance, forfeit)
+    return StoreFestivals(
+        festive, discount, coupon, tuple(coupons), deposit, balance, forfeit, tuple(truth)
+    )
+
+
+def _plan_truth(plan: FestivalPlan) -> dict:
+    share = plan.presale.deposit_share if plan.presale else None
+    return dict(
+        festival=plan.festival,
+        year=plan.year,
+        joined=plan.join,
+        discount=plan.discount,
+        coupon=plan.coupon.as_dict() if plan.coupon else None,
+        presale_deposit_share=share,
+        presale_forfeit_share=None if share is None else round(forfeit_share(share), 6),
+        presale_cart_to_order_multiplier=None
+        if share is None
+        else round(presale_c2o_multiplier(share), 6),
+    )
 
 
 def _festival_truth(name: str, spec: dict, windows: dict, start: date) -> dict:

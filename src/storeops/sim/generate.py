@@ -20,7 +20,7 @@ from storeops.sim.aftersales import (
     simulate_returns,
     simulate_reviews,
 )
-from storeops.sim.calendar import build_calendar
+from storeops.sim.calendar import PRESALE_RULE, build_calendar
 from storeops.sim.customers import assign_customers, segment_truth
 from storeops.sim.finance import DEFAULT_COSTS, finance_table
 from storeops.sim.funnel import (
@@ -47,6 +47,7 @@ from storeops.sim.orders import (
     U_COUPON,
     U_DELIVERY,
     U_FAIL,
+    U_FORFEIT,
     Coupon,
     CouponPlan,
     coupon_discount,
@@ -296,6 +297,9 @@ class Sales:
     revenue: np.ndarray
     delivery: np.ndarray  # days from order to delivery
     stockout_lost_orders: int  # orders that lost every line to stock-outs
+    deposit: np.ndarray  # pre-sale deposit paid (0: none)
+    balance_day: np.ndarray  # day the pre-sale balance was due (-1: no deposit paid)
+    wait: np.ndarray  # days from order to shipping (a pre-sale order ships after its balance)
 
 
 @dataclass
@@ -403,6 +407,14 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
     cancelled = u[:, U_CANCEL] < np.where(
         market.festive[orders["day"]], CANCEL_RATE_FESTIVAL, CANCEL_RATE
     )
+    # a pre-sale order whose balance is never paid is cancelled and its deposit forfeited
+    presale = market.effects["store_festivals"]
+    orders["forfeited"] = (
+        ~cancelled
+        & (presale.deposit_share[orders["day"]] > 0)
+        & (u[:, U_FORFEIT] < presale.forfeit[orders["day"]])
+    )
+    cancelled = cancelled | orders["forfeited"]
     products = market.products
     role = products.role
     lines = sample_lines(
@@ -597,18 +609,23 @@ def _price_orders(
         2,
     )
     revenue = np.round(gross - discount, 2)
-    order_phase = market.phase[orders["day"]]
+    deposit, balance_day, ship_day = _presale_terms(market, orders, cancelled, revenue)
+    # a pre-sale order ships on its balance day, with the festival peak's courier congestion
+    ship_phase = np.where(ship_day > orders["day"], "peak", market.phase[orders["day"]])
     logistics = market.effects["logistics"]
     # courier working days; couriers do not deliver in a logistics stop
-    delivery = logistics.delivery_days(
-        orders["day"],
-        1
-        + poisson_quantile(
-            orders["delivery_u"],
-            1.3
-            + np.where(order_phase == "peak", 3.0, np.where(order_phase == "dip", 1.5, 0.0))
-            + logistics.slowdown[orders["day"]],
-        ),
+    delivery = (
+        logistics.after(
+            ship_day,
+            1
+            + poisson_quantile(
+                orders["delivery_u"],
+                1.3
+                + np.where(ship_phase == "peak", 3.0, np.where(ship_phase == "dip", 1.5, 0.0))
+                + logistics.slowdown[ship_day],
+            ),
+        )
+        - orders["day"]
     )
     return Sales(
         orders,
@@ -623,7 +640,25 @@ def _price_orders(
         revenue,
         delivery,
         stockout_lost_orders,
+        deposit,
+        balance_day,
+        ship_day - orders["day"],
     )
+
+
+def _presale_terms(
+    market: Market, orders: dict[str, np.ndarray], cancelled: np.ndarray, revenue: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per order: the pre-sale deposit paid, the day its balance was due (-1: no deposit) and
+    the day it ships (its balance day for a paid pre-sale order, else the order day)."""
+    presale = market.effects["store_festivals"]
+    day = orders["day"]
+    share = presale.deposit_share[day]
+    paid = (share > 0) & (~cancelled | orders["forfeited"])
+    deposit = np.where(paid, np.round(share * revenue, 2), 0.0)
+    balance_day = np.where(paid, presale.balance_day[day], -1)
+    ship_day = np.where(paid & ~cancelled, balance_day, day)
+    return deposit, balance_day, ship_day
 
 
 def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> AfterSales:
@@ -645,6 +680,8 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
     lines = np.flatnonzero(~sales.cancelled[sales.line_order])
     sku = sales.line_sku[lines]
     delivery = sales.delivery[sales.line_order[lines]]
+    # what shoppers count as late is the courier's time, not a pre-sale's wait for the peak
+    courier = delivery - sales.wait[sales.line_order[lines]]
     line_day = sales.line_day[lines]
     group = (
         products.category_idx[sku] * len(CHANNELS)
@@ -657,13 +694,13 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
     returned, return_lag, reason = simulate_returns(
         u[:, :RETURN_UNIFORMS],
         rate_by_sku[sku],
-        delivery,
+        courier,
         market.festive[line_day],
         products.defective[sku],
         products.category_idx[sku] == 0,
     )
     reviewed, stars, review_lag = simulate_reviews(
-        u[:, RETURN_UNIFORMS:-1], returned, products.defective[sku], delivery
+        u[:, RETURN_UNIFORMS:-1], returned, products.defective[sku], courier
     )
     return_day = line_day + delivery + return_lag
     review_day = line_day + delivery + review_lag
@@ -792,6 +829,13 @@ def _order_table(t0: pd.Timestamp, sales: Sales, buyers: dict, widths: IdWidths)
             "discount": sales.discount,
             "status": labels(cancelled.astype(np.int8), ("completed", "cancelled")),
             "delivery_days": pd.array(np.where(cancelled, np.nan, sales.delivery), dtype="Int64"),
+            "presale": sales.balance_day >= 0,
+            "deposit": sales.deposit,
+            "balance_date": np.where(
+                sales.balance_day >= 0,
+                _ts(t0, np.maximum(sales.balance_day, 0) * 86400.0),
+                np.datetime64("NaT", "ns"),
+            ),
         }
     )
 
@@ -915,18 +959,8 @@ def build_truth(
         channels=channels_truth,
         funnel=_funnel_truth(channels),
         rhythm=_rhythm_truth(),
-        order_rules=dict(
-            cancel_rate=CANCEL_RATE,
-            cancel_rate_festival=CANCEL_RATE_FESTIVAL,
-            top_up=(
-                f"a basket within {TOP_UP_REACH:.0%} below its next coupon threshold gets, with "
-                f"probability {TOP_UP_P}, one unit of a SKU on sale whose price closes the gap "
-                f"and overshoots it by at most {TOP_UP_OVERSHOOT:.0%} (or 10 yuan), drawn "
-                "among those in proportion to their demand weights (凑单)"
-            ),
-            coupon=COUPON_RULE,
-            bundle_partner_added=BUNDLE_ATTACH,
-        ),
+        order_rules=_order_rules(market),
+        festival_plans=list(market.effects["store_festivals"].plans),
         incidents=incidents,
         service=service_truth(),
         aftersales=aftersales_truth(activity.after.return_rate),
@@ -941,6 +975,31 @@ def build_truth(
             segment_order=list(SEGMENTS),
             segment_by_customer="".join(map(str, activity.buyers["segment"].tolist())),
         ),
+    )
+
+
+def _order_rules(market: Market) -> dict:
+    """Cancellations, top-ups, coupons (the rule and each period's coupon) and pre-sales."""
+    return dict(
+        cancel_rate=CANCEL_RATE,
+        cancel_rate_festival=CANCEL_RATE_FESTIVAL,
+        top_up=(
+            f"a basket within {TOP_UP_REACH:.0%} below its next coupon threshold gets, with "
+            f"probability {TOP_UP_P}, one unit of a SKU on sale whose price closes the gap "
+            f"and overshoots it by at most {TOP_UP_OVERSHOOT:.0%} (or 10 yuan), drawn "
+            "among those in proportion to their demand weights (凑单)"
+        ),
+        coupon=COUPON_RULE,
+        coupons_by_period=[
+            dict(
+                start=str((market.t0 + pd.Timedelta(days=run.pop("first_day"))).date()),
+                end=str((market.t0 + pd.Timedelta(days=run.pop("last_day"))).date()),
+                **run,
+            )
+            for run in market.coupons.describe()
+        ],
+        presale=PRESALE_RULE,
+        bundle_partner_added=BUNDLE_ATTACH,
     )
 
 

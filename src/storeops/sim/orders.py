@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -46,10 +46,9 @@ class Coupon:
         tiers = tuple(t if isinstance(t, CouponTier) else CouponTier(*t) for t in self.tiers)
         object.__setattr__(self, "tiers", tiers)
 
-    def describe(self) -> str:
-        steps = ", ".join(f"{t.amount:g} off from {t.threshold:g}" for t in self.tiers)
-        stack = f" (each up to {self.max_stack}x)" if self.max_stack > 1 else ""
-        return f"{self.share:.0%} of orders: {steps or 'nothing'}{stack}"
+    def as_dict(self) -> dict:
+        """Plain (JSON-ready) copy of the coupon."""
+        return asdict(self)
 
 
 # the store's own coupons: in a festival's presale and peak every order gets 40 off per 300 (up
@@ -70,7 +69,7 @@ class CouponPlan:
         cuts = np.flatnonzero(self.day_rule[1:] != self.day_rule[:-1]) + 1
         starts, ends = np.r_[0, cuts], np.r_[cuts, self.day_rule.size] - 1
         return [
-            dict(first_day=int(a), last_day=int(b), coupon=self.rules[self.day_rule[a]].describe())
+            dict(first_day=int(a), last_day=int(b), coupon=self.rules[self.day_rule[a]].as_dict())
             for a, b in zip(starts, ends, strict=True)
         ]
 
@@ -97,7 +96,8 @@ def coupon_plan(
 
 
 # per-order uniforms, one row per order in its channel's stream
-U_HOUR, U_SEC, U_FAIL, U_CANCEL, U_BASKET, U_COUPON, U_DELIVERY = range(7)
+U_HOUR, U_SEC, U_FAIL, U_CANCEL, U_BASKET, U_COUPON, U_DELIVERY, U_FORFEIT = range(8)
+ORDER_UNIFORMS = 8  # four 64-bit words: adding the eighth moved none of the first seven
 ORDER_BITS = 24  # an order's key: its [day, channel, device] cell, then its number in the cell
 LINE_BITS = 6  # a line's key: its order's key, then its number in the order
 # per-line uniforms (the category race has its own)
@@ -126,7 +126,7 @@ def expand_orders(
     key = (cell.astype(np.int64) << ORDER_BITS) + (np.arange(cell.size) - first)
     day, rest = np.divmod(cell, nc * nv)
     ch, dev = np.divmod(rest, nv)
-    u = keyed_uniforms(seed, "order", key, 7)
+    u = keyed_uniforms(seed, "order", key, ORDER_UNIFORMS)
     rush_day = midnight_rush[day]
     hour = np.searchsorted(cdf_n, u[:, U_HOUR], side="right")
     if rush_day.any():

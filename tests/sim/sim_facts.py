@@ -394,6 +394,20 @@ def f19_bunching(store, threshold: float, festive: bool, width: float = 0.1) -> 
     return above / max(below, 1)
 
 
+def festival_coupon_thresholds(store, most: int = 2) -> list[float]:
+    """Order values at which the festival coupons of the joined festivals step up (each tier's
+    threshold and its multiples up to the stacking limit, at most `most` of them), from the
+    store's recorded festival plans."""
+    out = set()
+    for plan in store.truth["festival_plans"]:
+        coupon = plan["coupon"]
+        if plan["joined"] and coupon:
+            for tier in coupon["tiers"]:
+                stack = min(coupon["max_stack"], most)
+                out |= {k * tier["threshold"] for k in range(1, stack + 1)}
+    return sorted(out)
+
+
 def f20_launch_profile(store, skus, weeks: int = 26) -> pd.Series:
     """Units by week since launch, summed over `skus` launched in the run with `weeks` weeks
     of sales to see, as a share of the peak week."""

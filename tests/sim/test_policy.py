@@ -11,7 +11,18 @@ import pytest
 from storeops.data import write_store
 from storeops.errors import StoreOpsError
 from storeops.sim import DEFAULT_SEED, TABLES, Policy, default_policy, generate, simulate
-from storeops.sim.policy import ChannelBudget, Period, ReorderRule, SkuPrice, budget_by_day
+from storeops.sim.policy import (
+    ChannelBudget,
+    Coupon,
+    CouponPeriod,
+    CouponTier,
+    FestivalPlan,
+    Period,
+    Presale,
+    ReorderRule,
+    SkuPrice,
+    budget_by_day,
+)
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +163,79 @@ BAD = {
     "negative cover": (
         Policy(reorder=[ReorderRule("SKU0002", 0.5, -2.0, 3.0)]),
         ["reorder[0].cover_days", "-2.0"],
+    ),
+    "unknown festival": (
+        Policy(festivals=[FestivalPlan("double13", 2025)]),
+        ["festivals[0].festival", "'double13'"],
+    ),
+    "festival outside the store": (
+        Policy(festivals=[FestivalPlan("double11", 2027)]),
+        ["festivals[0]", "'double11'", "2027"],
+    ),
+    "festival listed twice": (
+        Policy(festivals=[FestivalPlan("618", 2025), FestivalPlan("618", 2025, discount=0.1)]),
+        ["festivals[1]", "listed twice"],
+    ),
+    "zero festival discount": (
+        Policy(festivals=[FestivalPlan("double11", 2025, discount=0.0)]),
+        ["festivals[0].discount", "0.0"],
+    ),
+    "negative festival discount": (
+        Policy(festivals=[FestivalPlan("double11", 2025, discount=-0.1)]),
+        ["festivals[0].discount", "-0.1"],
+    ),
+    "festival discount of 100 %": (
+        Policy(festivals=[FestivalPlan("double11", 2025, discount=1.0)]),
+        ["festivals[0].discount", "1.0"],
+    ),
+    "zero deposit": (
+        Policy(festivals=[FestivalPlan("618", 2025, presale=Presale(0.0))]),
+        ["festivals[0].presale.deposit_share", "0.0"],
+    ),
+    "deposit of the whole price": (
+        Policy(festivals=[FestivalPlan("618", 2025, presale=Presale(1.0))]),
+        ["festivals[0].presale.deposit_share", "1.0"],
+    ),
+    "deposit above the price": (
+        Policy(festivals=[FestivalPlan("618", 2025, presale=Presale(1.5))]),
+        ["festivals[0].presale.deposit_share", "1.5"],
+    ),
+    "discount in a festival the store skips": (
+        Policy(festivals=[FestivalPlan("99", 2025, join=False, discount=0.2)]),
+        ["festivals[0].discount", "join=False"],
+    ),
+    "coupon amount at its threshold": (
+        Policy(
+            coupons=[CouponPeriod("2025-03-01", "2025-03-31", Coupon([CouponTier(99.0, 99.0)]))]
+        ),
+        ["coupons[0].coupon.tiers[0].amount", "99.0"],
+    ),
+    "coupon amount above its threshold": (
+        Policy(
+            festivals=[
+                FestivalPlan("618", 2025, coupon=Coupon([CouponTier(300.0, 40.0), (200.0, 250.0)]))
+            ]
+        ),
+        ["festivals[0].coupon.tiers[1].amount", "250.0"],
+    ),
+    "coupon share above 1": (
+        Policy(
+            coupons=[CouponPeriod("2025-03-01", "2025-03-31", Coupon([(99.0, 10.0)], share=1.2))]
+        ),
+        ["coupons[0].coupon.share", "1.2"],
+    ),
+    "overlapping coupon periods": (
+        Policy(
+            coupons=[
+                CouponPeriod("2025-03-01", "2025-03-31", Coupon([(99.0, 10.0)])),
+                CouponPeriod("2025-03-31", "2025-04-30", Coupon([(199.0, 30.0)])),
+            ]
+        ),
+        ["coupons[1]", "2025-03-31", "overlaps", "coupons[0]"],
+    ),
+    "coupon period outside the store": (
+        Policy(coupons=[CouponPeriod("2025-12-01", "2026-01-31", Coupon([(99.0, 10.0)]))]),
+        ["coupons[0].end", "2026-01-31"],
     ),
 }
 

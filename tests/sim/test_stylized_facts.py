@@ -149,9 +149,12 @@ def test_f15_stockouts_and_censored_demand(store):
 
 
 def test_f19_threshold_coupons_bunch_order_values_just_over_the_threshold(store):
-    # festival days: 40 off per 300, so values pile up just over 300 and 600; the other days
-    # (no such coupon) are the control at the same values
-    for threshold in (300, 600):
+    # festival days: the festival coupon every order holds (its thresholds and their multiples
+    # from the store's recorded plans), so values pile up just over them; the other days (no
+    # such coupon) are the control at the same values
+    thresholds = F.festival_coupon_thresholds(store)
+    assert thresholds
+    for threshold in thresholds:
         assert F.f19_bunching(store, threshold, festive=True) > 1.5 * F.f19_bunching(
             store, threshold, festive=False
         )

@@ -1,5 +1,12 @@
 """The calendar table, the festival multipliers that drive traffic and conversion, and logistics.
 
+The festivals are the platform's: the calendar table shows them whatever the store does. What
+the store does in each (`FestivalPlan`: join or not, a festival discount, its festival coupon,
+a pre-sale with deposits) decides which of the festival's effects reach the store
+(`StoreFestivals`). A store that stays out gets no festival lift in traffic or conversion in
+the presale and peak (the post-festival dip is the platform's and stays), no festival coupon
+and no festival shoppers.
+
 Besides the shopping festivals, the calendar holds two public holidays that move goods, not
 shoppers: Chinese New Year, around which couriers and suppliers stop for about twelve days
 (orders still come in; they are delivered, and purchase orders arrive, after the stop), and the
@@ -15,6 +22,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from storeops.sim.orders import FESTIVAL_COUPON, Coupon
 from storeops.sim.params import FESTIVAL_SPECS, WEEKDAY_MULT
 
 # First day of the lunar year (Spring Festival). Years outside the table use the 19-year
@@ -116,12 +124,163 @@ class Logistics:
         return self.after(order_day, courier_days) - order_day
 
 
+@dataclass(frozen=True)
+class Presale:
+    """A festival pre-sale (定金/尾款): orders placed in the presale pay `deposit_share` of
+    their value as a deposit and the balance on the peak day.
+
+    Shoppers can lock the festival price early, so more carts turn into orders in the presale
+    (the cart-to-order rate rises by PRESALE_C2O_LIFT x (1 - deposit_share)); some never pay
+    the balance and lose their deposit (a share FORFEIT_BASE x (1 - deposit_share) ** 2, so
+    a larger deposit commits them more but wins fewer orders).
+    """
+
+    deposit_share: float
+
+
+PRESALE_C2O_LIFT = 0.3
+FORFEIT_BASE = 0.25
+PRESALE_RULE = (
+    f"orders placed in the presale of a festival with a pre-sale pay deposit_share of their "
+    f"value, the balance on the peak day, and ship then; the presale's cart-to-order rate is "
+    f"x (1 + {PRESALE_C2O_LIFT} x (1 - deposit_share)); a share {FORFEIT_BASE} x "
+    f"(1 - deposit_share)^2 never pay the balance: cancelled, deposit kept by the store"
+)
+
+
+def presale_c2o_multiplier(deposit_share: float) -> float:
+    """How much a pre-sale raises the presale's cart-to-order rate."""
+    return 1.0 + PRESALE_C2O_LIFT * (1.0 - deposit_share)
+
+
+def forfeit_share(deposit_share: float) -> float:
+    """Expected share of pre-sale orders whose balance is never paid."""
+    return FORFEIT_BASE * (1.0 - deposit_share) ** 2
+
+
+@dataclass(frozen=True)
+class FestivalPlan:
+    """What the store does in one festival (`festival` as in the calendar, `year` of its peak).
+
+    `join`: whether the store takes part. `discount`: a storewide cut (a share of the day's
+    price, between 0 and 1) on the presale and peak days, None for none. `coupon`: the coupon
+    every festival order gets on those days (None: the day's ordinary coupon). `presale`:
+    deposit terms, None for no pre-sale. The defaults are the store's own plan.
+    """
+
+    festival: str
+    year: int
+    join: bool = True
+    discount: float | None = None
+    coupon: Coupon | None = FESTIVAL_COUPON
+    presale: Presale | None = None
+
+
+@dataclass(frozen=True)
+class StoreFestivals:
+    """What the store's festival plans mean day by day (arrays over the run's days)."""
+
+    festive: np.ndarray  # presale or peak day of a festival the store joins
+    discount: np.ndarray  # storewide festival discount (0: none)
+    coupon: np.ndarray  # index into `coupons` of the day's festival coupon (-1: ordinary)
+    coupons: tuple[Coupon, ...]
+    deposit_share: np.ndarray  # deposit share of a pre-sale order placed that day (0: none)
+    balance_day: np.ndarray  # day the balance of an order placed that day is due (-1: none)
+    forfeit: np.ndarray  # share of that day's pre-sale orders that never pay the balance
+    plans: tuple[dict, ...]  # each festival of the run and what the store did in it (truth)
+
+
+def festival_windows(start: date, days: int):
+    """(name, peak year, spec, {phase: (first day index, last day index)}) of every festival
+    with a day in the run; day indices may fall outside it."""
+    dates = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
+    d0 = pd.Timestamp(start)
+    for year in range(dates[0].year - 1, dates[-1].year + 2):
+        for name, spec in FESTIVAL_SPECS.items():
+            peak = (pd.Timestamp(year, *spec["peak"]) - d0).days
+            windows = {
+                "presale": (peak + spec["presale"][0], peak + spec["presale"][1]),
+                "peak": (peak, peak),
+                "dip": (peak + spec["dip"][0], peak + spec["dip"][1]),
+            }
+            if any(max(a, 0) <= min(b, days - 1) for a, b in windows.values()):
+                yield name, year, spec, windows
+
+
+def _store_festivals(start: date, days: int, plans: dict) -> StoreFestivals:
+    """Per day, what the store's plans (by (festival, year); others: its own plan) decide."""
+    festive, discount = np.zeros(days, dtype=bool), np.zeros(days)
+    coupon, coupons = np.full(days, -1, dtype=np.int64), []
+    deposit, forfeit = np.zeros(days), np.zeros(days)
+    balance = np.full(days, -1, dtype=np.int64)
+    truth = []
+    for name, year, _, windows in festival_windows(start, days):
+        plan = plans.get((name, year)) or FestivalPlan(name, year)
+        truth.append(_plan_truth(plan))
+        if not plan.join:
+            continue
+        lo, hi = max(windows["presale"][0], 0), min(windows["peak"][1], days - 1)
+        if lo > hi:
+            continue
+        festive[lo : hi + 1] = True
+        discount[lo : hi + 1] = plan.discount or 0.0
+        if plan.coupon is not None:
+            if plan.coupon not in coupons:
+                coupons.append(plan.coupon)
+            coupon[lo : hi + 1] = coupons.index(plan.coupon)
+        if plan.presale is not None:
+            a, b = max(windows["presale"][0], 0), min(windows["presale"][1], days - 1)
+            share = plan.presale.deposit_share
+            deposit[a : b + 1], forfeit[a : b + 1] = share, forfeit_share(share)
+            balance[a : b + 1] = windows["peak"][0]
+    return StoreFestivals(
+        festive, discount, coupon, tuple(coupons), deposit, balance, forfeit, tuple(truth)
+    )
+
+
+def _plan_truth(plan: FestivalPlan) -> dict:
+    share = plan.presale.deposit_share if plan.presale else None
+    return dict(
+        festival=plan.festival,
+        year=plan.year,
+        joined=plan.join,
+        discount=plan.discount,
+        coupon=plan.coupon.as_dict() if plan.coupon else None,
+        presale_deposit_share=share,
+        presale_forfeit_share=None if share is None else round(forfeit_share(share), 6),
+        presale_cart_to_order_multiplier=None
+        if share is None
+        else round(presale_c2o_multiplier(share), 6),
+    )
+
+
+def _festival_truth(name: str, spec: dict, windows: dict, start: date) -> dict:
+    """One festival of the run with its dates and the platform's effects."""
+    d0 = pd.Timestamp(start)
+
+    def day(i: int) -> str:
+        return str((d0 + pd.Timedelta(days=i)).date())
+
+    return dict(
+        festival=name,
+        presale_start=day(windows["presale"][0]),
+        peak=day(windows["peak"][0]),
+        dip_end=day(windows["dip"][1]),
+        traffic_uplift=spec["traffic"],
+        add_to_cart_uplift=spec["atc"],
+        cart_to_order_uplift=spec["c2o"],
+        ad_budget_multiplier=spec["budget"],
+    )
+
+
 def build_calendar(
-    start: date, days: int
+    start: date, days: int, plans: dict | None = None
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray], list[dict]]:
     """Return the calendar table, per-day effect arrays and the festival list for the truth.
 
-    The effects also hold `logistics`, the working days of couriers and suppliers.
+    The effects also hold `logistics`, the working days of couriers and suppliers, and
+    `store_festivals`, what the store's festival `plans` ((festival, year) -> FestivalPlan;
+    the others: the store's own plan) mean day by day; the effects are the store's.
     """
     dates = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     weekday = dates.day_of_week.to_numpy()
@@ -129,55 +288,35 @@ def build_calendar(
     phase = np.full(days, "", dtype=object)
     eff = {k: np.ones(days) for k in ("traffic", "atc", "c2o", "budget")}
     festivals = []
-    d0 = pd.Timestamp(start)
-    for year in range(dates[0].year - 1, dates[-1].year + 2):
-        for name, spec in FESTIVAL_SPECS.items():
-            peak = pd.Timestamp(year, *spec["peak"])
-            windows = {
-                "presale": (
-                    peak + pd.Timedelta(days=spec["presale"][0]),
-                    peak + pd.Timedelta(days=spec["presale"][1]),
-                ),
-                "peak": (peak, peak),
-                "dip": (
-                    peak + pd.Timedelta(days=spec["dip"][0]),
-                    peak + pd.Timedelta(days=spec["dip"][1]),
-                ),
-            }
-            inside = False
-            for ph, (a, b) in windows.items():
-                ia, ib = (a - d0).days, (b - d0).days
-                lo, hi = max(ia, 0), min(ib, days - 1)
-                if lo > hi:
-                    continue
-                inside = True
-                festival[lo : hi + 1] = name
-                phase[lo : hi + 1] = ph
-                for k in eff:
+    plans = plans or {}
+    for name, year, spec, windows in festival_windows(start, days):
+        plan = plans.get((name, year)) or FestivalPlan(name, year)
+        for ph, (ia, ib) in windows.items():
+            lo, hi = max(ia, 0), min(ib, days - 1)
+            if lo > hi:
+                continue
+            festival[lo : hi + 1] = name
+            phase[lo : hi + 1] = ph
+            # the platform's budgets and bids rise whatever the store does
+            eff["budget"][lo : hi + 1] = spec["budget"][ph]
+            if plan.join or ph == "dip":
+                for k in ("traffic", "atc", "c2o"):
                     eff[k][lo : hi + 1] = spec[k][ph]
-            if inside:
-                festivals.append(
-                    dict(
-                        festival=name,
-                        presale_start=str(windows["presale"][0].date()),
-                        peak=str(peak.date()),
-                        dip_end=str(windows["dip"][1].date()),
-                        traffic_uplift=spec["traffic"],
-                        add_to_cart_uplift=spec["atc"],
-                        cart_to_order_uplift=spec["c2o"],
-                        ad_budget_multiplier=spec["budget"],
-                    )
-                )
+            if ph == "presale" and plan.join and plan.presale is not None:
+                eff["c2o"][lo : hi + 1] *= presale_c2o_multiplier(plan.presale.deposit_share)
+        festivals.append(_festival_truth(name, spec, windows, start))
     doy = dates.day_of_year.to_numpy()
     season = 1.0 + 0.06 * np.cos(2 * np.pi * (doy - 340) / 365.25)
     eff["traffic"] = eff["traffic"] * season * np.asarray(WEEKDAY_MULT)[weekday]
     eff["season"] = season
     holiday = np.full(days, "", dtype=object)
+    d0 = pd.Timestamp(start)
     for w in _holiday_windows(dates[0], dates[-1]):
         a, b = ((x - d0).days for x in w["holiday_days"])
         holiday[max(a, 0) : max(b + 1, 0)] = w["holiday"]
     logistics = Logistics.build(start, days)
     eff["logistics"] = logistics
+    eff["store_festivals"] = _store_festivals(start, days, plans)
     cal = pd.DataFrame(
         {
             "date": dates.astype("datetime64[ns]"),

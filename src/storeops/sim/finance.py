@@ -2,13 +2,17 @@
 
 Accounting conventions (the data dictionary repeats them column by column):
 
-- **Sales are completed orders**, booked on the day the order was placed.  A cancelled order
-  was neither paid nor shipped, so it brings no sales and no cost at all.
+- **Sales are completed orders**, booked on the day the order was placed, or for a festival
+  pre-sale order on the day its balance was paid (``orders.balance_date``).  A cancelled order
+  was not shipped, so it brings no sales and no cost at all; a pre-sale order cancelled because
+  its balance was never paid leaves its deposit to the store (``forfeited_deposits``, booked on
+  the day the balance was due).
 - ``gross_sales`` is quantity x unit_price of the lines (the promotion price is already in
   ``unit_price``); ``discounts`` is the store coupon (``orders.discount``); so
   ``gross_sales - discounts`` is ``orders.revenue``, the amount paid.
 - **Returns are booked on ``return_date``**: ``refunds`` is ``returns.refund`` and
-  ``net_sales = gross_sales - discounts - refunds``.  Every margin is a share of net sales.
+  ``net_sales = gross_sales - discounts - refunds + forfeited_deposits``.  Every margin is a
+  share of net sales.
 - ``cogs`` is the cost (``products.unit_cost``) of the units shipped in completed orders on
   the order day, less the cost of the units returned on the return day: the cost of the goods
   the customers kept.  A returned unit is restocked unless its reason is in
@@ -63,6 +67,7 @@ MONEY = (
     "gross_sales",
     "discounts",
     "refunds",
+    "forfeited_deposits",
     "net_sales",
     "cogs",
     *VARIABLE_COSTS,
@@ -236,10 +241,12 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
     unit_cost = products["unit_cost"].to_numpy(dtype=np.float64)
     sku_commission = _commission_by_sku(products["category"].to_numpy(), costs)
 
-    # orders: completed ones are the sales, booked on the order day
+    # orders: completed ones are the sales, booked on the order day or the pre-sale balance day
     o = tables["orders"]
     completed = o["status"].to_numpy() == "completed"
-    order_day = np.where(completed, _day_index(o["order_time"], start, days), -1)
+    booked = o["order_time"].where(o["balance_date"].isna(), o["balance_date"])
+    order_day = np.where(completed, _day_index(booked, start, days), -1)
+    forfeit_day = np.where(completed, -1, _day_index(o["balance_date"], start, days))
     discount = o["discount"].to_numpy(dtype=np.float64)
 
     # lines: the coupon is shared over an order's lines by value
@@ -282,6 +289,7 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
         gross_sales=gross_sales,
         discounts=discounts,
         refunds=refunds,
+        forfeited_deposits=_per_day(forfeit_day, o["deposit"], days),
         cogs=_per_day(line_day, qty * unit_cost[sku], days) - _per_day(rday, returned_cost, days),
         commission=_per_day(line_day, paid * sku_commission[sku], days)
         - _per_day(rday, refund * sku_commission[rsku], days),
@@ -323,7 +331,9 @@ def _commission_by_sku(categories: np.ndarray, costs: Costs) -> np.ndarray:
 
 def _with_profit_lines(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Add net sales and the profit lines, each from the rounded figures, so rows add up."""
-    c["net_sales"] = np.round(c["gross_sales"] - c["discounts"] - c["refunds"], 2)
+    c["net_sales"] = np.round(
+        c["gross_sales"] - c["discounts"] - c["refunds"] + c["forfeited_deposits"], 2
+    )
     c["gross_profit"] = np.round(c["net_sales"] - c["cogs"], 2)
     c["contribution"] = np.round(c["gross_profit"] - sum(c[k] for k in VARIABLE_COSTS), 2)
     c["net_profit"] = np.round(c["contribution"] - c["staff"] - c["fixed"], 2)

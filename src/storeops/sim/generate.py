@@ -21,7 +21,7 @@ from storeops.sim.aftersales import (
     simulate_returns,
     simulate_reviews,
 )
-from storeops.sim.calendar import build_calendar
+from storeops.sim.calendar import PRESALE_RULE, build_calendar
 from storeops.sim.customers import assign_customers, segment_truth
 from storeops.sim.finance import DEFAULT_COSTS, finance_table
 from storeops.sim.funnel import (
@@ -48,7 +48,11 @@ from storeops.sim.orders import (
     U_COUPON,
     U_DELIVERY,
     U_FAIL,
+    U_FORFEIT,
+    Coupon,
+    CouponPlan,
     coupon_discount,
+    coupon_plan,
     expand_orders,
     fulfil,
     sample_lines,
@@ -192,8 +196,8 @@ class Market:
     festivals: dict
     festival: np.ndarray  # festival name per day ("" outside festivals)
     phase: np.ndarray  # festival phase per day
-    festive: np.ndarray  # presale or peak day
-    busy: np.ndarray  # any festival day
+    festive: np.ndarray  # presale or peak day of a festival the store joins
+    busy: np.ndarray  # any festival day (the platform's calendar)
     elasticity: dict
     cross: dict
     products: ProductModel
@@ -202,6 +206,8 @@ class Market:
     # intended orders on a typical ordinary day under the store's own plan: the planner's and
     # the service team's yardstick, the same whatever a policy changes
     typical_orders: float
+    own_effects: dict  # the calendar's effects under the store's own festival plans
+    coupons: CouponPlan
 
 
 def build_market(
@@ -213,31 +219,45 @@ def build_market(
     budgets: dict[str, np.ndarray] | None = None,
     prices: dict[int, list[tuple[int, int, float]]] | None = None,
     bids: dict[str, np.ndarray] | None = None,
+    festivals: dict | None = None,
+    coupons: list[tuple[int, int, Coupon]] | None = None,
 ) -> Market:
-    """Calendar, products and traffic; `budgets`, `prices` and `bids` replace the store's plans."""
+    """Calendar, products and traffic; `budgets`, `prices`, `bids`, festival plans and coupon
+    periods replace the store's own plans."""
     t0 = pd.Timestamp(start)
-    calendar, effects, festivals = build_calendar(start, days)
-    effects["dates"] = pd.date_range(t0, periods=days, freq="D")
-    effects["weekday0"] = t0.weekday()
+    calendar, effects, festival_truth = build_calendar(start, days, festivals)
+    own_effects = build_calendar(start, days)[1] if festivals else effects
+    for eff in (effects, own_effects):
+        eff["dates"] = pd.date_range(t0, periods=days, freq="D")
+        eff["weekday0"] = t0.weekday()
     festival = calendar["festival"].to_numpy(dtype=object)
     phase = calendar["festival_phase"].to_numpy(dtype=object)
-    festive = (phase == "presale") | (phase == "peak")
+    store_festivals = effects["store_festivals"]
+    festive = store_festivals.festive
     busy = festival != ""
     elasticity, cross = _knobs(seed)
     products = build_products(
-        stream(seed, "products"), stream(seed, "fashion"), start, days, elasticity, cross, prices
+        stream(seed, "products"),
+        stream(seed, "fashion"),
+        start,
+        days,
+        elasticity,
+        cross,
+        prices,
+        store_festivals.discount,
     )
     incident_rng = stream(seed, "incidents")
     traffic = build_traffic(seed, effects, busy, scale, channels, incident_rng, budgets, bids)
-    if budgets is None and bids is None:
+    if budgets is None and bids is None and not festivals:
         typical = _typical_orders(traffic, effects, busy)
     else:
-        typical = _planned_typical_orders(seed, effects, busy, scale, channels)
+        # the planners' yardstick is the store's own plan, which no decision can move
+        typical = _planned_typical_orders(seed, own_effects, busy, scale, channels)
     return Market(
         t0,
         calendar,
         effects,
-        festivals,
+        festival_truth,
         festival,
         phase,
         festive,
@@ -248,6 +268,8 @@ def build_market(
         incident_rng,
         traffic,
         typical,
+        own_effects,
+        coupon_plan(coupons or [], store_festivals.coupon, store_festivals.coupons),
     )
 
 
@@ -334,6 +356,9 @@ class Sales:
     revenue: np.ndarray
     delivery: np.ndarray  # days from order to delivery
     stockout_lost_orders: int  # orders that lost every line to stock-outs
+    deposit: np.ndarray  # pre-sale deposit paid (0: none)
+    balance_day: np.ndarray  # day the pre-sale balance was due (-1: no deposit paid)
+    wait: np.ndarray  # days from order to shipping (a pre-sale order ships after its balance)
 
 
 @dataclass
@@ -428,7 +453,7 @@ def run_store(
 
 def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> PlacedOrders:
     """Intended orders with times of day, minus checkout failures; cancellations and baskets."""
-    peak = market.phase == "peak"
+    peak = (market.phase == "peak") & market.festive
     orders, u = expand_orders(seed, funnel_orders, (market.festival == "double11") & peak)
     # drawn now, used once stock has decided which orders are served
     orders["coupon_u"] = u[:, U_COUPON]
@@ -439,6 +464,14 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
     cancelled = u[:, U_CANCEL] < np.where(
         market.festive[orders["day"]], CANCEL_RATE_FESTIVAL, CANCEL_RATE
     )
+    # a pre-sale order whose balance is never paid is cancelled and its deposit forfeited
+    presale = market.effects["store_festivals"]
+    orders["forfeited"] = (
+        ~cancelled
+        & (presale.deposit_share[orders["day"]] > 0)
+        & (u[:, U_FORFEIT] < presale.forfeit[orders["day"]])
+    )
+    cancelled = cancelled | orders["forfeited"]
     products = market.products
     role = products.role
     lines = sample_lines(
@@ -458,7 +491,7 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
         lines,
         products.price,
         products.demand_weight,
-        market.festive,
+        market.coupons,
         products.launched,
     )
     return PlacedOrders(orders, cancelled, lines, incident)
@@ -548,7 +581,7 @@ def _expected_units(market: Market) -> np.ndarray:
     per_line = float((pop * (mean_qty + BUNDLE_ATTACH * partner_qty)).sum())
     units = market.typical_orders * (1 - CANCEL_RATE) * (1 + ORDINARY_EXTRA_LINES) * per_line
     # the festival calendar is public, but the planner expects only part of a festival's lift
-    eff = market.effects
+    eff = market.own_effects
     lift = (eff["traffic"] * eff["atc"] * eff["c2o"]) ** PLANNED_FESTIVAL_LIFT
     return share * (units * lift)[:, None]
 
@@ -625,23 +658,31 @@ def _price_orders(
     gross = np.bincount(line_order, weights=line_qty * line_price, minlength=n_orders)
     discount = np.round(
         np.minimum(
-            coupon_discount(orders["coupon_u"], gross, market.festive[orders["day"]]), 0.5 * gross
+            coupon_discount(
+                orders["coupon_u"], gross, market.coupons.day_rule[orders["day"]], market.coupons
+            ),
+            0.5 * gross,
         ),
         2,
     )
     revenue = np.round(gross - discount, 2)
-    order_phase = market.phase[orders["day"]]
+    deposit, balance_day, ship_day = _presale_terms(market, orders, cancelled, revenue)
+    # a pre-sale order ships on its balance day, with the festival peak's courier congestion
+    ship_phase = np.where(ship_day > orders["day"], "peak", market.phase[orders["day"]])
     logistics = market.effects["logistics"]
     # courier working days; couriers do not deliver in a logistics stop
-    delivery = logistics.delivery_days(
-        orders["day"],
-        1
-        + poisson_quantile(
-            orders["delivery_u"],
-            1.3
-            + np.where(order_phase == "peak", 3.0, np.where(order_phase == "dip", 1.5, 0.0))
-            + logistics.slowdown[orders["day"]],
-        ),
+    delivery = (
+        logistics.after(
+            ship_day,
+            1
+            + poisson_quantile(
+                orders["delivery_u"],
+                1.3
+                + np.where(ship_phase == "peak", 3.0, np.where(ship_phase == "dip", 1.5, 0.0))
+                + logistics.slowdown[ship_day],
+            ),
+        )
+        - orders["day"]
     )
     return Sales(
         orders,
@@ -656,7 +697,25 @@ def _price_orders(
         revenue,
         delivery,
         stockout_lost_orders,
+        deposit,
+        balance_day,
+        ship_day - orders["day"],
     )
+
+
+def _presale_terms(
+    market: Market, orders: dict[str, np.ndarray], cancelled: np.ndarray, revenue: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per order: the pre-sale deposit paid, the day its balance was due (-1: no deposit) and
+    the day it ships (its balance day for a paid pre-sale order, else the order day)."""
+    presale = market.effects["store_festivals"]
+    day = orders["day"]
+    share = presale.deposit_share[day]
+    paid = (share > 0) & (~cancelled | orders["forfeited"])
+    deposit = np.where(paid, np.round(share * revenue, 2), 0.0)
+    balance_day = np.where(paid, presale.balance_day[day], -1)
+    ship_day = np.where(paid & ~cancelled, balance_day, day)
+    return deposit, balance_day, ship_day
 
 
 def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> AfterSales:
@@ -678,6 +737,8 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
     lines = np.flatnonzero(~sales.cancelled[sales.line_order])
     sku = sales.line_sku[lines]
     delivery = sales.delivery[sales.line_order[lines]]
+    # what shoppers count as late is the courier's time, not a pre-sale's wait for the peak
+    courier = delivery - sales.wait[sales.line_order[lines]]
     line_day = sales.line_day[lines]
     group = (
         products.category_idx[sku] * len(CHANNELS)
@@ -687,7 +748,7 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
         seed,
         group,
         rate_by_sku[sku],
-        delivery,
+        courier,
         market.festive[line_day],
         products.defective[sku],
         products.category_idx[sku] == 0,
@@ -721,7 +782,7 @@ def _returns_and_reviews(
     seed: int,
     group: np.ndarray,
     rate: np.ndarray,
-    delivery: np.ndarray,
+    courier: np.ndarray,
     festive: np.ndarray,
     defective: np.ndarray,
     is_apparel: np.ndarray,
@@ -746,12 +807,12 @@ def _returns_and_reviews(
         ret = simulate_returns(
             u[:, :RETURN_UNIFORMS],
             rate[mine],
-            delivery[mine],
+            courier[mine],
             festive[mine],
             defective[mine],
             is_apparel[mine],
         )
-        rev = simulate_reviews(u[:, RETURN_UNIFORMS:-1], ret[0], defective[mine], delivery[mine])
+        rev = simulate_reviews(u[:, RETURN_UNIFORMS:-1], ret[0], defective[mine], courier[mine])
         for column, values in zip(out, (*ret, *rev), strict=True):
             column[mine] = values
         qty_u[mine] = u[:, -1]
@@ -868,6 +929,13 @@ def _order_table(
             "discount": sales.discount,
             "status": labels(cancelled.astype(np.int8), ("completed", "cancelled")),
             "delivery_days": pd.array(np.where(cancelled, np.nan, sales.delivery), dtype="Int64"),
+            "presale": sales.balance_day >= 0,
+            "deposit": sales.deposit,
+            "balance_date": np.where(
+                sales.balance_day >= 0,
+                _ts(t0, np.maximum(sales.balance_day, 0) * 86400.0),
+                np.datetime64("NaT", "ns"),
+            ),
         }
     )
 
@@ -991,18 +1059,8 @@ def build_truth(
         channels=channels_truth,
         funnel=_funnel_truth(channels),
         rhythm=_rhythm_truth(),
-        order_rules=dict(
-            cancel_rate=CANCEL_RATE,
-            cancel_rate_festival=CANCEL_RATE_FESTIVAL,
-            top_up=(
-                f"a basket within {TOP_UP_REACH:.0%} below its next coupon threshold gets, with "
-                f"probability {TOP_UP_P}, one unit of a SKU on sale whose price closes the gap "
-                f"and overshoots it by at most {TOP_UP_OVERSHOOT:.0%} (or 10 yuan), drawn "
-                "among those in proportion to their demand weights (凑单)"
-            ),
-            coupon=COUPON_RULE,
-            bundle_partner_added=BUNDLE_ATTACH,
-        ),
+        order_rules=_order_rules(market),
+        festival_plans=list(market.effects["store_festivals"].plans),
         incidents=incidents,
         service=service_truth(),
         aftersales=aftersales_truth(activity.after.return_rate),
@@ -1020,6 +1078,31 @@ def build_truth(
             .tobytes()
             .decode("ascii"),
         ),
+    )
+
+
+def _order_rules(market: Market) -> dict:
+    """Cancellations, top-ups, coupons (the rule and each period's coupon) and pre-sales."""
+    return dict(
+        cancel_rate=CANCEL_RATE,
+        cancel_rate_festival=CANCEL_RATE_FESTIVAL,
+        top_up=(
+            f"a basket within {TOP_UP_REACH:.0%} below its next coupon threshold gets, with "
+            f"probability {TOP_UP_P}, one unit of a SKU on sale whose price closes the gap "
+            f"and overshoots it by at most {TOP_UP_OVERSHOOT:.0%} (or 10 yuan), drawn "
+            "among those in proportion to their demand weights (凑单)"
+        ),
+        coupon=COUPON_RULE,
+        coupons_by_period=[
+            dict(
+                start=str((market.t0 + pd.Timedelta(days=run.pop("first_day"))).date()),
+                end=str((market.t0 + pd.Timedelta(days=run.pop("last_day"))).date()),
+                **run,
+            )
+            for run in market.coupons.describe()
+        ],
+        presale=PRESALE_RULE,
+        bundle_partner_added=BUNDLE_ATTACH,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 import numpy as np
 
 from storeops.sim.params import HOUR_PROFILE
@@ -11,7 +13,6 @@ CANCEL_RATE = 0.03
 CANCEL_RATE_FESTIVAL = 0.06  # presale and peak days
 BUNDLE_ATTACH = 0.45
 ORDINARY_EXTRA_LINES = 0.32  # mean extra lines per basket (0.6 on peak days)  # probability that a bundle item's partner joins the basket
-COUPON_SHARE = 0.22  # ordinary-day orders that hold a store coupon
 TOP_UP_REACH = 0.15  # a basket this close below a coupon threshold may be topped up
 TOP_UP_P = 0.5
 TOP_UP_OVERSHOOT = 0.5  # a top-up item costs at most the gap plus half of it (or plus 10)
@@ -19,8 +20,84 @@ SKU_BITS = 10  # an (order, SKU) key: the order's key, then the SKU index
 COUPON_RULE = "festival presale/peak: 40 off per 300 (up to 3x); otherwise 22 % of orders: 10 off from 99, 20 off from 199"
 
 
+@dataclass(frozen=True)
+class CouponTier:
+    """A threshold coupon's step (满减): `amount` off an order whose value reaches `threshold`."""
+
+    threshold: float
+    amount: float
+
+
+@dataclass(frozen=True)
+class Coupon:
+    """A threshold coupon: its tiers, how often a tier may apply, who holds it.
+
+    An order's discount is the best of its tiers, each applied once per full `threshold` in
+    the order's value, at most `max_stack` times ("40 off per 300, up to 3x" is one tier
+    with max_stack 3; "10 off from 99, 20 off from 199" two tiers with max_stack 1).
+    `share` is the share of orders that hold the coupon (1: every order).
+    """
+
+    tiers: tuple[CouponTier, ...]
+    max_stack: int = 1
+    share: float = 1.0
+
+    def __post_init__(self):
+        tiers = tuple(t if isinstance(t, CouponTier) else CouponTier(*t) for t in self.tiers)
+        object.__setattr__(self, "tiers", tiers)
+
+    def as_dict(self) -> dict:
+        """Plain (JSON-ready) copy of the coupon."""
+        return asdict(self)
+
+
+# the store's own coupons: in a festival's presale and peak every order gets 40 off per 300 (up
+# to 3x); on the other days 22 % of orders hold a small store coupon
+FESTIVAL_COUPON = Coupon((CouponTier(300.0, 40.0),), max_stack=3, share=1.0)
+ORDINARY_COUPON = Coupon((CouponTier(99.0, 10.0), CouponTier(199.0, 20.0)), max_stack=1, share=0.22)
+
+
+@dataclass(frozen=True)
+class CouponPlan:
+    """The coupon of every day: `rules[day_rule[day]]`."""
+
+    rules: tuple[Coupon, ...]
+    day_rule: np.ndarray
+
+    def describe(self) -> list[dict]:
+        """Runs of days with the same coupon, as (first day, last day, rule) for the truth."""
+        cuts = np.flatnonzero(self.day_rule[1:] != self.day_rule[:-1]) + 1
+        starts, ends = np.r_[0, cuts], np.r_[cuts, self.day_rule.size] - 1
+        return [
+            dict(first_day=int(a), last_day=int(b), coupon=self.rules[self.day_rule[a]].as_dict())
+            for a, b in zip(starts, ends, strict=True)
+        ]
+
+
+def coupon_plan(
+    ordinary: list[tuple[int, int, Coupon]],
+    festival_rule: np.ndarray,
+    festival_coupons: tuple[Coupon, ...],
+) -> CouponPlan:
+    """The coupon of every day: a joined festival's coupon in its presale and peak
+    (`festival_rule` >= 0, an index into `festival_coupons`), else the coupon of the period
+    (first day, last day, coupon) the day falls in, else the store's ordinary coupon."""
+    rules = [ORDINARY_COUPON]
+    day_rule = np.zeros(festival_rule.size, dtype=np.int64)
+    for first, last, coupon in ordinary:
+        if coupon not in rules:
+            rules.append(coupon)
+        day_rule[first : last + 1] = rules.index(coupon)
+    for i, coupon in enumerate(festival_coupons):
+        if coupon not in rules:
+            rules.append(coupon)
+        day_rule[festival_rule == i] = rules.index(coupon)
+    return CouponPlan(tuple(rules), day_rule)
+
+
 # per-order uniforms, one row per order in its channel's stream
-U_HOUR, U_SEC, U_FAIL, U_CANCEL, U_BASKET, U_COUPON, U_DELIVERY = range(7)
+U_HOUR, U_SEC, U_FAIL, U_CANCEL, U_BASKET, U_COUPON, U_DELIVERY, U_FORFEIT = range(8)
+ORDER_UNIFORMS = 8  # four 64-bit words: adding the eighth moved none of the first seven
 ORDER_BITS = 24  # an order's key: its [day, channel, device] cell, then its number in the cell
 LINE_BITS = 6  # a line's key: its order's key, then its number in the order
 # per-line uniforms (the category race has its own)
@@ -49,7 +126,7 @@ def expand_orders(
     key = (cell.astype(np.int64) << ORDER_BITS) + (np.arange(cell.size) - first)
     day, rest = np.divmod(cell, nc * nv)
     ch, dev = np.divmod(rest, nv)
-    u = keyed_uniforms(seed, "order", key, 7)
+    u = keyed_uniforms(seed, "order", key, ORDER_UNIFORMS)
     rush_day = midnight_rush[day]
     hour = np.searchsorted(cdf_n, u[:, U_HOUR], side="right")
     if rush_day.any():
@@ -118,11 +195,43 @@ def merge_lines(line_order: np.ndarray, sku: np.ndarray, qty: np.ndarray, n_sku:
     return dict(order=o, sku=s.astype(np.int32), qty=q.astype(np.int32))
 
 
-def coupon_threshold(gross: np.ndarray, festive: np.ndarray, has_coupon: np.ndarray) -> np.ndarray:
-    """The next coupon threshold above a basket's value (nan where none is in reach)."""
-    fest = np.where(gross < 900, 300.0 * np.floor(gross / 300.0 + 1), np.nan)
-    small = np.where(gross < 99, 99.0, np.where(gross < 199, 199.0, np.nan))
-    return np.where(festive, fest, np.where(has_coupon, small, np.nan))
+def _holds(rule: Coupon, coupon_u: np.ndarray) -> np.ndarray:
+    """Orders that hold `rule` (a coupon everyone holds needs no draw: a uniform may round to 1)."""
+    return coupon_u < rule.share if rule.share < 1 else np.ones(coupon_u.shape, dtype=bool)
+
+
+def _rule_discount(rule: Coupon, gross: np.ndarray) -> np.ndarray:
+    """Discount of `rule` on order values `gross` (everyone holding it)."""
+    out = np.zeros(gross.shape)
+    for tier in rule.tiers:
+        times = np.minimum(np.floor(gross / tier.threshold), rule.max_stack)
+        out = np.maximum(out, times * tier.amount)
+    return out
+
+
+def coupon_threshold(
+    gross: np.ndarray, rule_of_order: np.ndarray, coupon_u: np.ndarray, plan: CouponPlan
+) -> np.ndarray:
+    """The next coupon threshold above a basket's value (nan where none is in reach).
+
+    The next threshold is the smallest multiple (up to the stacking limit) of a tier's
+    threshold above the basket that earns a larger discount than the basket gets now.
+    """
+    out = np.full(gross.shape, np.nan)
+    for r, rule in enumerate(plan.rules):
+        mine = np.flatnonzero((rule_of_order == r) & _holds(rule, coupon_u))
+        if mine.size == 0 or not rule.tiers:
+            continue
+        g = gross[mine]
+        now = _rule_discount(rule, g)
+        best = np.full(g.shape, np.inf)
+        for k in range(1, rule.max_stack + 1):
+            for tier in rule.tiers:
+                target = k * tier.threshold
+                better = (target > g) & (_rule_discount(rule, np.full(1, target))[0] > now)
+                best = np.where(better, np.minimum(best, target), best)
+        out[mine] = np.where(np.isfinite(best), best, np.nan)
+    return out
 
 
 def top_up_baskets(
@@ -131,13 +240,13 @@ def top_up_baskets(
     lines: dict[str, np.ndarray],
     price: np.ndarray,
     weight: np.ndarray,
-    festive: np.ndarray,
+    coupons: CouponPlan,
     launched: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """凑单: a shopper a little short of a coupon threshold adds a cheap item to reach it.
 
-    A basket within TOP_UP_REACH of the next threshold (its festival 300-off step, or its
-    coupon's 99 or 199) gets, with probability TOP_UP_P, one unit of one of the
+    A basket within TOP_UP_REACH of the next threshold of the coupon it holds that day (see
+    `coupon_threshold`) gets, with probability TOP_UP_P, one unit of one of the
     SKUs on sale that day that close the gap without overshooting by more than TOP_UP_OVERSHOOT
     (or 10 yuan). Draws are keyed by order, and by order and SKU.
     """
@@ -149,7 +258,7 @@ def top_up_baskets(
         minlength=o_day.size,
     )
     u = keyed_uniforms(seed, "top-up", orders["key"], 2)
-    target = coupon_threshold(gross, festive[o_day], orders["coupon_u"] < COUPON_SHARE)
+    target = coupon_threshold(gross, coupons.day_rule[o_day], orders["coupon_u"], coupons)
     gap = target - gross
     want = np.flatnonzero((gap > 0) & (gap <= TOP_UP_REACH * target) & (u[:, 0] < TOP_UP_P))
     if want.size == 0:
@@ -234,9 +343,12 @@ def fulfil(
     return out
 
 
-def coupon_discount(u: np.ndarray, gross: np.ndarray, festive: np.ndarray) -> np.ndarray:
-    """Store coupons: festival 'spend 300 get 40 off' (up to 3x); otherwise occasional small coupons."""
-    fest = np.minimum(np.floor(gross / 300.0), 3) * 40.0
-    has = u < COUPON_SHARE
-    small = np.where(gross >= 199, 20.0, np.where(gross >= 99, 10.0, 0.0)) * has
-    return np.where(festive, fest, small)
+def coupon_discount(
+    coupon_u: np.ndarray, gross: np.ndarray, rule_of_order: np.ndarray, plan: CouponPlan
+) -> np.ndarray:
+    """Store coupon per order: its day's rule, if the order holds it (`coupon_u` < share)."""
+    out = np.zeros(gross.shape)
+    for r, rule in enumerate(plan.rules):
+        mine = (rule_of_order == r) & _holds(rule, coupon_u)
+        out[mine] = _rule_discount(rule, gross[mine])
+    return out

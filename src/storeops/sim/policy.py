@@ -22,8 +22,19 @@ out in full. Only decisions the engine consumes are held:
   1 + z(level) x sqrt(lead_cv^2 + 0.3^2) with the SKU's supplier's lead-time variability
   (`storeops.sim.supply.safety_for_service_level`).
 
-Festival participation is not a decision of this engine (every festival's calendar effects
-apply to the whole store), so it is not held here.
+- the store's threshold coupons (满减) by period (`CouponPeriod`, a `Coupon`: tiers of threshold
+  -> amount off, how often a tier may stack, the share of orders that hold it); days outside
+  every period keep the store's ordinary coupon (22 % of orders: 10 off from 99, 20 off from
+  199). A coupon moves order values: shoppers a little short of its next threshold top their
+  basket up (凑单), and its cost is the `discounts` line of the finance table;
+- what the store does in each festival of the calendar (`FestivalPlan`, by festival and year):
+  whether it joins (staying out loses the festival's lift in traffic and conversion in the
+  presale and peak, its festival coupon and its festival shoppers), a storewide festival
+  discount on the presale and peak days (acting on demand as any temporary price cut, through
+  the reference price), the coupon every order gets on those days (which replaces the day's
+  ordinary coupon), and a pre-sale (`Presale`: the deposit share; see
+  `storeops.sim.calendar.Presale`). Festivals not listed keep the store's own plan: joined,
+  no festival discount, 40 off per 300 up to 3x, no pre-sale.
 """
 
 from __future__ import annotations
@@ -36,18 +47,29 @@ from datetime import date, timedelta
 import numpy as np
 
 from storeops.errors import StoreOpsError
+from storeops.sim.calendar import FestivalPlan, Presale, festival_windows
 from storeops.sim.generate import build_market, check_args, run_store
 from storeops.sim.inventory import draw_reorder_rule
+from storeops.sim.orders import ORDINARY_COUPON, Coupon, CouponTier
 from storeops.sim.params import (
     CATEGORIES,
     CHANNEL_PARAMS,
     CPC_CHANNELS,
     DEFAULT_SEED,
+    FESTIVALS,
     PAID_CHANNELS,
 )
 from storeops.sim.rng import stream
 from storeops.sim.store import Store
 from storeops.sim.supply import draw_suppliers, safety_for_service_level
+
+
+def _iso_dates(period) -> None:
+    """Write a period's `start` and `end` given as dates as ISO text (as JSON holds them)."""
+    for name in ("start", "end"):
+        day = getattr(period, name)
+        if isinstance(day, date):
+            object.__setattr__(period, name, day.isoformat())
 
 
 @dataclass(frozen=True)
@@ -59,10 +81,7 @@ class Period:
     value: float
 
     def __post_init__(self):
-        for name in ("start", "end"):
-            day = getattr(self, name)
-            if isinstance(day, date):
-                object.__setattr__(self, name, day.isoformat())
+        _iso_dates(self)
 
 
 @dataclass(frozen=True)
@@ -110,15 +129,29 @@ class ReorderRule:
 
 
 @dataclass(frozen=True)
+class CouponPeriod:
+    """The store's threshold coupon from `start` to `end` (ISO dates, both included)."""
+
+    start: str
+    end: str
+    coupon: Coupon
+
+    def __post_init__(self):
+        _iso_dates(self)
+
+
+@dataclass(frozen=True)
 class Policy:
     """The operator's decisions; anything not listed keeps the store's own plan."""
 
     budgets: tuple[ChannelBudget, ...] = field(default_factory=tuple)
     prices: tuple[SkuPrice, ...] = field(default_factory=tuple)
     reorder: tuple[ReorderRule, ...] = field(default_factory=tuple)
+    coupons: tuple[CouponPeriod, ...] = field(default_factory=tuple)
+    festivals: tuple[FestivalPlan, ...] = field(default_factory=tuple)
 
     def __post_init__(self):
-        for name in ("budgets", "prices", "reorder"):
+        for name in ("budgets", "prices", "reorder", "coupons", "festivals"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def to_json(self) -> str:
@@ -146,9 +179,35 @@ class Policy:
                     for p in raw.get("prices", [])
                 ],
                 reorder=[ReorderRule(**r) for r in raw.get("reorder", [])],
+                coupons=[
+                    CouponPeriod(c["start"], c["end"], _coupon_from(c["coupon"]))
+                    for c in raw.get("coupons", [])
+                ],
+                festivals=[_festival_from(f) for f in raw.get("festivals", [])],
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise StoreOpsError(f"not a policy: {type(exc).__name__}: {exc}") from None
+
+
+def _coupon_from(raw: dict) -> Coupon:
+    return Coupon(
+        [CouponTier(**t) for t in raw["tiers"]], raw.get("max_stack", 1), raw.get("share", 1.0)
+    )
+
+
+def _festival_from(raw: dict) -> FestivalPlan:
+    extra = {}
+    if "coupon" in raw:  # absent: the store's own festival coupon; null: none
+        extra["coupon"] = None if raw["coupon"] is None else _coupon_from(raw["coupon"])
+    presale = raw.get("presale")
+    return FestivalPlan(
+        raw["festival"],
+        raw["year"],
+        raw.get("join", True),
+        raw.get("discount"),
+        presale=None if presale is None else Presale(**presale),
+        **extra,
+    )
 
 
 def _periods(periods) -> tuple[Period, ...]:
@@ -163,12 +222,14 @@ class _Frame:
     days: int
     channels: tuple[str, ...]
     skus: dict[str, int]
+    festivals: tuple[tuple[str, int], ...]  # (festival, year of its peak) with a day in the run
 
 
 def _frame(start: date, days: int, channels: tuple[str, ...]) -> _Frame:
     n = sum(int(c["n_skus"]) for c in CATEGORIES.values())
     skus = {f"SKU{i + 1:04d}": i for i in range(n)}
-    return _Frame(start, days, tuple(c for c in PAID_CHANNELS if c in channels), skus)
+    festivals = tuple((name, year) for name, year, *_ in festival_windows(start, days))
+    return _Frame(start, days, tuple(c for c in PAID_CHANNELS if c in channels), skus, festivals)
 
 
 def _number(where: str, value, minimum: float, strict: bool = False) -> float:
@@ -201,25 +262,114 @@ def _day(where: str, value, frame: _Frame) -> int:
     return (day - frame.start).days
 
 
+def _windows(where: str, periods, frame: _Frame) -> list[tuple[int, int]]:
+    """Validated (first day, last day) of non-overlapping periods, listed as `where`[i]."""
+    out = []
+    for i, p in enumerate(periods):
+        at = f"{where}[{i}]"
+        first, last = _day(f"{at}.start", p.start, frame), _day(f"{at}.end", p.end, frame)
+        if last < first:
+            raise StoreOpsError(f"{at}.end {p.end!r} is before its start {p.start!r}")
+        out.append((first, last))
+    order = sorted(range(len(out)), key=lambda i: out[i][0])
+    for a, b in zip(order, order[1:], strict=False):
+        if out[b][0] <= out[a][1]:
+            raise StoreOpsError(
+                f"{where}[{b}] ({periods[b].start} to {periods[b].end}) overlaps "
+                f"{where}[{a}] ({periods[a].start} to {periods[a].end})"
+            )
+    return out
+
+
 def _spans(
     where: str, periods, frame: _Frame, minimum: float, strict: bool
 ) -> list[tuple[int, int, float]]:
     """Validated (first day, last day, value) of non-overlapping periods."""
-    spans = []
-    for i, p in enumerate(periods):
-        at = f"{where}.periods[{i}]"
-        first, last = _day(f"{at}.start", p.start, frame), _day(f"{at}.end", p.end, frame)
-        if last < first:
-            raise StoreOpsError(f"{at}.end {p.end!r} is before its start {p.start!r}")
-        spans.append((first, last, _number(f"{at}.value", p.value, minimum, strict)))
-    order = sorted(range(len(spans)), key=lambda i: spans[i][0])
-    for a, b in zip(order, order[1:], strict=False):
-        if spans[b][0] <= spans[a][1]:
+    days = _windows(f"{where}.periods", periods, frame)
+    return [
+        (first, last, _number(f"{where}.periods[{i}].value", p.value, minimum, strict))
+        for i, ((first, last), p) in enumerate(zip(days, periods, strict=True))
+    ]
+
+
+def _share(where: str, value, low_open: bool, high_open: bool) -> float:
+    """A share between 0 and 1 (each end excluded if open), else one StoreOpsError naming it."""
+    ok = (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and np.isfinite(value)
+        and (value > 0 if low_open else value >= 0)
+        and (value < 1 if high_open else value <= 1)
+    )
+    if not ok:
+        lo = "above 0" if low_open else "at least 0"
+        hi = "below 1" if high_open else "at most 1"
+        raise StoreOpsError(f"{where} must be a share {lo} and {hi}, got {value!r}")
+    return float(value)
+
+
+def _check_coupon(where: str, coupon) -> Coupon:
+    """A coupon with positive thresholds, each amount below its threshold."""
+    if not isinstance(coupon, Coupon):
+        raise StoreOpsError(f"{where} must be a Coupon, got {coupon!r}")
+    for i, tier in enumerate(coupon.tiers):
+        at = f"{where}.tiers[{i}]"
+        threshold = _number(f"{at}.threshold", tier.threshold, 0.0, strict=True)
+        amount = _number(f"{at}.amount", tier.amount, 0.0, strict=True)
+        if amount >= threshold:
             raise StoreOpsError(
-                f"{where}.periods[{b}] ({periods[b].start} to {periods[b].end}) overlaps "
-                f"{where}.periods[{a}] ({periods[a].start} to {periods[a].end})"
+                f"{at}.amount must be below its threshold {threshold:g}, got {tier.amount!r}"
             )
-    return spans
+    stack = coupon.max_stack
+    if isinstance(stack, bool) or not isinstance(stack, numbers.Integral) or not 1 <= stack <= 20:
+        raise StoreOpsError(f"{where}.max_stack must be a whole number from 1 to 20, got {stack!r}")
+    _share(f"{where}.share", coupon.share, low_open=False, high_open=False)
+    return coupon
+
+
+def _coupons(policy: Policy, frame: _Frame) -> list[tuple[int, int, Coupon]]:
+    """Validated (first day, last day, coupon) of the policy's coupon periods."""
+    days = _windows("coupons", policy.coupons, frame)
+    return [
+        (first, last, _check_coupon(f"coupons[{i}].coupon", p.coupon))
+        for i, ((first, last), p) in enumerate(zip(days, policy.coupons, strict=True))
+    ]
+
+
+def _festivals(policy: Policy, frame: _Frame) -> dict[tuple[str, int], FestivalPlan]:
+    """Validated festival plans by (festival, year), leaving out those that are the own plan."""
+    out, seen = {}, set()
+    for i, f in enumerate(policy.festivals):
+        where = f"festivals[{i}]"
+        if f.festival not in FESTIVALS:
+            raise StoreOpsError(
+                f"{where}.festival is an unknown festival: {f.festival!r}; "
+                f"festivals: {', '.join(FESTIVALS)}"
+            )
+        if (f.festival, f.year) not in frame.festivals:
+            last = frame.start + timedelta(days=frame.days - 1)
+            raise StoreOpsError(
+                f"{where}: festival {f.festival!r} of year {f.year!r} is not in the store's "
+                f"dates {frame.start} to {last}"
+            )
+        _key(where, (f.festival, f.year), frame.festivals, "festival", seen)
+        if not isinstance(f.join, bool):
+            raise StoreOpsError(f"{where}.join must be True or False, got {f.join!r}")
+        if f.discount is not None:
+            _share(f"{where}.discount", f.discount, low_open=True, high_open=True)
+        if f.coupon is not None:
+            _check_coupon(f"{where}.coupon", f.coupon)
+        if f.presale is not None:
+            if not isinstance(f.presale, Presale):
+                raise StoreOpsError(f"{where}.presale must be a Presale, got {f.presale!r}")
+            share = f.presale.deposit_share
+            _share(f"{where}.presale.deposit_share", share, low_open=True, high_open=True)
+        if not f.join and (f.discount is not None or f.presale is not None):
+            what = "discount" if f.discount is not None else "presale"
+            raise StoreOpsError(f"{where}.{what} needs join=True, got join={f.join!r}")
+        if f != FestivalPlan(f.festival, f.year):
+            out[(f.festival, f.year)] = f
+    return out
 
 
 def _key(where: str, value, known, kind: str, seen: set) -> None:
@@ -323,7 +473,10 @@ def simulate(
     frame = _frame(start, days, channels)
     budgets, prices = _budgets(policy, frame), _prices(policy, frame)
     bids, reorder = _bids(policy, frame), _reorder(policy, frame, seed)
-    market = build_market(seed, start, days, scale, channels, budgets, prices, bids)
+    coupons, festivals = _coupons(policy, frame), _festivals(policy, frame)
+    market = build_market(
+        seed, start, days, scale, channels, budgets, prices, bids, festivals, coupons
+    )
     return run_store(market, seed, start, days, scale, channels, reorder, lean)
 
 
@@ -396,4 +549,7 @@ def default_policy(
         )
         for j, sku in enumerate(skus)
     ]
-    return Policy(budgets, prices, reorder)
+    last = (start + timedelta(days=days - 1)).isoformat()
+    coupons = [CouponPeriod(start.isoformat(), last, ORDINARY_COUPON)]
+    festivals = [FestivalPlan(name, year) for name, year, *_ in festival_windows(start, days)]
+    return Policy(budgets, prices, reorder, coupons, festivals)

@@ -86,11 +86,13 @@ def build_products(
     elasticity: dict,
     cross: dict,
     prices: dict[int, list[tuple[int, int, float]]] | None = None,
+    festival_discount: np.ndarray | None = None,
 ) -> ProductModel:
     """Draw the catalogue and its daily prices, competitor prices and life cycles.
 
     `prices` maps a SKU index to (first day, last day, price) periods that replace its drawn
     promotions: those days sell at the given price, its other days at the list price.
+    `festival_discount` [day] cuts every price of the day by that share on top.
     """
     cats = list(CATEGORIES)
     catalogue = _draw_catalogue(rng, cats)
@@ -105,6 +107,9 @@ def build_products(
     )
     week = (np.arange(days) + t0.weekday()) // 7
     price, drawn = _daily_prices(rng, catalogue.list_price, week, prices)
+    if festival_discount is not None and festival_discount.any():
+        cut = festival_discount > 0
+        price[cut] = np.round(price[cut] * (1 - festival_discount[cut, None]), 2)
     comp_weekly = _competitor_prices(rng, catalogue.list_price, week[-1] + 1)
     comp = comp_weekly[week]
     idx = catalogue.category_idx

@@ -277,16 +277,36 @@ SCHEMA: dict[str, Table] = {
                     "status",
                     "string",
                     "-",
-                    "completed or cancelled (cancelled orders were not shipped or paid)",
+                    "completed or cancelled (cancelled orders were not shipped or paid; a pre-sale order whose balance was never paid is cancelled and keeps only its deposit)",
                     allowed=("completed", "cancelled"),
                 ),
                 C(
                     "delivery_days",
                     "int",
                     "days",
-                    "days from order to delivery (empty for cancelled orders)",
+                    "days from order to delivery (empty for cancelled orders; a pre-sale order ships after its balance is paid)",
                     nullable=True,
                     min=0,
+                ),
+                C(
+                    "presale",
+                    "bool",
+                    "-",
+                    "a festival pre-sale order (定金/尾款): a deposit when ordered, the balance on the festival's peak day",
+                ),
+                C(
+                    "deposit",
+                    "float",
+                    "CNY",
+                    "pre-sale deposit paid when the order was placed, part of revenue (0 for other orders); forfeited if the balance was never paid",
+                    min=0,
+                ),
+                C(
+                    "balance_date",
+                    "datetime",
+                    "day",
+                    "day the pre-sale balance was due: paid then for a completed order, never for a cancelled one (empty for other orders)",
+                    nullable=True,
                 ),
             ),
             ("order_id",),
@@ -457,21 +477,21 @@ SCHEMA: dict[str, Table] = {
                     "orders",
                     "int",
                     "count",
-                    "completed orders placed that day (cancelled orders were never paid or shipped and count nowhere)",
+                    "completed orders booked that day: placed that day, or for a pre-sale order, its balance paid that day (cancelled orders were never shipped and count nowhere)",
                     min=0,
                 ),
                 C(
                     "gross_sales",
                     "float",
                     "CNY",
-                    "completed orders of the day: sum of their lines' quantity x unit_price (promotions already in the price)",
+                    "completed orders booked that day: sum of their lines' quantity x unit_price (promotions already in the price)",
                     min=0,
                 ),
                 C(
                     "discounts",
                     "float",
                     "CNY",
-                    "coupon cost: orders.discount of the day's completed orders (gross_sales - discounts = orders.revenue)",
+                    "coupon cost: orders.discount of the completed orders booked that day (gross_sales - discounts = orders.revenue)",
                     min=0,
                 ),
                 C(
@@ -482,10 +502,17 @@ SCHEMA: dict[str, Table] = {
                     min=0,
                 ),
                 C(
+                    "forfeited_deposits",
+                    "float",
+                    "CNY",
+                    "deposits of pre-sale orders whose balance was never paid, kept by the store (booked on balance_date)",
+                    min=0,
+                ),
+                C(
                     "net_sales",
                     "float",
                     "CNY",
-                    "gross_sales - discounts - refunds; every margin is a share of net sales",
+                    "gross_sales - discounts - refunds + forfeited_deposits; every margin is a share of net sales",
                 ),
                 C(
                     "cogs",
@@ -647,7 +674,11 @@ def validate(store) -> None:
         or not (fin["date"].to_numpy() == tabs["calendar"]["date"].to_numpy()).all()
     ):
         raise SchemaError("finance: not one row per calendar day")
-    done = o["status"].to_numpy() == "completed"
+    # completed orders booked inside the run (a pre-sale balance may fall after its end)
+    booked = o["order_time"].where(o["balance_date"].isna(), o["balance_date"])
+    done = (o["status"].to_numpy() == "completed") & (
+        booked.to_numpy() <= fin["date"].max() + pd.Timedelta(days=1)
+    )
     if not np.isclose(
         fin["gross_sales"].sum() - fin["discounts"].sum(),
         o["revenue"].to_numpy()[done].sum(),

@@ -14,6 +14,10 @@ Accounting conventions (the data dictionary repeats them column by column):
   the customers kept.  A returned unit is restocked unless its reason is in
   ``Costs.written_off_reasons`` (by default ``defective``): then its cost is lost and booked
   in ``write_offs``.
+- ``write_downs`` is the loss on stock sent to an outlet at a season end
+  (``inventory.written_down``, see ``storeops.sim.products.season_ends``): its cost less what
+  the outlet pays, ``Costs.outlet_salvage_share`` of the cost. Written-down stock leaves the
+  end-of-day stock, so it costs no more holding.
 - Platform ``commission`` is the category's rate on the amount paid for each line (the coupon
   shared over the order's lines by value), credited back on refunds; ``payment_fees`` is a
   rate on the amount paid and is not refunded.
@@ -24,7 +28,8 @@ Accounting conventions (the data dictionary repeats them column by column):
   ``unit_cost``); ``staff`` is a daily payroll plus a cost per service chat opened that day;
   ``fixed`` is a daily fixed cost (rent, software, shop fees).
 - ``gross_profit = net_sales - cogs``; ``contribution = gross_profit - commission -
-  payment_fees - shipping - returns_handling - write_offs - ad_spend - holding``;
+  payment_fees - shipping - returns_handling - write_offs - write_downs - ad_spend -
+  holding``;
   ``net_profit = contribution - staff - fixed``.
 
 Every money column is rounded to the cent per day, and the three profit lines are computed
@@ -55,6 +60,7 @@ VARIABLE_COSTS = (
     "shipping",
     "returns_handling",
     "write_offs",
+    "write_downs",
     "ad_spend",
     "holding",
 )
@@ -104,6 +110,9 @@ class Costs:
     return_handling_per_parcel: float = 10.0  # CNY per returned parcel: return postage, checks
     written_off_reasons: tuple[str, ...] = ("defective",)  # returns not restocked, cost lost
     holding_rate: float = 0.20  # share of stock value at cost a year (F21: 15-30 %)
+    # an outlet buys season-end leftovers at this share of their cost (off-price buyers pay
+    # well under cost for last season's goods)
+    outlet_salvage_share: float = 0.30
     staff_per_day: float = (
         4000.0  # CNY a day: payroll of about 15 operations and service staff (scale 1)
     )
@@ -128,6 +137,7 @@ class Costs:
             raise StoreOpsError(f"Costs.commission: no rate for category {missing[0]!r}")
         _check_rate("payment_fee", self.payment_fee)
         _check_rate("holding_rate", self.holding_rate)
+        _check_rate("outlet_salvage_share", self.outlet_salvage_share)
         for name in (
             "shipping_per_parcel",
             "return_handling_per_parcel",
@@ -269,10 +279,10 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
     t = tables["traffic"]
     inv = tables["inventory"]
     chats = tables["service_chats"]
-    stock_value = (
-        inv["stock_on_hand"].to_numpy(dtype=np.float64)
-        * unit_cost[_positions(inv["sku"], products["sku"])]
-    )
+    inv_cost = unit_cost[_positions(inv["sku"], products["sku"])]
+    inv_day = _day_index(inv["date"], start, days)
+    stock_value = inv["stock_on_hand"].to_numpy(dtype=np.float64) * inv_cost
+    written_down = inv["written_down"].to_numpy(dtype=np.float64) * inv_cost
 
     n_orders = np.bincount(order_day[order_day >= 0], minlength=days)[:days]
     gross_sales = _per_day(line_day, line_gross, days)
@@ -290,10 +300,9 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
         returns_handling=costs.return_handling_per_parcel
         * np.bincount(parcel_keys % max(days, 1), minlength=days)[:days],
         write_offs=_per_day(rday[written_off], returned_cost[written_off], days),
+        write_downs=(1 - costs.outlet_salvage_share) * _per_day(inv_day, written_down, days),
         ad_spend=_per_day(_day_index(t["date"], start, days), t["spend"], days),
-        holding=costs.holding_rate
-        / DAYS_PER_YEAR
-        * _per_day(_day_index(inv["date"], start, days), stock_value, days),
+        holding=costs.holding_rate / DAYS_PER_YEAR * _per_day(inv_day, stock_value, days),
         staff=costs.staff_per_day
         + costs.staff_per_chat * _per_day(_day_index(chats["chat_time"], start, days), None, days),
         fixed=np.full(days, float(costs.fixed_per_day)),

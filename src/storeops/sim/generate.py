@@ -467,6 +467,7 @@ def run_inventory(
         out_len,
         supply,
         reorder,
+        products.seasons,
     )
     return Stock(demand, inventory, supply)
 
@@ -776,8 +777,8 @@ def _order_table(t0: pd.Timestamp, sales: Sales, buyers: dict, widths: IdWidths)
 def _inventory_table(
     launched: np.ndarray, inventory: InventoryResult, day_ts: np.ndarray, widths: IdWidths
 ) -> pd.DataFrame:
-    """One row per day and launched SKU."""
-    day, sku = np.nonzero(launched)
+    """One row per day and SKU on sale, or written down after it was taken off sale."""
+    day, sku = np.nonzero(launched | (inventory.written_down > 0))
     return pd.DataFrame(
         {
             "date": day_ts[day],
@@ -785,6 +786,7 @@ def _inventory_table(
             "stock_on_hand": inventory.stock_end[day, sku].astype(np.int64),
             "receipts": inventory.receipts[day, sku].astype(np.int64),
             "units_sold": inventory.sold[day, sku].astype(np.int64),
+            "written_down": inventory.written_down[day, sku].astype(np.int64),
             "stockout": inventory.stockout[day, sku],
         }
     )

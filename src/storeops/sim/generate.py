@@ -21,6 +21,7 @@ from storeops.sim.aftersales import (
     simulate_reviews,
 )
 from storeops.sim.calendar import build_calendar
+from storeops.sim.clearance import clearance_truth, unit_money
 from storeops.sim.customers import assign_customers, segment_truth
 from storeops.sim.finance import DEFAULT_COSTS, finance_table
 from storeops.sim.funnel import (
@@ -256,6 +257,7 @@ class Stock:
     """What the orders asked for and what the warehouse could serve."""
 
     demand: np.ndarray  # units per [day, SKU] wanted by orders that were not cancelled
+    expected: np.ndarray  # units per [day, SKU] the planner expects
     inventory: InventoryResult
     supply: Supply  # suppliers, their lead times and the logistics calendar
 
@@ -469,7 +471,7 @@ def run_inventory(
         reorder,
         products.seasons,
     )
-    return Stock(demand, inventory, supply)
+    return Stock(demand, expected, inventory, supply)
 
 
 def _expected_units(market: Market) -> np.ndarray:
@@ -913,6 +915,7 @@ def build_truth(
         products=market.products.truth,
         inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders),
         supply=supply_truth(stock.supply, stock.inventory.purchase_orders, market.t0, days, skus),
+        clearance=_clearance_truth(market, activity),
         ab_test=ab_truth,
         customers=dict(
             existing_at_start=int(activity.buyers["n_existing"]),
@@ -920,6 +923,29 @@ def build_truth(
             segment_order=list(SEGMENTS),
             segment_by_customer="".join(map(str, activity.buyers["segment"].tolist())),
         ),
+    )
+
+
+def _clearance_truth(market: Market, activity: Activity) -> dict:
+    """The most profitable clearance of each seasonal and fashion SKU (default costs)."""
+    sales, stock = activity.sales, activity.stock
+    done = ~sales.cancelled
+    units = sales.line_qty[done[sales.line_order]].sum()
+    money = unit_money(
+        market.products,
+        DEFAULT_COSTS,
+        activity.after.return_rate,
+        float(sales.discount[done].sum() / max(sales.gross[done].sum(), 1e-9)),
+        float(done.sum() / max(units, 1)),
+    )
+    return clearance_truth(
+        market.products,
+        stock.demand,
+        stock.expected,
+        stock.inventory,
+        money,
+        DEFAULT_COSTS,
+        market.t0,
     )
 
 

@@ -25,9 +25,14 @@ class InventoryResult:
     receipts: np.ndarray  # units of purchase orders that arrived that day
     written_down: np.ndarray  # units sent to the outlet at a season end (after the day's sales)
     stockout: np.ndarray  # bool: the SKU ran out (or was already out) that day
-    policy: dict
     incident: dict | None
     purchase_orders: PurchaseOrders
+    settings: ReorderSettings
+
+    @property
+    def policy(self) -> dict:
+        """The reorder settings as published in the truth."""
+        return self.settings.truth()
 
 
 def draw_reorder_rule(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -152,7 +157,7 @@ def simulate_inventory(
     if started is not None:
         incident = _close_incident(orders, incident_sku, started, held_until, incident_len, days)
     return InventoryResult(
-        avail, sold, stock_end, receipts, written, stockout, settings.truth(), incident, orders
+        avail, sold, stock_end, receipts, written, stockout, incident, orders, settings
     )
 
 

@@ -55,6 +55,8 @@ class ProductModel:
     season: np.ndarray  # [day, sku] seasonal multiplier of the SKU's category
     launched: np.ndarray  # [day, sku] bool: on sale (launched, and a fashion item not ended)
     seasons: SeasonEnds
+    own_clearance: np.ndarray  # [sku, (first day, last day, depth)]; first -1: none
+    elasticity_by_sku: np.ndarray  # the true own-price elasticity of each SKU's category
     price: np.ndarray  # [day, sku] selling price
     comp_price: np.ndarray  # [day, sku] competitor price
     demand_weight: np.ndarray  # [day, sku] popularity x life x price effects
@@ -165,6 +167,8 @@ def build_products(
         season,
         cycle.launched,
         seasons,
+        clearance,
+        elasticity_by_sku,
         price,
         comp,
         demand_weight,
@@ -330,14 +334,16 @@ def season_multiplier(t0: pd.Timestamp, days: int, cats: list[str]) -> np.ndarra
     return out
 
 
-def reference_prices(price: np.ndarray, list_price: np.ndarray) -> np.ndarray:
+def reference_prices(
+    price: np.ndarray, list_price: np.ndarray, start: np.ndarray | None = None
+) -> np.ndarray:
     """The price shoppers expect per [day, sku]: their memory of its past prices.
 
     Exponential smoothing over about REFERENCE_DAYS days of the SKU's own prices before the
-    day, starting from the list price.
+    day, starting from the list price (or from `start`, the reference on the first row).
     """
     ref = np.empty_like(price, dtype=float)
-    memory = np.asarray(list_price, dtype=float).copy()
+    memory = np.asarray(list_price if start is None else start, dtype=float).copy()
     alpha = 1.0 / REFERENCE_DAYS
     for d in range(price.shape[0]):
         ref[d] = memory
@@ -345,10 +351,16 @@ def reference_prices(price: np.ndarray, list_price: np.ndarray) -> np.ndarray:
     return ref
 
 
-def price_response(price: np.ndarray, list_price: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+def price_response(
+    price: np.ndarray,
+    list_price: np.ndarray,
+    elasticity: np.ndarray,
+    start: np.ndarray | None = None,
+) -> np.ndarray:
     """Demand multiplier of prices per [day, sku]: a cut below the reference price moves units
-    with the full elasticity; a lasting change, once remembered, PERMANENT_SHARE of it."""
-    ref = reference_prices(price, list_price)
+    with the full elasticity; a lasting change, once remembered, PERMANENT_SHARE of it.
+    `start`: the reference prices on the first row (default: the list prices)."""
+    ref = reference_prices(price, list_price, start)
     return (price / ref) ** elasticity * (ref / list_price) ** (PERMANENT_SHARE * elasticity)
 
 

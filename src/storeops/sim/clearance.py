@@ -169,6 +169,19 @@ def plan_profits(
     return sold - (1 - salvage) * cost * left - holding_rate / DAYS_PER_YEAR * cost * held
 
 
+def _neighbours(plans: Plans, best: int, mine: np.ndarray) -> np.ndarray:
+    """Which of a SKU's plans `mine` are next to plan `best`: a week earlier or later at its
+    depth, or the next depth either way in its week (none for no clearance)."""
+    if plans.start[best] < 0:
+        return np.zeros(mine.size, dtype=bool)
+    step = np.diff(DEPTHS).min()
+    same_depth = np.isclose(plans.depth[mine], plans.depth[best])
+    same_week = plans.start[mine] == plans.start[best]
+    week_apart = np.abs(plans.start[mine] - plans.start[best]) == 7
+    depth_apart = np.isclose(np.abs(plans.depth[mine] - plans.depth[best]), step)
+    return (same_depth & week_apart) | (same_week & depth_apart)
+
+
 def _first_days(plans: Plans) -> np.ndarray:
     """Per plan, its SKU's earliest clearance start: the plans of a SKU part from there."""
     first = np.full(plans.sku.size, np.iinfo(np.int64).max)
@@ -241,15 +254,21 @@ def clearance_truth(
     def day(d) -> str | None:
         return str((t0 + pd.Timedelta(days=int(d))).date()) if d >= 0 else None
 
+    first = _first_days(plans)
     for j in np.unique(plans.sku):
         mine = np.flatnonzero(plans.sku == j)
         none = mine[plans.start[mine] < 0][0]
         best = mine[np.argmax(profit[mine])]
+        near = mine[_neighbours(plans, best, mine)]
         out[str(skus[j])] = dict(
             week_start=day(plans.start[best]),
             depth=float(plans.depth[best]),
+            decision_start=day(first[best]),
             season_end=day(plans.end[best]),
             gain_over_no_clearance=round(float(profit[best] - profit[none]), 2),
+            margin_over_neighbours=round(float(profit[best] - profit[near].max()), 2)
+            if near.size
+            else None,
         )
     return dict(
         rule=(
@@ -259,7 +278,9 @@ def clearance_truth(
             "until its season end; the best week and depth of "
             f"{', '.join(f'{d:.0%}' for d in DEPTHS)} maximise the fast model's profit "
             "(storeops.sim.clearance) under the default costs; week_start null: no clearance "
-            "is best"
+            "is best. decision_start: the first day a clearance could start (plans agree "
+            "before it); gain_over_no_clearance and margin_over_neighbours (over the best of "
+            "a week earlier or later, or the next depth) are the model's profit differences"
         ),
         depths=list(DEPTHS),
         skus=out,

@@ -262,6 +262,18 @@ def clearance_plan(
     return replace(base, prices=tuple(prices))
 
 
+@lru_cache(maxsize=64)
+def _clearance_bounds(seed: int, sku: str) -> tuple[float, float]:
+    """What no clearance and the truth's best clearance earn on `sku`."""
+    facts = clearance_facts(seed, sku)
+    base = default_policy(seed)
+    none = sku_profit(seed, sku, clearance_plan(seed, sku, None, 0.0, base))
+    if facts.best_week is None:
+        return none, none
+    best_plan = clearance_plan(seed, sku, facts.best_week, facts.best_depth, base)
+    return none, max(none, sku_profit(seed, sku, best_plan))
+
+
 def score_clearance(seed: int, sku: str, plan: Policy) -> PlanScore:
     """A learner's clearance plan for `sku` (a whole plan: typically the store's own with a
     price period for the SKU) scored by what it earns on the SKU (`sku_profit`).
@@ -270,12 +282,6 @@ def score_clearance(seed: int, sku: str, plan: Policy) -> PlanScore:
     clearance's (the truth's week and depth, or the plan itself if it earns more); a plan that
     loses money on the SKU scores 0. own_plan_profit is no clearance's.
     """
-    facts = clearance_facts(seed, sku)
-    base = default_policy(seed)
-    none = sku_profit(seed, sku, clearance_plan(seed, sku, None, 0.0, base))
-    best = none
-    if facts.best_week is not None:
-        best_plan = clearance_plan(seed, sku, facts.best_week, facts.best_depth, base)
-        best = max(best, sku_profit(seed, sku, best_plan))
+    none, best = _clearance_bounds(seed, sku)
     profit = sku_profit(seed, sku, plan)
     return score_plan(profit, none, max(best, profit))

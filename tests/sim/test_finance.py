@@ -137,6 +137,10 @@ def test_season_end_write_downs_add_up_to_the_inventory_and_leave_the_stock(defa
     assert (gap[wd.loc[gap.index]] == 0).all()
     assert (gap != 0).sum() <= 1
     # so they cost no holding from that day on (holding is on stock_on_hand: see below)
+    # and the truth lists the same write-downs
+    truth = s.truth["inventory"]["written_down_by_sku_and_day"]
+    listed = sum(units for days in truth.values() for _, units in days)
+    assert listed == inv["written_down"].sum() and set(truth) == set(inv.loc[wd, "sku"])
 
 
 def test_profit_lines_add_up_exactly_in_every_row(store):

@@ -34,6 +34,9 @@ Accounting conventions (the data dictionary repeats them column by column):
 
 Every money column is rounded to the cent per day, and the three profit lines are computed
 from the rounded columns, so each row adds up exactly.
+
+Both the daily table and each SKU's share of it (`sku_contribution`) come from one ledger of
+(day, SKU, amount) entries, so they follow the same rules.
 """
 
 from __future__ import annotations

@@ -1035,6 +1035,7 @@ def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) 
     """The reorder policy per SKU and the sales it lost."""
     inventory = stock.inventory
     lost = stock.demand - inventory.sold
+    down = inventory.written_down
     policy = inventory.policy
     return dict(
         policy="reorder when stock + on order <= forecast x (lead time x safety factor + logistics-stop days before the promised arrival); order up to forecast x (days to the promised arrival + cover days); each reorder is one purchase order",
@@ -1045,6 +1046,11 @@ def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) 
         lost_units_by_sku_and_day={
             skus[j]: [[int(d), int(lost[d, j])] for d in np.flatnonzero(lost[:, j] > 0)]
             for j in np.flatnonzero(lost.sum(axis=0) > 0)
+        },
+        # [day index, units] of every season-end write-down (products.season_end_rule)
+        written_down_by_sku_and_day={
+            skus[j]: [[int(d), int(down[d, j])] for d in np.flatnonzero(down[:, j] > 0)]
+            for j in np.flatnonzero(down.sum(axis=0) > 0)
         },
         per_sku={
             k: dict(

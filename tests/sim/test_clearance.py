@@ -14,7 +14,7 @@ import pytest
 
 from storeops.errors import StoreOpsError
 from storeops.grading.plans import clearance_plan, sku_profit
-from storeops.sim import DEFAULT_SEED, default_policy
+from storeops.sim import DEFAULT_SEED, default_policy, generate
 from storeops.sim.clearance import DEPTHS
 
 
@@ -145,3 +145,9 @@ def test_a_bad_clearance_plan_is_one_clear_error(default_store, sku, week, depth
     with pytest.raises(StoreOpsError) as err:
         clearance_plan(DEFAULT_SEED, sku, week, depth)
     assert all(w in str(err.value) for w in words) and "\n" not in str(err.value)
+
+
+def test_a_store_too_short_for_any_season_end_has_no_clearance_to_judge():
+    store = generate(7, days=10, scale=0.1)
+    assert store.truth["clearance"]["skus"] == {}
+    assert store.inventory["written_down"].sum() == 0 and store.finance["write_downs"].sum() == 0

@@ -19,7 +19,9 @@ runs a fast model on the true curves, not the whole store:
   outlet's salvage share of the written-down cost; holding on the stock left each day.
 
 `tests/sim/test_clearance.py` checks that the plan it picks beats its neighbouring weeks and
-depths in `evaluate`'s profit on the same seed.
+depths in `evaluate` on the same seed, by what they earn on the SKU
+(`storeops.grading.plans.sku_profit`): the store's whole profit moves by more than a SKU's
+clearance is worth when one price reshuffles the lines of its category between other SKUs.
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ from storeops.sim.products import (
 
 DEPTHS = (0.2, 0.3, 0.4, 0.5, 0.6)  # clearance depths searched
 MAX_WEEKS = 8  # Mondays searched: at most this many weeks before the season end
+CLEARANCE_RULE = (
+    "a clearance plan keeps the SKU's own prices without the store's own clearance "
+    "until a Monday in its decline (a fashion item's from its decline start, a "
+    "seasonal SKU's from its category's peak), then sells at list price x (1 - depth) "
+    "until its season end; the best week and depth of "
+    f"{', '.join(f'{d:.0%}' for d in DEPTHS)} maximise the fast model's profit "
+    "(storeops.sim.clearance) under the default costs; week_start null: no clearance "
+    "is best. decision_start: the first day a clearance could start (plans agree "
+    "before it); gain_over_no_clearance and margin_over_neighbours (over the best of "
+    "a week earlier or later, or the next depth) are the model's profit differences"
+)
 
 
 @dataclass(frozen=True)
@@ -107,8 +120,13 @@ def candidate_plans(products: ProductModel, t0: pd.Timestamp, skip: set[int]) ->
         weeks = mondays[(mondays > first) & (mondays <= end)][-MAX_WEEKS:]
         rows.append((sku, -1, end, 0.0))
         rows += [(sku, int(w), end, d) for w in weeks for d in DEPTHS]
-    sku, start, end, depth = (np.array(c) for c in zip(*rows, strict=True))
-    return Plans(sku.astype(np.int64), start.astype(np.int64), end.astype(np.int64), depth)
+    sku, start, end, depth = (np.array(c) for c in zip(*rows, strict=True)) if rows else [[]] * 4
+    return Plans(
+        np.asarray(sku, dtype=np.int64),
+        np.asarray(start, dtype=np.int64),
+        np.asarray(end, dtype=np.int64),
+        np.asarray(depth, dtype=float),
+    )
 
 
 def plan_prices(
@@ -238,6 +256,8 @@ def clearance_truth(
     """Each seasonal and fashion SKU's most profitable clearance week and depth."""
     skip = set() if inventory.incident is None else {inventory.incident["sku_index"]}
     plans = candidate_plans(products, t0, skip)
+    if plans.sku.size == 0:
+        return dict(rule=CLEARANCE_RULE, depths=list(DEPTHS), skus={})
     profit = plan_profits(
         products,
         demand,
@@ -270,18 +290,4 @@ def clearance_truth(
             if near.size
             else None,
         )
-    return dict(
-        rule=(
-            "a clearance plan keeps the SKU's own prices without the store's own clearance "
-            "until a Monday in its decline (a fashion item's from its decline start, a "
-            "seasonal SKU's from its category's peak), then sells at list price x (1 - depth) "
-            "until its season end; the best week and depth of "
-            f"{', '.join(f'{d:.0%}' for d in DEPTHS)} maximise the fast model's profit "
-            "(storeops.sim.clearance) under the default costs; week_start null: no clearance "
-            "is best. decision_start: the first day a clearance could start (plans agree "
-            "before it); gain_over_no_clearance and margin_over_neighbours (over the best of "
-            "a week earlier or later, or the next depth) are the model's profit differences"
-        ),
-        depths=list(DEPTHS),
-        skus=out,
-    )
+    return dict(rule=CLEARANCE_RULE, depths=list(DEPTHS), skus=out)

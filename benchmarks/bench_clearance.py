@@ -22,20 +22,12 @@ import statistics
 import sys
 import time
 
+from bench_evaluate import timed  # the benchmarks' folder is on the path when run as a script
+
 from storeops.grading.plans import clearance_plan, score_clearance, sku_profit
 from storeops.sim import DEFAULT_SEED, default_policy, generate
 
 SEED = DEFAULT_SEED
-
-
-def timed(fn, repeat: int) -> float:
-    fn()  # warm-up: imports, first-touch of memory, caches
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def clearance_part(repeat: int) -> float:

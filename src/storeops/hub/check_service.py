@@ -231,6 +231,33 @@ class Tokens:
         return name
 
 
+def answer(log: AttemptLog, limits: Limits, q, k: dict, student: str, data) -> tuple[int, dict]:
+    """One check of question ``q`` whose keys ``k`` are at hand: admitted under the limit,
+    judged, logged. The HTTP status and the reply (never the expected value)."""
+    from tornado.log import app_log
+
+    from storeops.grading.wire import WireError
+    from storeops.hub.check_keys import judge
+
+    wait, rowid = log.admit(student, q.assignment, q.name, limits)
+    if wait > 0:
+        reply = dict(result="limit", retry_after=round(wait, 1), limit=limits.limit)
+        return 429, dict(reply, cooldown=limits.cooldown)
+    try:
+        result, mistake, message = judge(q, data, k)
+    except WireError:
+        result, mistake, message = "unreadable", None, None
+    except Exception:  # a key that cannot be used: the instructor's log says why
+        log.settle(rowid, "error")
+        app_log.exception("check of %s %s for %s failed", q.assignment, q.name, student)
+        return 500, dict(result="refused", message="the check failed")
+    log.settle(rowid, result, mistake)
+    out = {"result": "generic" if result == "unreadable" else result}
+    if message:
+        out["message"] = message
+    return 200, out
+
+
 # -- the web service ------------------------------------------------------------------------
 def _stamps(course) -> dict[str, str]:
     from storeops.hub.check_keys import stamp
@@ -242,12 +269,9 @@ def make_app(course_root: str | Path, prefix: str = "/", auth=None):
     """The HTTP side: ``check`` and ``health``."""
     from jupyterhub.services.auth import HubAuth
     from tornado import web
-    from tornado.log import app_log
 
     from storeops.chapters import questions
     from storeops.grading.course import Course
-    from storeops.grading.wire import WireError
-    from storeops.hub.check_keys import judge
 
     course = Course.find(course_root)
     limits = Limits.of(course.settings)
@@ -296,28 +320,9 @@ def make_app(course_root: str | Path, prefix: str = "/", auth=None):
             k = await keys_of(student, assignment)
             if k is None:  # keys still being computed (a first check): no attempt counted
                 return self.reply(503, result="busy", message="keys are being prepared")
-            wait, rowid = log.admit(student, assignment, question, limits)
-            if wait > 0:
-                return self.reply(
-                    429,
-                    result="limit",
-                    retry_after=round(wait, 1),
-                    limit=limits.limit,
-                    cooldown=limits.cooldown,
-                )
-            try:
-                result, mistake, message = judge(known[assignment][question], data, k[question])
-            except WireError:
-                result, mistake, message = "unreadable", None, None
-            except Exception:  # a key that cannot be used: the instructor's log says why
-                log.settle(rowid, "error")
-                app_log.exception("check of %s %s for %s failed", assignment, question, student)
-                return self.reply(500, result="refused", message="the check failed")
-            log.settle(rowid, result, mistake)
-            out = {"result": "generic" if result == "unreadable" else result}
-            if message:
-                out["message"] = message
-            return self.reply(200, **out)
+            q = known[assignment][question]
+            status, reply = answer(log, limits, q, k[question], student, data)
+            return self.reply(status, **reply)
 
     class Health(web.RequestHandler):
         def get(self) -> None:

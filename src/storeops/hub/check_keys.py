@@ -94,23 +94,34 @@ class KeyStore:
         self.db.executescript(SCHEMA)
         self._memo: dict[tuple[str, str], dict] = {}
 
-    def get(self, student: str, assignment: str) -> dict | None:
-        """The decoded keys of ``student`` for ``assignment`` (None: not computed yet)."""
-        memo = self._memo.get((student, assignment))
+    def question(self, student: str, assignment: str, question: str) -> dict | None:
+        """The decoded keys of one question for ``student`` (None: not computed yet). Only
+        that question is read and decoded (SQLite's JSON extraction): a whole key set can
+        hold long series that a check of another question does not need."""
+        memo = self._memo.get((student, assignment, question))
         if memo is not None:
             return memo
         row = self.db.execute(
-            "SELECT keys FROM keysets WHERE student=? AND assignment=? AND stamp=?",
-            (student, assignment, self.stamps.get(assignment)),
+            "SELECT json_extract(keys, ?) FROM keysets WHERE student=? AND assignment=? "
+            "AND stamp=?",
+            (f'$."{question}"', student, assignment, self.stamps.get(assignment)),
         ).fetchone()
         if row is None:
             return None
-        decoded = decode_keys(json.loads(row[0]))
-        self._memo[(student, assignment)] = decoded
+        if row[0] is None:
+            raise KeyError(f"no key of {assignment} {question} for {student}")
+        decoded = decode_question(json.loads(row[0]))
+        self._memo[(student, assignment, question)] = decoded
         return decoded
 
     def has(self, student: str, assignment: str) -> bool:
-        return self.get(student, assignment) is not None
+        return (
+            self.db.execute(
+                "SELECT 1 FROM keysets WHERE student=? AND assignment=? AND stamp=?",
+                (student, assignment, self.stamps.get(assignment)),
+            ).fetchone()
+            is not None
+        )
 
     def want(self, student: str, assignment: str) -> None:
         self.db.execute(
@@ -137,6 +148,10 @@ class KeyStore:
             "DELETE FROM wanted WHERE student=? AND assignment=?", (student, assignment)
         )
 
+    def forget_tokens(self, before: float) -> None:
+        """Drop tokens resolved before ``before`` (they would be asked about again anyway)."""
+        self.db.execute("DELETE FROM tokens WHERE resolved<?", (before,))
+
     def ready(self) -> int:
         """How many (learner, assignment) key sets are computed and current."""
         if not self.stamps:
@@ -153,15 +168,17 @@ class KeyStore:
 
 def decode_keys(raw: dict) -> dict:
     """The wire-format keys of :func:`compute_keys` as values :func:`keys.judge` compares."""
+    return {name: decode_question(k) for name, k in raw.items()}
+
+
+def decode_question(k: dict) -> dict:
+    """One question's keys: ``{"expected", "mistakes": [(named, value)], "facts"}``."""
     from storeops.grading import wire
 
     return {
-        name: {
-            "expected": wire.decode(k["expected"]),
-            "mistakes": [(_Named(i, msg), wire.decode(v)) for i, msg, v in k["mistakes"]],
-            "facts": wire.decode(k["facts"]) if k.get("facts") is not None else None,
-        }
-        for name, k in raw.items()
+        "expected": wire.decode(k["expected"]),
+        "mistakes": [(_Named(i, msg), wire.decode(v)) for i, msg, v in k["mistakes"]],
+        "facts": wire.decode(k["facts"]) if k.get("facts") is not None else None,
     }
 
 

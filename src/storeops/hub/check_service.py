@@ -280,15 +280,15 @@ def make_app(course_root: str | Path, prefix: str = "/", auth=None):
     tokens = Tokens(auth or HubAuth(), store, limits.token_ttl)
     known = {a: questions(a) for a in store.stamps}
 
-    async def keys_of(student: str, assignment: str) -> dict | None:
-        k = store.get(student, assignment)
+    async def keys_of(student: str, assignment: str, question: str) -> dict | None:
+        k = store.question(student, assignment, question)
         if k is not None:
             return k
         store.want(student, assignment)  # the keeper computes them
         deadline = time.monotonic() + KEY_WAIT
         while time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-            k = store.get(student, assignment)
+            k = store.question(student, assignment, question)
             if k is not None:
                 return k
         return None
@@ -317,11 +317,11 @@ def make_app(course_root: str | Path, prefix: str = "/", auth=None):
                 return self.reply(400, result="refused", message="malformed request")
             if question not in known.get(assignment, ()):
                 return self.reply(404, result="refused", message="no such question")
-            k = await keys_of(student, assignment)
+            k = await keys_of(student, assignment, question)
             if k is None:  # keys still being computed (a first check): no attempt counted
                 return self.reply(503, result="busy", message="keys are being prepared")
             q = known[assignment][question]
-            status, reply = answer(log, limits, q, k[question], student, data)
+            status, reply = answer(log, limits, q, k, student, data)
             return self.reply(status, **reply)
 
     class Health(web.RequestHandler):
@@ -397,8 +397,12 @@ def main() -> None:
             loop.add_signal_handler(sig, stopping.set)
         http.extend(start_http() for _ in range(limits.http_processes))
         keeper.warm(students)
+        purged = time.time()
         while not stopping.is_set():
             keeper.poll()
+            if time.time() - purged > 60:
+                purged = time.time()
+                store.forget_tokens(purged - limits.token_ttl)
             for i, proc in enumerate(http):  # an HTTP process that died is replaced
                 if proc.poll() is not None:
                     logging.warning("check service: HTTP process %s ended; restarting", proc.pid)

@@ -23,8 +23,9 @@ the service.
 3. ``cold tokens``: the last setup again once every resolved token is older than the
    token TTL, so that each check first asks the hub who its learner is.
 
-Prints per setup the median and p95 of each burst, and the share of replies "correct";
-the load average before and after. Needs root (the hub's course folder) and the proxy.
+Prints per setup the median and p95 of each burst, the CPU time the service's HTTP
+processes spent per check (what the machine's other load does not change much), and the
+share of replies "correct"; the load average before and after. Needs root (the hub's course folder) and the proxy.
 
     .venv/bin/python benchmarks/bench_check_service.py [--learners 300] [--root DIR]
 """
@@ -42,6 +43,7 @@ from pathlib import Path
 
 ASSIGNMENT, QUESTION = "orientation", "q2"
 PORT = 18300
+SETTLE = 10  # seconds after a start before measuring, as in a class whose hub is running
 
 
 async def _one(host: str, port: int, request: bytes) -> tuple[float, int, bytes]:
@@ -104,12 +106,52 @@ def figures(out: dict) -> tuple[float, float, float]:
     return statistics.median(ms), p95, correct
 
 
+def _http_pids() -> list[int]:
+    """The check service's HTTP processes (their command line ends with ``--http``)."""
+    from storeops.hub.check_service import HTTP_FLAG
+
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"storeops.hub.check_service" in cmd and HTTP_FLAG.encode() in cmd:
+            pids.append(int(proc.name))
+    return pids
+
+
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes ``pids`` have used."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def measured_burst(url: str, tokens: dict, answers: dict) -> tuple[float, float, float, float]:
+    """One burst's median, p95, share correct, and the service's CPU ms per check."""
+    pids = _http_pids()
+    before = _cpu(pids)
+    out, _ = burst(url, tokens, answers)
+    return (*figures(out), 1000 * (_cpu(pids) - before) / len(out))
+
+
 def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _learners(hub, names: list[str]) -> dict:
-    have = {u["name"] for u in hub.api("GET", "/users")}
+    have: set[str] = set()
+    while True:  # the hub pages its user list
+        page = hub.api("GET", f"/users?offset={len(have)}&limit=200")
+        have |= {u["name"] for u in page}
+        if len(page) < 200:
+            break
     missing = [n for n in names if n not in have]
     if missing:
         hub.api("POST", "/users", json={"usernames": missing})
@@ -152,6 +194,7 @@ def _start(hub, processes: int) -> None:
             pids.add(requests.get(health, timeout=2).json()["pid"])
         except (requests.RequestException, ValueError, KeyError):
             time.sleep(0.3)
+    time.sleep(SETTLE)  # the hub and the course service finish starting (their CPU)
 
 
 def main() -> None:
@@ -194,11 +237,11 @@ def main() -> None:
         for label, processes, url in setups:
             _start(hub, processes)
             burst(url, tokens, answers, "q0")  # each token resolved once (404, not counted)
-            rows = [figures(burst(url, tokens, answers)[0]) for _ in range(args.bursts)]
+            rows = [measured_burst(url, tokens, answers) for _ in range(args.bursts)]
             _say(label, rows, len(names))
             if (label, processes, url) == setups[-1]:
                 time.sleep(ttl + 1)  # every resolved token is now older than the TTL
-                _say(f"{label}, cold tokens", [figures(burst(url, tokens, answers)[0])], len(names))
+                _say(f"{label}, cold tokens", [measured_burst(url, tokens, answers)], len(names))
             hub.stop()
     finally:
         print(f"load average at the end: {load()}")
@@ -208,10 +251,12 @@ def main() -> None:
 
 
 def _say(label: str, rows: list, n: int) -> None:
-    bursts = "; ".join(f"{m:.0f} / {p:.0f}" for m, p, _ in rows)
-    correct = min(c for _, _, c in rows)
+    bursts = "; ".join(f"{m:.0f} / {p:.0f}" for m, p, _, _ in rows)
+    cpu = "; ".join(f"{c:.2f}" for _, _, _, c in rows)
+    correct = min(c for _, _, c, _ in rows)
     print(
-        f"{label:<28} {n} learners at once, median / p95 ms per burst: {bursts}; correct: {correct:.1%}"
+        f"{label:<32} {n} at once, median / p95 ms per burst: {bursts}; "
+        f"service CPU ms per check: {cpu}; correct: {correct:.1%}"
     )
 
 

@@ -30,13 +30,14 @@ KEYS_FILE = "check_keys.sqlite"
 BUSY_MS = 10_000  # how long a writer waits for another process's transaction
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS keysets (
+CREATE TABLE IF NOT EXISTS keys (   -- one row per question: a check reads only its own
     student TEXT NOT NULL,
     assignment TEXT NOT NULL,
+    question TEXT NOT NULL,
     stamp TEXT NOT NULL,
-    keys TEXT NOT NULL,        -- JSON: {question: {expected, mistakes, facts}} (wire format)
+    key TEXT NOT NULL,         -- JSON: {expected, mistakes, facts} (wire format)
     computed REAL NOT NULL,
-    PRIMARY KEY (student, assignment)
+    PRIMARY KEY (student, assignment, question)
 );
 CREATE TABLE IF NOT EXISTS wanted (    -- keys a check asked for, for the keeper to compute
     student TEXT NOT NULL,
@@ -96,20 +97,17 @@ class KeyStore:
 
     def question(self, student: str, assignment: str, question: str) -> dict | None:
         """The decoded keys of one question for ``student`` (None: not computed yet). Only
-        that question is read and decoded (SQLite's JSON extraction): a whole key set can
-        hold long series that a check of another question does not need."""
+        that question is read and decoded: a key set can hold long series (orientation's
+        q4 is most of it) that a check of another question does not need."""
         memo = self._memo.get((student, assignment, question))
         if memo is not None:
             return memo
         row = self.db.execute(
-            "SELECT json_extract(keys, ?) FROM keysets WHERE student=? AND assignment=? "
-            "AND stamp=?",
-            (f'$."{question}"', student, assignment, self.stamps.get(assignment)),
+            "SELECT key FROM keys WHERE student=? AND assignment=? AND question=? AND stamp=?",
+            (student, assignment, question, self.stamps.get(assignment)),
         ).fetchone()
         if row is None:
             return None
-        if row[0] is None:
-            raise KeyError(f"no key of {assignment} {question} for {student}")
         decoded = decode_question(json.loads(row[0]))
         self._memo[(student, assignment, question)] = decoded
         return decoded
@@ -117,7 +115,7 @@ class KeyStore:
     def has(self, student: str, assignment: str) -> bool:
         return (
             self.db.execute(
-                "SELECT 1 FROM keysets WHERE student=? AND assignment=? AND stamp=?",
+                "SELECT 1 FROM keys WHERE student=? AND assignment=? AND stamp=? LIMIT 1",
                 (student, assignment, self.stamps.get(assignment)),
             ).fetchone()
             is not None
@@ -133,12 +131,14 @@ class KeyStore:
         return [tuple(r) for r in self.db.execute("SELECT student, assignment FROM wanted")]
 
     def put(self, student: str, assignment: str, raw: dict) -> None:
+        now, mark = time.time(), self.stamps[assignment]
+        rows = [(student, assignment, q, mark, json.dumps(k), now) for q, k in raw.items()]
         with self.db:  # one transaction: the keys in, the wish out
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
-                "INSERT OR REPLACE INTO keysets VALUES (?, ?, ?, ?, ?)",
-                (student, assignment, self.stamps[assignment], json.dumps(raw), time.time()),
+                "DELETE FROM keys WHERE student=? AND assignment=?", (student, assignment)
             )
+            self.db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)", rows)
             self.db.execute(
                 "DELETE FROM wanted WHERE student=? AND assignment=?", (student, assignment)
             )
@@ -158,7 +158,8 @@ class KeyStore:
             return 0
         marks = ",".join("?" * len(self.stamps))
         return self.db.execute(
-            f"SELECT COUNT(*) FROM keysets WHERE assignment || '|' || stamp IN ({marks})",
+            "SELECT COUNT(*) FROM (SELECT DISTINCT student, assignment FROM keys "
+            f"WHERE assignment || '|' || stamp IN ({marks}))",
             [f"{a}|{s}" for a, s in self.stamps.items()],
         ).fetchone()[0]
 

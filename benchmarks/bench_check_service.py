@@ -185,6 +185,14 @@ def _start(hub, processes: int) -> None:
     import requests
 
     os.environ["STOREOPS_CHECK_PROCESSES"] = str(processes)
+    pidfile = hub.private / "jupyterhub-proxy.pid"
+    deadline = time.monotonic() + 30
+    while pidfile.exists() and time.monotonic() < deadline:  # the last proxy is gone
+        try:
+            os.kill(int(pidfile.read_text()), 0)
+        except (ProcessLookupError, ValueError):
+            break
+        time.sleep(0.2)
     hub.start()
     health = f"http://127.0.0.1:{PORT + 4}/services/storeops-check/health"
     pids, deadline = set(), time.monotonic() + 180

@@ -74,3 +74,37 @@ def test_course_json_settings_and_their_errors(monkeypatch):
     assert Limits.of({"check_service": block}) == Limits(3, 60.0, 5.0, 2)
     with pytest.raises(StoreOpsError, match=r"course.json check_service.limit must be >= 1"):
         Limits.of({"check_service": {"limit": -2}})
+
+
+def test_keys_of_edited_sources_are_stale_and_only_the_asked_question_is_read(tmp_path):
+    import os
+
+    from storeops.grading.course import copy_course
+    from storeops.grading.wire import WireError
+    from storeops.hub.check_keys import KeyStore, stamp
+
+    course = copy_course(
+        tmp_path / "c", assignments=["orientation"], per_student_stores=True, course_seed=7
+    )
+    before = stamp(course, "orientation")
+    raw = {
+        "q1": {"expected": {"int": "12"}, "mistakes": [["off-by-one", "one off", {"int": "13"}]]},
+        "q2": {"expected": {"no such tag": 1}, "mistakes": [], "facts": None},  # undecodable
+    }
+    store = KeyStore(tmp_path / "keys.sqlite", {"orientation": before})
+    store.put("ann", "orientation", raw)
+    k = store.question("ann", "orientation", "q1")
+    assert k["expected"] == 12 and k["mistakes"][0][0].id == "off-by-one" and k["facts"] is None
+    assert store.ready() == 1 and store.question("bob", "orientation", "q1") is None
+    with pytest.raises(WireError):  # q2 is read only when q2 is checked
+        store.question("ann", "orientation", "q2")
+
+    notebook = next((course.source_dir / "orientation").glob("*.ipynb"))
+    os.utime(notebook, ns=(notebook.stat().st_atime_ns, notebook.stat().st_mtime_ns + 10**9))
+    after = stamp(course, "orientation")
+    assert after != before
+    fresh = KeyStore(tmp_path / "keys.sqlite", {"orientation": after})
+    assert fresh.question("ann", "orientation", "q1") is None and not fresh.has(
+        "ann", "orientation"
+    )
+    assert fresh.ready() == 0

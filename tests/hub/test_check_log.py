@@ -35,7 +35,7 @@ def test_the_limit_is_exact_when_processes_admit_checks_at_once(tmp_path):
     assert sum(w == 0 for w in waits) == LIMIT
     assert all(0 < w <= 600 for w in waits if w)
     log = read_attempts(path)
-    assert len(log) == PROCESSES * TRIES
+    assert len(log) == PROCESSES * TRIES and log["time"].is_monotonic_increasing
     assert (log["result"] == "pending").sum() == LIMIT
     assert (log["result"] == "limit").sum() == PROCESSES * TRIES - LIMIT
 

@@ -152,10 +152,11 @@ class AttemptLog:
     def admit(self, student: str, assignment: str, question: str, limits: Limits, now=None):
         """One check: ``(0, id of its pending attempt)`` when the limit allows it, else
         ``(seconds to wait, None)`` with the refusal logged. Counting and recording are one
-        transaction, so checks sent at once to several processes cannot slip past."""
-        now = time.time() if now is None else now
+        transaction, so checks sent at once to several processes cannot slip past; the time
+        is read once the transaction holds the lock, so the log's order is the time order."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
+            now = time.time() if now is None else now
             wait = self._wait(student, assignment, question, limits, now)
             result = "limit" if wait > 0 else "pending"
             rowid = self.record(student, assignment, question, result, now=now)

@@ -143,17 +143,26 @@ class BudgetSplit(Kind):
         return problems
 
     def evaluate(self, value: Any, store: Any) -> Any:
-        s = self._as_series(value)
-        if s is None or store is None:
+        if self._as_series(value) is None or store is None:
             return value
-        s = s.astype(float)
-        s.index = s.index.map(str)
+        return self.evaluate_with(value, self.store_facts(store))
+
+    def store_facts(self, store: Any) -> dict:
+        """Today's daily spend per channel and the average order value: all a split's
+        evaluation needs of the store."""
         done = store.orders[store.orders["status"] == "completed"]
         return {
-            "split": s,
             "today": current_daily_spend(store, _media(store)),
             "aov": float(done["revenue"].mean()),
         }
+
+    def evaluate_with(self, value: Any, facts: Any) -> Any:
+        s = self._as_series(value)
+        if s is None or facts is None:
+            return value
+        s = s.astype(float)
+        s.index = s.index.map(str)
+        return {"split": s, "today": facts["today"], "aov": float(facts["aov"])}
 
     def judge(self, answer: Any, key: dict) -> bool:
         """True when ``answer`` (evaluated) keeps the budget and earns enough on the true

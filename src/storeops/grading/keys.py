@@ -281,18 +281,41 @@ def export_answer(assignment: str, question: str, namespace: dict) -> None:
     )
 
 
+class Partial(str):
+    """A verdict line with partial credit: ``fraction`` of the question's points (a decision
+    that earns some but not enough of what the best plan adds)."""
+
+    fraction: float = 0.0
+
+
+def partial(text: str, fraction: float) -> Partial:
+    line = Partial(text)
+    line.fraction = float(fraction)
+    return line
+
+
 def verdict(assignment: str, question: str, answer: Any, problems) -> str:
     """Compare an evaluated answer with the key (instructor side): the success line, or
     :class:`GradeFailed` naming a catalogued mistake. Never shows the expected value.
     ``problems``: plausibility problems for the message (a list, or a function giving it)."""
     q = _question(assignment, question)
-    found = judge(
-        q, answer, expected(assignment, question), mistakes_evaluated(assignment, question)
-    )
+    key = expected(assignment, question)
+    found = judge(q, answer, key, mistakes_evaluated(assignment, question))
     if found is True:
         return f"✓ {question}: correct."
     if found is not None:
         raise GradeFailed(f"{question}: {found.message}")
+    if hasattr(q.kind, "score") and isinstance(key, dict) and "best_profit" in key:
+        share = q.kind.score(answer, key) if isinstance(answer, dict) else 0.0
+        if share > 0:
+            return partial(
+                f"◐ {question}: your plan earns more than the store's own plan, but less than "
+                f"the best plan found; {share:.0%} of the points.",
+                share,
+            )
+        raise GradeFailed(
+            f"{question}: on your store this plan earns no more profit than the store's own plan."
+        )
     if callable(problems):
         try:
             problems = list(problems())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from tqdm.auto import tqdm
 
+from storeops.analysis.plans import set_bid, set_budgets
 from storeops.errors import StoreOpsError
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, Outcome, evaluate, window
 from storeops.sim.params import PAID_CHANNELS
@@ -137,3 +138,73 @@ def _golden(f: Callable[[float], float], lo: float, hi: float, steps: int) -> No
             a, c, fc = c, d, fd
             d = a + GOLDEN * (b - a)
             fd = f(d)
+
+
+def best_by_search(
+    profit: Callable[[float], float], grid: Sequence[float], refine: int = 4
+) -> float:
+    """The value that earns most: a grid, then `refine` golden-section steps between the best
+    grid point's neighbours (`profit` should memoise: points are asked again)."""
+    grid = sorted(grid)
+    i = int(np.argmax([profit(x) for x in grid]))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+    tried: dict[float, float] = {x: profit(x) for x in grid}
+
+    def f(x: float) -> float:
+        tried[x] = profit(x)
+        return tried[x]
+
+    _golden(f, lo, hi, refine)
+    return max(tried, key=tried.get)
+
+
+def best_media_plan(
+    seed: int, channels: Sequence[str], start, days: int, refine: int = 3
+) -> tuple[dict[str, float], float, float]:
+    """The daily budgets of `channels` in the window that earn most (one pass of coordinate
+    search over multiples of the store's own mean budget in the window, each a grid and
+    golden-section steps); returns the budgets, their profit and the store's own plan's profit."""
+    own = default_policy(seed)
+    offset, _, days = window(start, days)
+    mean = {
+        b.channel: float(budget_by_day(b, STORE_START, STORE_DAYS)[offset : offset + days].mean())
+        for b in own.budgets
+        if b.channel in channels
+    }
+    memo: dict[tuple, float] = {}
+
+    def run(daily: dict[str, float]) -> float:
+        key = tuple(round(daily[c], 2) for c in channels)
+        if key not in memo:
+            memo[key] = evaluate(seed, set_budgets(own, daily, start, days), start, days).profit
+        return memo[key]
+
+    plan = dict(mean)
+    own_profit = evaluate(seed, own, start, days).profit
+    for ch in channels:
+
+        def profit(f: float, ch=ch) -> float:
+            return run({**plan, ch: mean[ch] * f})
+
+        plan[ch] = mean[ch] * best_by_search(profit, (0.0, 0.25, 0.5, 0.75, 1.0), refine)
+    return {c: round(plan[c], 2) for c in channels}, run(plan), own_profit
+
+
+def best_bid(
+    seed: int, channel: str, start, days: int, refine: int = 4
+) -> tuple[float, float, float]:
+    """The per-click bid of `channel` in the window that earns most (grid over 0.4 to 2.2
+    times the store's own bid, then golden-section steps); the bid, its profit and the
+    store's own plan's profit."""
+    own = default_policy(seed)
+    base = next(b.bid for b in own.budgets if b.channel == channel)
+    memo: dict[float, float] = {}
+
+    def profit(f: float) -> float:
+        bid = round(base * f, 2)
+        if bid not in memo:
+            memo[bid] = evaluate(seed, set_bid(own, channel, bid, start, days), start, days).profit
+        return memo[bid]
+
+    f = best_by_search(profit, (0.4, 0.55, 0.7, 0.85, 1.0, 1.3), refine)
+    return round(base * f, 2), profit(f), evaluate(seed, own, start, days).profit

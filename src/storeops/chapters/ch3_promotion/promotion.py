@@ -141,3 +141,32 @@ def plot_festival(
     ax.legend(loc="upper left", ncols=4, fontsize=8)
     ax.set_title(title)
     return ax
+
+
+COUPON_THRESHOLDS = (99, 199)  # the store coupons' "spend 99 / spend 199" steps
+
+
+def plot_baskets(store, *, ax=None, title: str = ""):
+    """Ordinary-day completed orders by basket value before the coupon, in 10-yuan bars, with
+    the store coupons' thresholds dashed (a chart to read, not a computed answer)."""
+    orders = store.orders
+    ordinary = ordinary_dates(store.calendar)
+    done = orders[
+        (orders["status"] == "completed") & orders["order_time"].dt.normalize().isin(ordinary)
+    ]
+    basket = done["revenue"] + done["discount"]
+    if ax is None:
+        _, ax = new_figure(figsize=(8, 3.2))
+    ax.hist(basket[basket < 320], bins=np.arange(9, 320, 10), color=PALETTE[0])
+    for c in COUPON_THRESHOLDS:
+        ax.axvline(c, color="grey", ls="--", lw=1)
+    ax.set(xlabel="basket value before the coupon (yuan)", ylabel="orders", title=title)
+    return ax
+
+
+def basket_chart(store) -> None:
+    """Show :func:`plot_baskets` for the exercise (question on coupon thresholds)."""
+    import matplotlib.pyplot as plt
+
+    plot_baskets(store, title="Orders by basket value, ordinary days")
+    plt.show()

@@ -183,8 +183,10 @@ def test_reference_decisions_score_full_and_mistakes_score_less(store):
             assert kind.score(wrong, key) < 1.0, (q, mistake.id)
 
 
-def test_a_partial_plan_gets_partial_credit_with_a_message(store, media_key):
+def test_a_partial_plan_gets_partial_credit_with_a_message(store, media_key, monkeypatch):
     from storeops.grading import keys
+
+    monkeypatch.setenv(keys.SOURCE_ENV, str(SOURCE.parent))
 
     kind = ch3.q8.kind
     today = current_daily_spend(store)

@@ -76,19 +76,31 @@ def _curve_cases(store) -> list[tuple]:
 
 # -- decisions: plans judged by their profit on the learner's own store -----------------------
 DECISION_START, DECISION_DAYS = "2025-07-01", 61  # July and August: no festival
-FULL_SHARE = 0.8  # full marks from this share of the best plan's gain over the store's own
+# Full marks from this share of the best plan's gain over the store's own. On five stores
+# (chapter tests) the reference plans reach 0.84 or more of it, the catalogued mistakes 0.71
+# or less: the decisions' noise and what the data cannot show (how much of a channel to keep)
+# leave no narrower band.
+FULL_SHARE = 0.8
+BOUGHT_PER_MILLE = ("display", "social")  # the media whose budgets question 8 sets
+
+
+def _per_mille(store) -> list[str]:
+    return [c for c in _media(store) if c in BOUGHT_PER_MILLE]
 
 
 @dataclass
 class PlanDecision(Kind):
     """A plan for July and August, scored by what it earns on the learner's store.
 
-    The grader runs the plan through the simulator (:func:`storeops.sim.evaluate.evaluate`, the
-    learner's seed, common random numbers) and scores its profit against the store's own plan
-    and the best plan found by a search (the key, built by ``storeops.grading.judges``):
-    full marks from ``full_share`` of the best plan's gain, partial credit in proportion below,
-    zero for a plan that earns no more than the store's own plan. A plan equal (within 2 %) to a
-    catalogued mistake's plan is named by that mistake.
+    The grader runs the plan through the simulator (the learner's seed, common random
+    numbers) and scores its profit against the store's own plan and the best plan found by a
+    search (the key, built by ``storeops.grading.judges``): full marks from ``full_share`` of
+    the best plan's gain, partial credit in proportion below, zero for a plan that earns no
+    more than the store's own plan. A plan equal (within 2 %) to a catalogued mistake's plan
+    is named by that mistake. The profit is one run of the whole store
+    (:func:`storeops.sim.evaluate.evaluate`), or, when the key holds ``per_order``, the
+    expected profit of :class:`storeops.analysis.plans.PlanProxy` (for a decision whose effect
+    is about as small as the noise of one run).
     """
 
     full_share: float = FULL_SHARE
@@ -97,6 +109,9 @@ class PlanDecision(Kind):
         raise NotImplementedError
 
     def policy(self, own: Any, plan: dict[str, float]) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def proxy_args(self, plan: dict[str, float]) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def evaluate(self, value: Any, store: Any) -> Any:
@@ -108,13 +123,24 @@ class PlanDecision(Kind):
         from storeops.sim.evaluate import evaluate
         from storeops.sim.policy import default_policy
 
-        memo = _PROFITS.setdefault(int(key["seed"]), {})
+        seed, expected = int(key["seed"]), "per_order" in key
+        memo = _PROFITS.setdefault((seed, expected), {})
         plan = tuple(sorted((k, round(float(v), 2)) for k, v in answer["plan"].items()))
-        if plan not in memo:
+        if plan in memo:
+            return memo[plan]
+        if expected:
+            from storeops.analysis.plans import PlanProxy
+
+            if "proxy" not in memo:
+                memo["proxy"] = PlanProxy(
+                    seed, key["start"], key["days"], per_order=key["per_order"]
+                )
+            memo[plan] = memo["proxy"].profit(**self.proxy_args(dict(plan)))
+        else:
             if "own" not in memo:
-                memo["own"] = default_policy(int(key["seed"]))
+                memo["own"] = default_policy(seed)
             policy = self.policy(memo["own"], dict(plan))
-            memo[plan] = evaluate(int(key["seed"]), policy, key["start"], key["days"]).profit
+            memo[plan] = evaluate(seed, policy, key["start"], key["days"]).profit
         return memo[plan]
 
     def score(self, answer: Any, key: dict) -> float:
@@ -153,7 +179,7 @@ class PlanDecision(Kind):
         return json.dumps(repr(value))
 
 
-_PROFITS: dict[int, dict] = {}
+_PROFITS: dict[tuple, dict] = {}
 
 
 def _round_sig(x: float) -> float:
@@ -162,7 +188,7 @@ def _round_sig(x: float) -> float:
 
 @dataclass
 class MediaBudget(PlanDecision):
-    """Daily budgets of the media channels for the decision window (a Series by channel)."""
+    """Daily budgets of display and social for the decision window (a Series by channel)."""
 
     def plan_of(self, value: Any) -> dict[str, float] | None:
         if isinstance(value, dict):
@@ -178,14 +204,17 @@ class MediaBudget(PlanDecision):
         problems = []
         if any(not np.isfinite(v) or v < 0 for v in plan.values()):
             problems.append("every budget must be a number at least 0 (no NaN)")
-        if store is not None and sorted(plan) != sorted(_media(store)):
-            problems.append(f"expected one daily budget for each of {', '.join(_media(store))}")
+        if store is not None and sorted(plan) != sorted(_per_mille(store)):
+            problems.append(f"expected one daily budget for each of {', '.join(_per_mille(store))}")
         return problems
 
     def policy(self, own: Any, plan: dict[str, float]) -> Any:
         from storeops.analysis.plans import set_budgets
 
         return set_budgets(own, plan, DECISION_START, DECISION_DAYS)
+
+    def proxy_args(self, plan: dict[str, float]) -> dict:
+        return {"daily": plan}
 
 
 @dataclass
@@ -208,6 +237,9 @@ class SearchBid(PlanDecision):
         from storeops.analysis.plans import set_bid
 
         return set_bid(own, "search", plan["search"], DECISION_START, DECISION_DAYS)
+
+    def proxy_args(self, plan: dict[str, float]) -> dict:
+        return {"bid": plan}
 
 
 # -- the questions ------------------------------------------------------------------------------
@@ -262,8 +294,9 @@ q3 = Question(
         "Which costs grow with sales? Goods, platform fees, shipping, returns, write-offs, "
         "holding; staff and fixed costs do not. Revenue here is what buyers paid (after "
         "coupons).",
-        "Method: the share of each yuan of revenue left before ads is (contribution + ad spend) "
-        "/ (gross sales - discounts) over the year; break-even ROAS is one over that share.",
+        "Method: keep the finance rows of July and August; the share of each yuan of revenue "
+        "left before ads is (contribution + ad spend) / (gross sales - discounts) over those "
+        "days; break-even ROAS is one over that share.",
     ],
 )
 
@@ -333,9 +366,10 @@ q8 = Question(
         "next yuan makes money more; a channel that loses money on average may not be worth "
         "running at all.",
         "Your curves are fitted where the store has spent; far from there they are guesses, so "
-        "move a channel by one step (say half of today's budget) at a time.",
-        "Method: per media channel, switch it off if its average ROAS is below break-even; "
-        "otherwise halve it if its marginal profit is negative and raise it by half if positive.",
+        "a channel you keep moves by one step (say half of today's budget) at a time.",
+        "Method: per channel in per_mille, switch it off if its ordinary-day ROAS is below your "
+        "break-even ROAS of question 3; otherwise halve it if its next yuan loses money and "
+        "raise it by half if it makes money.",
     ],
 )
 
@@ -394,8 +428,8 @@ q13 = Question(
         "A bid is a ceiling: the auction charges less than the bid on average, but each extra "
         "click a higher bid buys costs more than the average click.",
         "Method: value of a click = search orders per click on ordinary days x revenue per "
-        "completed order x the share left before ads; bid three quarters of it (the chapter's "
-        "bid ladder).",
+        "completed order x the year's share left before ads; bid seven tenths of it, so that "
+        "the dearer clicks a higher position adds still pay for themselves.",
     ],
 )
 

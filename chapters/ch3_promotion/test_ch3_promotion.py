@@ -197,6 +197,13 @@ for name in ("q8", "q13"):
         "gain": {k: q.kind.profit(v, key) - key["own_profit"] for k, v in plans.items()},
         "score": {k: q.kind.score(v, key) for k, v in plans.items()},
     }
+from storeops.book.model_answers import MODEL_ANSWERS
+ns = ref.namespace
+out["q12"] = {
+    "model": MODEL_ANSWERS["ch3_promotion"]["q12"](ns),
+    "numbers": [f"{ns['break_even_roas']:.2f}", f"¥{ns['search_bid']:.2f}"]
+    + [f"{ns['roas_by_channel'][ch]:.2f}" for ch in ns["per_mille"]],
+}
 today = current_daily_spend(store)[["display", "social"]]
 key = K.expected("ch3_promotion", "q8", src)
 out["q8"]["score"]["three-times"] = questions("ch3_promotion")["q8"].kind.score(
@@ -212,7 +219,8 @@ def test_decisions_on_five_stores(student, tmp_path):
     """On five stores: the best plan found earns at least what the reference and every
     catalogued mistake earn (in the measure it is scored in, to half a percent of the best
     gain); the reference earns full marks; every mistake earns less than full; a plan that
-    loses money (three times today's display and social budgets) earns zero."""
+    loses money (three times today's display and social budgets) earns zero. And the
+    written question's model answer quotes the store's own numbers."""
     env = dict(os.environ, STOREOPS_CACHE=str(tmp_path / "cache"))
     if student:
         env.update(STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
@@ -226,6 +234,8 @@ def test_decisions_on_five_stores(student, tmp_path):
     )
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
+    written = result.pop("q12")  # the model answer quotes this store's numbers
+    assert all(n in written["model"] for n in written["numbers"]), written
     for q, r in result.items():
         assert r["best"] > 0, q
         for plan, gain in r["gain"].items():
@@ -249,6 +259,27 @@ def test_a_partial_plan_gets_partial_credit_with_a_message(store, media_key, mon
     line = keys.verdict(ASSIGNMENT, "q8", value, [])
     assert isinstance(line, keys.Partial) and line.fraction == pytest.approx(share)
     assert "%" in line and "best" in line
+
+
+def test_the_check_service_hears_partly_right_never_the_key(store, media_key):
+    """keys.judge (what the hub's check service calls) names a partial plan 'partly right'
+    with its share of the points and a plan no better than the store's own 'no gain'; the
+    message never carries the best plan's or the own plan's profit."""
+    from storeops.grading import keys
+
+    q = registered(ASSIGNMENT)["q8"]
+    halfway = current_daily_spend(store)[list(ch3.BOUGHT_PER_MILLE)]
+    halfway["display"] *= 0.5
+    found = keys.judge(q, q.kind.evaluate(halfway, store), media_key, [])
+    assert isinstance(found, keys.Judged) and found.id == "partly-right"
+    assert 0 < found.fraction < 1 and "partly right" in found.message
+    nothing = keys.judge(q, {"plan": {"display": 1e5, "social": 1e5}}, media_key, [])
+    assert nothing.id == "no-gain" and nothing.fraction == 0
+    for judged in (found, nothing):
+        for figure in (media_key["best_profit"], media_key["own_profit"]):
+            assert f"{figure:,.0f}" not in judged.message
+            assert f"{figure:.0f}" not in judged.message
+    assert keys.judge(q, "not a plan", media_key, []).id == "no-gain"  # never a crash
 
 
 # -- the exercise source follows the authoring format and the chapter's requirements -----------
@@ -340,6 +371,10 @@ def test_exercise_works_unchanged_on_a_per_student_store(student, tmp_path):
 @pytest.fixture(scope="module")
 def chapter_run():
     """The chapter executed top to bottom as the book build would (with a timeout)."""
+    return _execute_chapter()
+
+
+def _execute_chapter():
     import jupytext
     from nbclient import NotebookClient
 
@@ -388,8 +423,11 @@ def _glued(nb, prefix: str) -> dict[str, float]:
         for o in cell.get("outputs", []):
             name = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
             if name.startswith(prefix):
-                text = o["data"]["application/papermill.record/text/plain"]
-                values[name[len(prefix) :]] = float(text)
+                text = o.get("data", {}).get("application/papermill.record/text/plain", "")
+                try:
+                    values[name[len(prefix) :]] = float(text)
+                except ValueError:  # a glued sentence or figure
+                    continue
     return values
 
 
@@ -409,6 +447,51 @@ def test_chapter_recovers_the_hidden_brand_effect(chapter_run, store):
     true = store.truth["channels"]["direct"]
     assert brand["decay"] == pytest.approx(true["brand_adstock_decay"], abs=0.1)
     assert brand["elasticity"] == pytest.approx(true["brand_elasticity"], abs=0.1)
+
+
+@pytest.fixture(scope="module", params=["alice", "bob"])
+def other_chapter_run(request, tmp_path_factory):
+    """The chapter executed on another learner's store (a per-student store of a course)."""
+    env = {
+        "STOREOPS_COURSE_SEED": "20261122",
+        "STOREOPS_STUDENT": request.param,
+        "STOREOPS_CACHE": str(tmp_path_factory.mktemp("cache")),
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the kernel inherits the environment
+    try:
+        yield _execute_chapter()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _page_claims(nb) -> None:
+    """The page's qualitative sentences, held against the numbers it glues on one store."""
+    g = _glued(nb, "")
+    assert g["ctr_ratio"] >= 2 and g["ctr_sms"] > g["ctr_search"]  # search far above display
+    assert g["aov_max"] / g["aov_min"] < 1.15  # "order values hardly differ by channel"
+    assert g["roas_push"] > 3 * max(g["roas_search"], g["roas_display"], g["roas_social"])
+    # "search fits best with a short memory", banners and content are remembered longer
+    assert g["decay_search"] < min(g["decay_display"], g["decay_social"])
+    assert g["brand_decay"] >= 0.8  # "a memory of weeks rather than days"
+    assert all(0 < g[f"b_{ch}"] < 1 for ch in ("search", "display", "social"))  # "all three bend"
+    assert g["break_even"] > 1.5  # "just to pay for itself, not 1"
+    assert abs(g["ab_z"]) > 3  # the CTR difference is "far beyond what chance produces"
+    assert g["d11_peak_x"] > 1 and g["d11_dip"] > 0  # a bump, then days that fall short
+
+
+@pytest.mark.slow
+def test_page_claims_hold_on_the_default_store(chapter_run):
+    _page_claims(chapter_run)
+
+
+@pytest.mark.slow
+def test_page_claims_hold_on_other_stores(other_chapter_run):
+    _page_claims(other_chapter_run)
 
 
 def test_mistake_messages_do_not_leak_values():

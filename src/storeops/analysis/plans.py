@@ -83,6 +83,8 @@ class PlanProxy:
         self.order_rate = VIEWS_PER_SESSION[None, None, :] * atc * c2o
         self.budgets = dict(market.traffic.planned_budget)
         self.bids = dict(market.traffic.planned_bid)
+        if per_order is None and kpis is None:
+            raise StoreOpsError("PlanProxy needs kpis (the own plan's window totals) or per_order")
         orders, spend = self._run(market.traffic)
         if per_order is None:
             per_order = (kpis["contribution"] + kpis["ad_spend"]) / orders
@@ -104,6 +106,8 @@ class PlanProxy:
         budgets, bids = dict(self.budgets), dict(self.bids)
         for plan, values in ((budgets, daily or {}), (bids, bid or {})):
             for ch, v in values.items():
+                if ch not in plan:
+                    raise StoreOpsError(f"channel must be one of {sorted(plan)}, got {ch!r}")
                 plan[ch] = plan[ch].copy()
                 plan[ch][w] = round(float(v), 2)
         traffic = build_traffic(

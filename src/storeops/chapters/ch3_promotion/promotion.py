@@ -164,9 +164,26 @@ def plot_baskets(store, *, ax=None, title: str = ""):
     return ax
 
 
-def basket_chart(store) -> None:
-    """Show :func:`plot_baskets` for the exercise (question on coupon thresholds)."""
+def festival_chart(store, festival: str = "99") -> None:
+    """The exercise's chart of a festival (question on the dip): daily revenue of completed
+    orders from three weeks before it to two weeks after, its phases shaded and the ordinary
+    level (the mean of the 28 ordinary days before its pre-sale) drawn across."""
     import matplotlib.pyplot as plt
 
-    plot_baskets(store, title="Orders by basket value, ordinary days")
+    done = store.orders[store.orders["status"] == "completed"]
+    daily = done.groupby(done["order_time"].dt.normalize())["revenue"].sum()
+    windows = festival_windows(store.calendar)
+    windows = windows[windows["festival"] == festival]
+    cal = store.calendar
+    before = cal[(cal["date"] < windows["start"].min()) & (cal["festival"] == "")]["date"]
+    span = daily.loc[
+        windows["start"].min() - pd.Timedelta(days=21) : windows["end"].max()
+        + pd.Timedelta(days=14)
+    ]
+    plot_festival(
+        span,
+        windows,
+        baseline=daily.reindex(before.tail(28)).mean(),
+        title=f"Festival {festival}: daily revenue by phase, ordinary level dashed",
+    )
     plt.show()

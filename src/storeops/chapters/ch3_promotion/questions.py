@@ -19,16 +19,16 @@ import numpy as np
 import pandas as pd
 
 from storeops.chapters.ch3_promotion.promo_data import MEDIA, festival_windows, ordinary_dates
-from storeops.chapters.ch3_promotion.promotion import basket_chart
+from storeops.chapters.ch3_promotion.promotion import festival_chart
 from storeops.chapters.ch3_promotion.widget import budget_allocator, current_daily_spend
 from storeops.checks import Function, Kind, Number, Question, Series, Text, self_learner_edition
 from storeops.data import load_store
 
 __all__ = [
     "NormalDist",
-    "basket_chart",
     "budget_allocator",
     "current_daily_spend",
+    "festival_chart",
     "festival_windows",
     "load_store",
     "np",
@@ -248,10 +248,10 @@ def _n_media(store) -> int:
 
 
 CONCEPT_NEXT_YUAN = ("average ROAS", "marginal profit per yuan", "CTR", "cost per click")
-CONCEPT_COUPONS = (
-    "baskets bunch just above the thresholds",
-    "baskets bunch just below the thresholds",
-    "no change at the thresholds",
+CONCEPT_DIP = (
+    "below the ordinary level",
+    "back at the ordinary level",
+    "still above the ordinary level",
 )
 CONCEPT_VERDICT = ("makes money", "loses money", "cannot tell without the CTR")
 
@@ -448,12 +448,13 @@ q14 = Question(
 q15 = Question(
     A,
     "q15",
-    var="coupon_effect",
-    kind=Text(options=lambda store: CONCEPT_COUPONS),
+    var="dip_reading",
+    kind=Text(options=lambda store: CONCEPT_DIP),
     hints=[
-        "Read the chart: compare the bars just left of each dashed line with those just right.",
-        "A shopper a little short of a threshold can add an item to reach it (凑单).",
-        "Method: count the baskets in the 10 yuan below the threshold and in the 10 yuan above it.",
+        "Read the chart: find the shaded dip phase right after the peak day.",
+        "Compare the dip's days with the dashed line, the ordinary level before the festival.",
+        "Method: the dip's mean daily revenue against the ordinary level: more than 5 % below "
+        "it, within 5 %, or more than 5 % above it.",
     ],
 )
 

@@ -177,6 +177,24 @@ def test_the_own_plans_profit_is_read_off_the_learners_store(store, media_key):
     assert media_key["own_profit"] == pytest.approx(run.profit, abs=0.01)
 
 
+def _run_on_store(script: str, student: str | None, tmp_path) -> dict:
+    """``script``'s last line (JSON), run in a fresh process on ``student``'s store of a
+    course (None: the default store) with the sources of the chapters."""
+    env = dict(os.environ, STOREOPS_CACHE=str(tmp_path / "cache"))
+    if student:
+        env.update(STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(SOURCE.parent)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 DECISIONS = r"""
 import json, sys
 from pathlib import Path
@@ -221,19 +239,7 @@ def test_decisions_on_five_stores(student, tmp_path):
     gain); the reference earns full marks; every mistake earns less than full; a plan that
     loses money (three times today's display and social budgets) earns zero. And the
     written question's model answer quotes the store's own numbers."""
-    env = dict(os.environ, STOREOPS_CACHE=str(tmp_path / "cache"))
-    if student:
-        env.update(STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
-    run = subprocess.run(
-        [sys.executable, "-c", DECISIONS, str(SOURCE.parent)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = _run_on_store(DECISIONS, student, tmp_path)
     written = result.pop("q12")  # the model answer quotes this store's numbers
     assert all(n in written["model"] for n in written["numbers"]), written
     for q, r in result.items():
@@ -348,18 +354,7 @@ print(json.dumps(out))
 @pytest.mark.slow
 @pytest.mark.parametrize("student", ["alice", "bob"])
 def test_exercise_works_unchanged_on_a_per_student_store(student, tmp_path):
-    env = dict(os.environ, STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
-    env["STOREOPS_CACHE"] = str(tmp_path / "cache")
-    run = subprocess.run(
-        [sys.executable, "-c", PER_STUDENT, str(SOURCE.parent)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = _run_on_store(PER_STUDENT, student, tmp_path)
     seeds = {r["seed"] for r in result.values()}
     assert seeds and seeds != {load_store().meta["seed"]}
     for name, r in result.items():
@@ -452,21 +447,11 @@ def test_chapter_recovers_the_hidden_brand_effect(chapter_run, store):
 @pytest.fixture(scope="module", params=["alice", "bob"])
 def other_chapter_run(request, tmp_path_factory):
     """The chapter executed on another learner's store (a per-student store of a course)."""
-    env = {
-        "STOREOPS_COURSE_SEED": "20261122",
-        "STOREOPS_STUDENT": request.param,
-        "STOREOPS_CACHE": str(tmp_path_factory.mktemp("cache")),
-    }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # the kernel inherits the environment
-    try:
+    with pytest.MonkeyPatch.context() as mp:  # the kernel inherits the environment
+        mp.setenv("STOREOPS_COURSE_SEED", "20261122")
+        mp.setenv("STOREOPS_STUDENT", request.param)
+        mp.setenv("STOREOPS_CACHE", str(tmp_path_factory.mktemp("cache")))
         yield _execute_chapter()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _page_claims(nb) -> None:

@@ -2,7 +2,7 @@
 
 The notebook's first cell is ``from storeops.chapters.ch3_promotion.questions import *``. Kinds say
 what each answer is (type, shape, plausible range), never what it equals. The two decision
-questions (next two months' media budgets, the search bid) are plans judged by their profit on
+questions (July and August's display and social budgets, the search bid) are plans judged by their profit on
 the learner's own store (:class:`PlanDecision`): the key (the store's own and the best plan's
 profit) comes from the grader or, in the self-learner edition, from the book's key blob
 (``storeops.grading.judges``); nothing here searches for the best plan.

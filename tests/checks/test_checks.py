@@ -242,8 +242,9 @@ def test_graded_decision_checks_plausibility_without_the_truth(store, monkeypatc
 
 
 def test_self_learner_blob_carries_only_the_profits_of_the_decision(keys_by_assignment):
-    """The blob holds the seed, the window and two profits; never the best plan itself."""
-    for q in ("q8", "q13"):
+    """The blob holds the seed, the window and two profits (and for the bid, scored on expected
+    profit, the contribution per order); never the best plan itself."""
+    for q, extra in (("q8", set()), ("q13", {"per_order"})):
         judge = keys_by_assignment["ch3_promotion"]["questions"][q]["judge"]
-        assert set(judge) == {"seed", "start", "days", "own_profit", "best_profit"}
+        assert set(judge) == {"seed", "start", "days", "own_profit", "best_profit"} | extra
         assert judge["best_profit"] > judge["own_profit"]

@@ -156,9 +156,9 @@ class Hub:
         log.close()
         while True:
             if self.proc.poll() is not None:
-                raise StoreOpsError(
-                    f"JupyterHub exited ({self.proc.returncode}): {self.log_tail()}"
-                )
+                code = self.proc.returncode
+                self.stop()  # the proxy it started would hold the ports of the next start
+                raise StoreOpsError(f"JupyterHub exited ({code}): {self.log_tail()}")
             try:
                 hub = requests.get(f"{self.url}/hub/api/", timeout=5)
                 course = requests.get(f"{self.url}/services/{COURSE}/api", timeout=5)

@@ -104,6 +104,7 @@ class PlanDecision(Kind):
     """
 
     full_share: float = FULL_SHARE
+    check_timeout = 20.0  # the service runs the plan on the learner's store (about 0.6 s alone)
 
     def plan_of(self, value: Any) -> dict[str, float] | None:  # pragma: no cover - abstract
         raise NotImplementedError

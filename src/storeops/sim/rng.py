@@ -54,12 +54,15 @@ def keyed_uniforms(seed: int, name: str, keys: np.ndarray, columns: int) -> np.n
     h += np.arange(words, dtype=np.uint64)[None, :]
     h ^= base
     _mix(h, np.empty_like(h))
-    halves = h.view(np.uint32).reshape(len(keys), 2 * words)[:, :columns]
-    out = np.empty((len(keys), columns), dtype=np.float32)
+    halves = h.view(np.uint32).reshape(len(keys), 2 * words)
     # the top 24 bits of each half, centred in their cell: never 0, but the top cell rounds to
-    # exactly 1 in float32 (draws by inversion guard against it)
-    u = (halves >> np.uint32(8)).astype(np.float32)
-    np.multiply(u + np.float32(0.5), np.float32(1.0 / 16777216.0), out=out)
+    # exactly 1 in float32 (draws by inversion guard against it); in place, as a large store
+    # draws billions of these
+    halves >>= np.uint32(8)
+    out = np.empty((len(keys), columns), dtype=np.float32)
+    np.copyto(out, halves[:, :columns], casting="unsafe")  # exact: below 2**24
+    out += np.float32(0.5)
+    out *= np.float32(1.0 / 16777216.0)
     return out
 
 

@@ -56,6 +56,7 @@ from storeops.sim.orders import (
     coupon_plan,
     expand_orders,
     fulfil,
+    lexsort_distinct,
     sample_lines,
     top_up_baskets,
 )
@@ -1027,8 +1028,10 @@ def _dated_lines(
 
 def _event_order(sales: Sales, line: np.ndarray, day: np.ndarray) -> np.ndarray:
     """Order of the rows of a table of events on order lines: by date, order id, SKU."""
-    # ids sort like their integer codes, so sorting the codes sorts the published ids
-    return np.lexsort((sales.line_sku[line], sales.line_order[line], day))
+    # ids sort like their integer codes, so sorting the codes sorts the published ids; an
+    # order's line is returned or reviewed once at most
+    bounds = (sales.line_sku.max(initial=0) + 1, sales.revenue.size, day.max(initial=0) + 1)
+    return lexsort_distinct((sales.line_sku[line], sales.line_order[line], day), bounds)
 
 
 def _row_keys(market: Market, activity: Activity) -> RowKeys:

@@ -205,10 +205,24 @@ def expected():
 def test_incident_answers_match_the_simulators_ground_truth(expected, truth_store):
     truth = truth_store.truth
     failure = incident(truth, "checkout_failure")
-    assert expected["q5"] == f"{pd.Timestamp(failure['start']):%Y-%m-%d %H:00}"
-    assert expected["q6"] == f"{failure['device']} checkout"
+    assert expected["q5"] == f"{pd.Timestamp(failure['start']):%Y-%m-%d}"
+    assert expected["q6"] > 0  # the failing device took fewer orders than usual
     assert expected["q7"] == incident(truth, "bad_traffic")["channel"]
-    assert expected["q8"] == incident(truth, "stockout")["sku"]
+
+
+def test_lead_times_are_the_best_sellers_waits(expected, truth_store):
+    """The ten SKUs are the best sellers by units, and each median lies between the shortest
+    and the longest actual wait of its purchase orders."""
+    store = truth_store
+    done = store.orders.loc[store.orders["status"] == "completed", "order_id"]
+    lines = store.order_lines[store.order_lines["order_id"].isin(done)]
+    units = lines.groupby("sku")["quantity"].sum()
+    lead = expected["q8"]
+    assert len(lead) == 10 and units[lead.index].min() >= units.drop(lead.index).max()
+    po = store.purchase_orders
+    for sku, median in lead.items():
+        waits = po.loc[po["sku"] == sku, "actual_arrival"] - po.loc[po["sku"] == sku, "order_date"]
+        assert waits.dt.days.min() <= median <= waits.dt.days.max()
 
 
 def test_daily_kpis_are_consistent_with_the_tables(expected, truth_store):
@@ -296,9 +310,9 @@ def test_hidden_test_passes_the_reference(question, instructor_env, capsys):
 def test_graded_edition_checks_form_not_value(truth_store):
     graded_edition(ASSIGNMENT)
     q5, q1 = QUESTIONS["q5"], QUESTIONS["q1"]
-    q5.kind.plausible("2025-01-01 10:00", truth_store)  # any hour of the year is plausible
+    assert not q5.kind.plausible("2025-01-01", truth_store)  # any day of the year is plausible
     with pytest.raises(CheckFailed):
-        q5._check("yesterday evening", truth_store)
+        q5._check("yesterday", truth_store)
 
     def stub(metric):
         raise NotImplementedError()
@@ -342,15 +356,13 @@ def test_exercise_works_unchanged_on_a_per_student_store(monkeypatch):
     monkeypatch.setenv("STOREOPS_STUDENT", "ch2-tester")
     keys._CACHE.clear()
     try:
-        got = {n: keys.expected(ASSIGNMENT, n, SOURCE_DIR) for n in ("q5", "q6", "q7", "q8")}
+        got = {n: keys.expected(ASSIGNMENT, n, SOURCE_DIR) for n in ("q5", "q7")}
         truth = load_store(with_truth=True).truth
     finally:
         keys._CACHE.clear()
     failure = incident(truth, "checkout_failure")
-    assert got["q5"] == f"{pd.Timestamp(failure['start']):%Y-%m-%d %H:00}"
-    assert got["q6"] == f"{failure['device']} checkout"
+    assert got["q5"] == f"{pd.Timestamp(failure['start']):%Y-%m-%d}"
     assert got["q7"] == incident(truth, "bad_traffic")["channel"]
-    assert got["q8"] == incident(truth, "stockout")["sku"]
 
 
 # -- the chapter: its findings are the store's true incidents ----------------------------------
@@ -396,3 +408,69 @@ def test_chapter_quotes_numbers_through_glue_only(chapter_glue):
     typed = re.findall(r"(?<![\w.-])\d[\d,.]*\s*%|¥\s?\d", prose)
     assert not typed, typed
     assert len(chapter_glue) >= 30
+
+
+# -- transfer, not transcription -----------------------------------------------------------------
+def _tokens(code: str) -> list[str]:
+    """Python tokens with names, numbers and strings kept, comments and layout dropped."""
+    import io
+    import tokenize
+
+    out = []
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
+            out.append(tok.string)
+    return out
+
+
+def _shingles(tokens: list[str], n: int = 8) -> set[tuple]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+# q1-q4 practise the dashboard the chapter builds (the learner writes the function behind the
+# chapter's widget); the incident questions from q5 on must ask what the page did not do.
+TRANSFER_FROM = 5
+
+
+def test_no_incident_solution_is_a_near_copy_of_the_chapter_code(source_nb):
+    """Each reference solution from q5 on shares under half of its 8-token runs with any one
+    code cell of the chapter page."""
+    import jupytext
+
+    page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
+    page_shingles = [_shingles(_tokens(code)) for code in page]
+    checked = 0
+    for cell in source_nb.cells:
+        if not src.is_answer_cell(cell) or cell.cell_type != "code":
+            continue
+        if int(src.grade_id(cell).split("-")[0][1:]) < TRANSFER_FROM:
+            continue
+        mine = _shingles(_tokens(src.strip_solution_markers(cell.source)))
+        if len(mine) < 5:
+            continue
+        checked += 1
+        worst = max(len(mine & other) / len(mine) for other in page_shingles)
+        assert worst < 0.5, f"{src.grade_id(cell)} repeats a code cell of the page ({worst:.0%})"
+    assert checked >= 4
+
+
+def test_near_copy_check_catches_a_copy():
+    import jupytext
+
+    page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
+    copied = next(code for code in page if "down_runs" in code)
+    assert _shingles(_tokens(copied)) == _shingles(_tokens("# a comment\n" + copied))
+
+
+def test_model_answer_of_the_report_is_written_from_the_store():
+    """The q9 model answer quotes the failure day and the orders lost on the store it is
+    shown for (two stores, two answers)."""
+    from storeops.book.model_answers import MODEL_ANSWERS
+
+    ref = keys.reference(ASSIGNMENT, "q8", SOURCE_DIR)  # one run holds every answer
+    ns = ref.namespace
+    model = MODEL_ANSWERS[ASSIGNMENT]["q9"](ns)
+    day = pd.Timestamp(ns["failure_day"])
+    assert f"{day:%d %B}" in model and f"{ns['lost_orders']:,.0f}" in model
+    other = dict(ns, failure_day=f"{day + pd.Timedelta(days=7):%Y-%m-%d}", lost_orders=-1.0)
+    assert MODEL_ANSWERS[ASSIGNMENT]["q9"](other) != model

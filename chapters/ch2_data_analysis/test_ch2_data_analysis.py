@@ -411,22 +411,6 @@ def test_chapter_quotes_numbers_through_glue_only(chapter_glue):
 
 
 # -- transfer, not transcription -----------------------------------------------------------------
-def _tokens(code: str) -> list[str]:
-    """Python tokens with names, numbers and strings kept, comments and layout dropped."""
-    import io
-    import tokenize
-
-    out = []
-    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-        if tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
-            out.append(tok.string)
-    return out
-
-
-def _shingles(tokens: list[str], n: int = 8) -> set[tuple]:
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
-
-
 # q1-q4 practise the dashboard the chapter builds (the learner writes the function behind the
 # chapter's widget); the incident questions from q5 on must ask what the page did not do.
 TRANSFER_FROM = 5
@@ -438,14 +422,14 @@ def test_no_incident_solution_is_a_near_copy_of_the_chapter_code(source_nb):
     import jupytext
 
     page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
-    page_shingles = [_shingles(_tokens(code)) for code in page]
+    page_shingles = [src.code_shingles(code) for code in page]
     checked = 0
     for cell in source_nb.cells:
         if not src.is_answer_cell(cell) or cell.cell_type != "code":
             continue
         if int(src.grade_id(cell).split("-")[0][1:]) < TRANSFER_FROM:
             continue
-        mine = _shingles(_tokens(src.strip_solution_markers(cell.source)))
+        mine = src.code_shingles(src.strip_solution_markers(cell.source))
         if len(mine) < 5:
             continue
         checked += 1
@@ -459,7 +443,7 @@ def test_near_copy_check_catches_a_copy():
 
     page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
     copied = next(code for code in page if "down_runs" in code)
-    assert _shingles(_tokens(copied)) == _shingles(_tokens("# a comment\n" + copied))
+    assert src.code_shingles(copied) == src.code_shingles("# a comment\n" + copied)
 
 
 def test_model_answer_of_the_report_is_written_from_the_store():
@@ -474,3 +458,45 @@ def test_model_answer_of_the_report_is_written_from_the_store():
     assert f"{day:%d %B}" in model and f"{ns['lost_orders']:,.0f}" in model
     other = dict(ns, failure_day=f"{day + pd.Timedelta(days=7):%Y-%m-%d}", lost_orders=-1.0)
     assert MODEL_ANSWERS[ASSIGNMENT]["q9"](other) != model
+
+
+# -- the decision: scored on the learner's own store against the best budget ------------------
+def test_incident_budget_is_scored_against_the_best_budget(instructor_env, truth_store):
+    """On the default store: the reference budget earns full marks; buying more of the channel
+    (more revenue, less profit) earns less than full marks; a budget that loses money against
+    the store's own plan earns zero; a half-way cut earns partial credit; another channel's
+    budget earns nothing. Every catalogued mistake earns less than full marks."""
+    from storeops.grading.plans import own_window
+
+    q = QUESTIONS["q13"]
+    key = keys.expected(ASSIGNMENT, "q13", SOURCE_DIR)
+    ref = keys.reference(ASSIGNMENT, "q13", SOURCE_DIR)
+    channel = incident(truth_store.truth, "bad_traffic")["channel"]
+    store = ref.namespace["store"]
+    assert key["best_profit"] >= key["own_profit"]
+    assert q.kind.score(q.kind.evaluate(ref.value_of(q.var), store), key) == 1.0
+
+    _, mean, _ = own_window(key["seed"], key["start"], key["days"], {})
+    today = mean[channel]
+
+    def plan(budget, ch=channel):
+        return {"plan": {ch: budget}}
+
+    more = plan(1.5 * today)
+    assert q.kind.profit(more, key) < key["own_profit"] < key["best_profit"]
+    assert q.kind.score(more, key) < 1.0
+    assert q.kind.score(plan(3 * today), key) == 0.0
+    assert 0 < q.kind.score(plan(0.5 * today), key) < 1.0
+    other = next(c for c in ("display", "social") if c != channel)
+    assert q.kind.score(plan(0.0, other), key) == 0.0
+    for mistake, value in keys.mistakes_evaluated(ASSIGNMENT, "q13", SOURCE_DIR):
+        assert q.kind.score(value, key) < 1.0, mistake.id
+
+
+def test_incident_budget_answers_are_checked_for_form():
+    q = QUESTIONS["q13"]
+    assert q.kind.plausible({"display": 100.0}, None) == []
+    assert q.kind.plausible({"display": -1.0}, None)
+    assert q.kind.plausible({"search": 10.0}, None)
+    assert q.kind.plausible({"display": 1.0, "social": 2.0}, None)
+    assert q.kind.plausible(100.0, None)

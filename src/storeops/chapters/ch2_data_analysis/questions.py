@@ -8,6 +8,9 @@ equals; the cases a function is called on are picked from the calendar only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +18,7 @@ from storeops.analysis.daily import baseline, festival_days, full_weeks, week_la
 from storeops.analysis.diagnose import runs, runs_by
 from storeops.chapters.ch2_data_analysis.widget import kpi_dashboard
 from storeops.checks import Function, Number, Question, Series, Text, self_learner_edition
+from storeops.checks.decisions import PlanDecision
 
 try:  # the data layer; the checks still import without it (type checks only)
     from storeops.data import load_store
@@ -33,6 +37,7 @@ __all__ = [
     "q10",
     "q11",
     "q12",
+    "q13",
     "q2",
     "q3",
     "q4",
@@ -247,5 +252,88 @@ q12 = Question(
         "A quarter is three months: the first from January to March, and so on.",
         "Method: locate the week with the highest mean delivery time and read off the quarter "
         "its dates fall in; check the calendar's `logistics_stop` days around it.",
+    ],
+)
+
+
+# -- the decision: a plan judged by its expected profit on the learner's own store -------------
+PER_MILLE = ("display", "social")  # the paid channels bought per thousand impressions
+
+
+@dataclass
+class IncidentBudget(PlanDecision):
+    """The daily budget of the channel that sent bad traffic, for July and August: a dict (or
+    Series) ``{channel: yuan a day}`` with one channel. Scored on expected profit (the key
+    holds ``per_order``) against the best budget of the channel the incident came from; a
+    budget for another channel earns nothing."""
+
+    start: str = "2025-07-01"
+    days: int = 62
+
+    def plan_of(self, value: Any) -> dict[str, float] | None:
+        if isinstance(value, pd.Series):
+            value = value.to_dict()
+        if not isinstance(value, dict) or len(value) != 1:
+            return None
+        ((channel, budget),) = value.items()
+        if isinstance(budget, bool) or not isinstance(budget, int | float | np.number):
+            return None
+        return {str(channel): float(budget)}
+
+    def plausible(self, value: Any, store: Any) -> list[str]:
+        plan = self.plan_of(value)
+        if plan is None:
+            return [
+                "expected a dict with one channel and its daily budget, such as "
+                "{'social': 1200.0}, got " + type(value).__name__
+            ]
+        ((channel, budget),) = plan.items()
+        problems = []
+        if channel not in PER_MILLE:
+            problems.append(f"the channel must be one of {', '.join(PER_MILLE)}, got {channel!r}")
+        if not np.isfinite(budget) or budget < 0:
+            problems.append(f"the budget must be a number of yuan at least 0, got {budget!r}")
+        return problems
+
+    def policy(self, own: Any, plan: dict[str, float]) -> Any:
+        from storeops.analysis.plans import set_budgets
+
+        return set_budgets(own, plan, self.start, self.days)
+
+    def proxy_args(self, plan: dict[str, float]) -> dict:
+        return {"daily": plan}
+
+    def score(self, answer: Any, key: dict) -> float:
+        """As :meth:`PlanDecision.score`, and 0 for a budget of another channel than the one
+        the bad traffic came from (the key names it by :func:`channel_digest` only: the
+        self-learner blob must not spell question 7's answer)."""
+        plan = answer.get("plan", {}) if isinstance(answer, dict) else {}
+        if len(plan) != 1 or channel_digest(key["seed"], next(iter(plan))) != key["channel"]:
+            return 0.0
+        return super().score(answer, key)
+
+
+def channel_digest(seed: int, channel: str) -> str:
+    """A channel's name as the decision's key holds it: hashed with the store's seed."""
+    import hashlib
+
+    return hashlib.sha256(f"{int(seed)}:{channel}".encode()).hexdigest()[:16]
+
+
+q13 = Question(
+    A,
+    "q13",
+    var="incident_budget",
+    kind=IncidentBudget(),
+    truth=lambda truth: {},
+    hints=[
+        "Profit, not revenue: a yuan of ads pays for itself only when the revenue it brings "
+        "leaves at least a yuan after the other costs of that revenue (the finance table).",
+        "Judge the channel on its ordinary days: leave out the festivals and the days of the "
+        "bad traffic, which would make any channel look worse than it is.",
+        "Method: share of revenue left before ads = (contribution + ad spend) / (gross sales - "
+        "discounts) over the year; the channel's ROAS on its clean days times that share is "
+        "what a yuan brings back; below one, stop buying; at or above, halve the budget and "
+        "watch.",
     ],
 )

@@ -500,3 +500,28 @@ def test_incident_budget_answers_are_checked_for_form():
     assert q.kind.plausible({"search": 10.0}, None)
     assert q.kind.plausible({"display": 1.0, "social": 2.0}, None)
     assert q.kind.plausible(100.0, None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", ["alice", "bob", "carol"])
+def test_incident_budget_reference_earns_full_marks_on_other_stores(student, monkeypatch):
+    """On per-student stores the reference budget still earns full marks, three times today's
+    budget earns zero and every catalogued mistake less than full."""
+    from storeops.grading.plans import own_window
+
+    monkeypatch.setenv("STOREOPS_COURSE_SEED", "777")
+    monkeypatch.setenv("STOREOPS_STUDENT", student)
+    keys._CACHE.clear()
+    try:
+        q = QUESTIONS["q13"]
+        key = keys.expected(ASSIGNMENT, "q13", SOURCE_DIR)
+        ref = keys.reference(ASSIGNMENT, "q13", SOURCE_DIR)
+        answer = q.kind.evaluate(ref.value_of(q.var), None)
+        assert q.kind.score(answer, key) == 1.0
+        ((channel, _),) = answer["plan"].items()
+        _, mean, _ = own_window(key["seed"], key["start"], key["days"], {})
+        assert q.kind.score({"plan": {channel: 3 * mean[channel]}}, key) == 0.0
+        for mistake, value in keys.mistakes_evaluated(ASSIGNMENT, "q13", SOURCE_DIR):
+            assert q.kind.score(value, key) < 1.0, mistake.id
+    finally:
+        keys._CACHE.clear()

@@ -108,10 +108,17 @@ def model_answer_names(assignment: str) -> list[str]:
     return sorted(MODEL_ANSWERS.get(assignment, {}))
 
 
+# What ``myst_nb.glue(name, Markdown(text), display=False)`` displays. Importing myst_nb's glue
+# loads docutils and Sphinx, seconds of an exercise page that otherwise never needs them.
+GLUE_PREFIX = "application/papermill.record/"
+
+
 def glue_model_answers(assignment: str, namespace: dict) -> None:
     """Glue each written question's model answer (``<question>_model``, Markdown)."""
-    from IPython.display import Markdown
-    from myst_nb import glue
+    from IPython.display import display
 
     for question, write in MODEL_ANSWERS.get(assignment, {}).items():
-        glue(f"{question}_model", Markdown(write(namespace)), display=False)
+        text = write(namespace)
+        bundle = {f"{GLUE_PREFIX}text/markdown": text, f"{GLUE_PREFIX}text/plain": text}
+        meta = {"scrapbook": {"name": f"{question}_model", "mime_prefix": GLUE_PREFIX}}
+        display(bundle, raw=True, metadata=meta)

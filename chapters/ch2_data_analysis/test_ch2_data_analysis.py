@@ -161,7 +161,7 @@ def test_dashboard_asks_the_function_once_per_metric():
 def test_exercise_has_enough_graded_work_each_with_competency(source_nb):
     tests = [c for c in source_nb.cells if src.is_test_cell(c)]
     points = [src.nbgrader_meta(c)["points"] for c in tests]
-    assert len(tests) >= 6 and sum(points) >= 12
+    assert len(tests) >= 8 and sum(points) >= 16  # the chapter standard, item 10
     assert all(src.competency(c) == "data-analysis" for c in tests)
     written = [
         c
@@ -187,6 +187,18 @@ def test_widget_exploration_is_recorded_in_a_graded_plain_variable(source_nb):
     assert "dashboard" in ids["q4-text"].source
     assert QUESTIONS["q4"].var == "worst_week"
     assert src.nbgrader_meta(ids["q4-test"])["points"] > 0
+
+
+def test_three_concept_checks_one_read_from_a_chart_and_a_decision(source_nb):
+    """The chapter standard, items 8 and 9: concept checks (one read from a plot drawn in the
+    notebook) and a decision judged on the learner's store."""
+    from storeops.checks.decisions import PlanDecision
+
+    ids = {src.grade_id(c): c for c in source_nb.cells}
+    concepts = [n for n in ("q10", "q11", "q12") if n in QUESTIONS]
+    assert len(concepts) == 3
+    assert "plot" in ids["q12-chart"].source and "chart" in ids["q12-text"].source
+    assert any(isinstance(q.kind, PlanDecision) for q in QUESTIONS.values())
 
 
 def test_every_question_has_at_least_two_catalogued_mistakes():

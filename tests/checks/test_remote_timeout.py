@@ -62,7 +62,7 @@ def test_a_question_timeout_never_shortens_the_configured_one(slow_service, monk
 
 
 def test_plan_decisions_wait_longer_than_lookups():
-    from storeops.chapters.ch3_promotion.questions import PlanDecision
+    from storeops.checks.decisions import PlanDecision
 
     assert Kind.check_timeout is None
     assert PlanDecision.check_timeout > remote.DEFAULT_TIMEOUT * 5

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from storeops.chapters import questions as registered
@@ -82,13 +83,14 @@ def test_profit_peaks_where_the_markup_rule_says():
 
 
 # -- the SKUs the questions are about --------------------------------------------------------------
-def test_reorder_sku_ran_out_most_among_steady_skus(store):
+def test_reorder_sku_is_a_steady_sku_that_ran_out_and_earns_a_margin(store):
     from storeops.chapters.ch4_product.product import reorder_sku
 
     sku = reorder_sku(store)
-    steady = store.products.loc[store.products["season_end"].isna(), "sku"]
-    out = store.inventory[store.inventory["sku"].isin(steady)].groupby("sku")["stockout"].sum()
-    assert out[sku] == out.max() and out.max() > 0
+    product = store.products.set_index("sku").loc[sku]
+    assert pd.isna(product["season_end"]) and product["launch_date"] < store.calendar["date"].min()
+    days = store.inventory[store.inventory["sku"] == sku]
+    assert days["stockout"].sum() > 0 and product["list_price"] > 1.3 * product["unit_cost"]
 
 
 def test_weekly_units_add_up_to_the_inventory_table(store):
@@ -132,8 +134,11 @@ def test_reorder_scoring(store, reorder_key):
     assert kind.score("not a plan", key) == 0.0
     safer = kind.evaluate({"service_level": 0.9, "cover_days": 14.0}, store)
     assert kind.profit(safer, key) > kind.profit(starved, key)
-    share = (kind.profit(safer, key) - key["own_profit"]) / (key["best_profit"] - key["own_profit"])
-    assert kind.score(safer, key) == pytest.approx(min(1.0, max(0.0, share / ch4.FULL_SHARE)))
+    profit = kind.profit(safer, key)
+    share = (profit - key["own_profit"]) / (key["best_profit"] - key["own_profit"])
+    near = profit >= key["best_profit"] * (1 - ch4.NEAR_BEST)
+    expected = 1.0 if near else min(1.0, max(0.0, share / ch4.FULL_SHARE))
+    assert kind.score(safer, key) == pytest.approx(expected)
 
 
 def test_reorder_plausibility_names_the_field():
@@ -177,6 +182,7 @@ plans.update({m.id: v for m, v in K.mistakes_evaluated("ch4_product", "q9", src)
 print(json.dumps({
     "sku": key["sku"],
     "best": key["best_profit"] - key["own_profit"],
+    "best_profit": key["best_profit"],
     "gain": {k: q.kind.profit(v, key) - key["own_profit"] for k, v in plans.items()},
     "score": {k: q.kind.score(v, key) for k, v in plans.items()},
 }))
@@ -187,12 +193,12 @@ print(json.dumps({
 @pytest.mark.parametrize("student", [None, "alice", "bob"])
 def test_reorder_decision_on_three_stores(student, tmp_path):
     """On three stores: the best rule found earns at least what the reference and every
-    catalogued mistake earn (to half a percent of the best gain); the reference earns full
-    marks; every mistake earns less than full."""
+    catalogued mistake earn (to NEAR_BEST of its profit); the reference earns full marks;
+    every mistake earns less than full."""
     r = _run_on_store(DECISION, student, tmp_path)
-    assert r["best"] > 0
-    for plan, gain in r["gain"].items():
-        assert gain <= r["best"] * 1.005, (plan, gain, r["best"])
+    assert r["best"] >= 0
+    for plan, gain in r["gain"].items():  # the search is coarse: to NEAR_BEST of the profit
+        assert gain <= r["best"] + ch4.NEAR_BEST * abs(r["best_profit"]), (plan, gain, r)
     assert r["score"].pop("reference") == 1.0
     assert all(s < 1.0 for s in r["score"].values()), r["score"]
 

@@ -75,13 +75,24 @@ def clearance_sku(store) -> str:
 
 
 def reorder_sku(store) -> str:
-    """The reorder question's SKU: of the SKUs with no season end, the one out of stock on the
-    most days of the year (ties: the first SKU)."""
-    products = store.products
-    steady = set(products.loc[products["season_end"].isna(), "sku"])
-    inv = store.inventory
-    out = inv[inv["sku"].isin(steady)].groupby("sku")["stockout"].sum()
-    return str(out.sort_index().idxmax())
+    """The reorder question's SKU: of the SKUs on sale all year with no season end, the one
+    whose stock-outs cost the most margin (stock-out days x its mean units on in-stock days x
+    its margin at list price after the share of sales the finance table spends on coupons,
+    fees, shipping and returns); the stakes of its reorder rule are the largest."""
+    products = store.products.set_index("sku")
+    first = store.calendar["date"].min()
+    steady = products.index[products["season_end"].isna() & (products["launch_date"] < first)]
+    inv = store.inventory[store.inventory["sku"].isin(steady)]
+    out_days = inv.groupby("sku")["stockout"].sum()
+    per_day = inv[~inv["stockout"]].groupby("sku")["units_sold"].mean()
+    fin = store.tables["finance"]
+    spent = fin[
+        ["discounts", "commission", "payment_fees", "shipping", "refunds", "returns_handling"]
+    ]
+    cost_share = spent.sum().sum() / fin["gross_sales"].sum()
+    margin = products["list_price"] * (1 - cost_share) - products["unit_cost"]
+    lost = out_days * per_day.reindex(out_days.index).fillna(0) * margin.reindex(out_days.index)
+    return str(lost.sort_index().idxmax())
 
 
 # -- charts -----------------------------------------------------------------------------------

@@ -57,8 +57,11 @@ __all__ = [
 
 A = "ch4_product"
 
-# Full marks from this share of the best plan's gain over the store's own choice.
+# Full marks from this share of the best plan's gain over the store's own choice, or within
+# NEAR_BEST of the best plan's profit: on a store whose own rule is already near the best, a
+# year's noise between neighbouring rules is a few percent of the SKU's profit (chapter tests).
 FULL_SHARE = 0.8
+NEAR_BEST = 0.03
 
 
 def pareto_chart(store):
@@ -77,13 +80,15 @@ class SkuDecision(Kind):
 
     The grader runs the plan through the simulator (the learner's seed, common random
     numbers) and scores the SKU's contribution over the key's window against the store's own
-    choice and the best plan found (the key, from ``storeops.grading.judges``): full marks from
-    ``full_share`` of the best plan's gain, partial credit in proportion below, zero for a plan
-    that earns no more than the store's own choice.
+    choice and the best plan found (the key, from ``storeops.grading.judges``): full marks
+    within ``near_best`` of the best plan's profit or from ``full_share`` of its gain over the
+    store's own choice, partial credit in proportion below, zero for a plan that earns no more
+    than the store's own choice.
     """
 
     fields: tuple[str, ...] = ()
     full_share: float = FULL_SHARE
+    near_best: float = NEAR_BEST
 
     def plan_of(self, value: Any) -> dict | None:
         if not isinstance(value, dict) or sorted(value) != sorted(self.fields):
@@ -122,8 +127,10 @@ class SkuDecision(Kind):
     def score(self, answer: Any, key: dict) -> float:
         if not isinstance(answer, dict) or "plan" not in answer:
             return 0.0
-        gain = self.profit(answer, key) - key["own_profit"]
-        best = key["best_profit"] - key["own_profit"]
+        profit = self.profit(answer, key)
+        if profit >= key["best_profit"] - self.near_best * abs(key["best_profit"]):
+            return 1.0
+        gain, best = profit - key["own_profit"], key["best_profit"] - key["own_profit"]
         if gain <= 0 or best <= 0:
             return 0.0
         return float(min(1.0, gain / best / self.full_share))

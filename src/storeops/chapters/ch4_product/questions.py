@@ -211,7 +211,7 @@ class Reorder(SkuDecision):
 
 # -- the questions ------------------------------------------------------------------------------
 CONCEPT_STAGE = ("introduction", "growth", "maturity", "decline")
-CONCEPT_PARETO = ("less than 60 %", "60 % to 80 %", "more than 80 %")
+CONCEPT_PARETO = ("less than 50 %", "50 % to 90 %", "more than 90 %")
 CONCEPT_CENSORED = ("below the demand", "equal to the demand", "above the demand")
 
 
@@ -311,7 +311,7 @@ q7 = Question(
     hints=[
         "Find 20 % on the horizontal axis.",
         "Read the curve's height there: that is the share of revenue.",
-        "Method: the curve's value at 20 % of SKUs, against 60 % and 80 %.",
+        "Method: the curve's value at 20 % of SKUs, against 50 % and 90 %.",
     ],
 )
 

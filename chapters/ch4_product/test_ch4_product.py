@@ -454,3 +454,20 @@ def other_chapter_run(request, tmp_path_factory):
 @pytest.mark.slow
 def test_page_claims_hold_on_other_stores(other_chapter_run):
     _page_claims(other_chapter_run)
+
+
+def test_written_model_answer_quotes_the_stores_own_numbers():
+    """The model answer of question 10 is written from the reference answers on this store."""
+    from storeops.book.model_answers import MODEL_ANSWERS
+    from storeops.grading import keys
+
+    ns = keys.reference(ASSIGNMENT, "q9", SOURCE.parent).namespace
+    text = MODEL_ANSWERS[ASSIGNMENT]["q10"](ns)
+    for number in (
+        f"{ns['top20_share']:.0%}",
+        f"{ns['sell_through']:.0%}",
+        f"{ns['lost_units']:,.0f}",
+        f"{ns['reorder_point']:,.0f}",
+        ns["short"],
+    ):
+        assert number in text, number

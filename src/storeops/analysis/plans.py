@@ -3,7 +3,9 @@ answers become policies here, for the grader and for the learner's own check).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -11,7 +13,7 @@ from storeops.errors import StoreOpsError
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, window
 from storeops.sim.funnel import VIEWS_PER_SESSION, funnel_rates
 from storeops.sim.params import PAID_CHANNELS
-from storeops.sim.policy import Policy, budget_by_day, budget_from_days
+from storeops.sim.policy import Period, Policy, SkuPrice, budget_by_day, budget_from_days
 
 
 def set_budgets(plan: Policy, daily: dict[str, float], start=None, days=None) -> Policy:
@@ -54,6 +56,64 @@ def set_bid(plan: Policy, channel: str, bid: float, start=None, days=None) -> Po
     if not any(b.channel == channel for b in plan.budgets):
         raise StoreOpsError(f"channel must be a paid channel of the plan, got {channel!r}")
     return replace(plan, budgets=tuple(budgets))
+
+
+def without_days(periods: Sequence[Period], first: str, last: str) -> list[Period]:
+    """`periods` with the days from `first` to `last` (ISO dates, both included) taken out."""
+    out = []
+    day = date.fromisoformat
+    for p in periods:
+        if p.end < first or p.start > last:
+            out.append(p)
+            continue
+        if p.start < first:
+            out.append(Period(p.start, (day(first) - timedelta(days=1)).isoformat(), p.value))
+        if p.end > last:
+            out.append(Period((day(last) + timedelta(days=1)).isoformat(), p.end, p.value))
+    return out
+
+
+def set_sku_price(
+    plan: Policy,
+    sku: str,
+    price: float | None,
+    first: str,
+    last: str,
+    drop: tuple[str, str] | None = None,
+) -> Policy:
+    """`plan` with `sku` sold at `price` from `first` to `last` (ISO dates, both included);
+    `price` None: at its list price on those days. `drop` (first, last): days whose own price
+    periods are taken out too (back to the list price), e.g. the store's own clearance."""
+    if price is not None and (not np.isfinite(price) or price <= 0):
+        raise StoreOpsError(f"price of {sku} must be a number above 0, got {price!r}")
+    if not any(item.sku == sku for item in plan.prices):
+        raise StoreOpsError(f"sku must be a SKU of the plan, got {sku!r}")
+    prices = []
+    for item in plan.prices:
+        if item.sku == sku:
+            periods = without_days(item.periods, first, last)
+            if drop:
+                periods = without_days(periods, *drop)
+            if price is not None:
+                periods.append(Period(first, last, round(float(price), 2)))
+            item = SkuPrice(sku, tuple(sorted(periods, key=lambda p: p.start)))
+        prices.append(item)
+    return replace(plan, prices=tuple(prices))
+
+
+def sku_window_profit(seed: int, plan: Policy, sku: str, first: str, last: str) -> float:
+    """What `plan` earns on `sku` from `first` to `last` (ISO dates, both included): the SKU's
+    contribution in the finance table's terms (`storeops.sim.finance.sku_contribution`), from
+    the lean run (the tables the finance table adds up, row for row the full run's).
+
+    The store's whole profit would bury a one-SKU decision under the noise of the lines it
+    moves between other SKUs; the other SKUs' expected units do not change."""
+    from storeops.sim.finance import DEFAULT_COSTS, sku_contribution
+    from storeops.sim.policy import simulate
+
+    store = simulate(seed, plan, lean=True)
+    table = sku_contribution(store.tables, DEFAULT_COSTS, first, last)
+    return float(table.loc[sku, "contribution"])
 
 
 class PlanProxy:

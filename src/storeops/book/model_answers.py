@@ -97,9 +97,40 @@ def _ch2_report(ns: dict) -> str:
     )
 
 
+def _ch4_range(ns: dict) -> str:
+    """Question 10 of chapter 4: push, clear or drop, from questions 1, 2, 4, 5 and 9."""
+    top, sell = float(ns["top20_share"]), float(ns["sell_through"])
+    lost, rop, rule = float(ns["lost_units"]), float(ns["reorder_point"]), ns["reorder_rule"]
+    short = ns["short"]
+    concentrated = "more" if top > 0.8 else "less"
+    parts = [
+        f"**On this store** the top 20 % of SKUs earn {top:.0%} of the revenue, {concentrated} "
+        "concentrated than the 80/20 rule: push the A items with stock and ad budget, and judge "
+        "each C item by the job it does (a traffic item or a bundle partner) before dropping it.",
+        f"November's sell-through was {sell:.0%}: the {1 - sell:.0%} of SKUs on sale that sold "
+        "nothing tie up stock and are the first to clear (at a depth chosen on profit, counting "
+        "the write-down) or drop.",
+        f"Stock-outs cost {short} about {lost:,.0f} units of sales in the year; its reorder point "
+        f"for a 95 % service level is about {rop:,.0f} units, and the rule chosen (a service "
+        f"level of {float(rule['service_level']):.0%} with {float(rule['cover_days']):.0f} days "
+        + (
+            "of cover) buys safety stock because a lost sale costs far more margin than holding "
+            "a unit."
+            if float(rule["service_level"]) >= 0.9
+            else "of cover) keeps safety stock modest because holding a unit costs a good part "
+            "of the margin a lost sale would lose."
+        ),
+        "The limits: demand on stock-out days is censored (estimated from in-stock days), the "
+        "elasticities come from temporary cuts and overstate a lasting change, and one year of "
+        "data holds one season of each item: check the reorder rule's stock-outs monthly.",
+    ]
+    return " ".join(parts)
+
+
 MODEL_ANSWERS: dict[str, dict[str, Callable[[dict], str]]] = {
     "ch2_data_analysis": {"q9": _ch2_report},
     "ch3_promotion": {"q12": _ch3_plan},
+    "ch4_product": {"q10": _ch4_range},
 }
 
 

@@ -17,6 +17,7 @@ from storeops.chapters.ch3_promotion.questions import (
     PlanDecision,
     SearchBid,
 )
+from storeops.chapters.ch4_product.questions import Reorder, SkuDecision
 from storeops.grading.plans import best_bid, best_channel_budget, best_media_plan
 
 # Best plans found, per (decision kind, seed, window): a search costs a few seconds, and a
@@ -86,4 +87,44 @@ def truth_key(q: Any, truth: dict, store: Any) -> Any:
         return incident_budget_key(q.kind, truth, store)
     if isinstance(q.kind, PlanDecision):
         return decision_key(q.kind, store)
+    if isinstance(q.kind, SkuDecision):
+        return sku_decision_key(q.kind, store)
     return q.truth(truth)
+
+
+# The reorder search: service levels at a month's cover, then covers at the best level.
+REORDER_LEVELS = (0.8, 0.9, 0.95, 0.98, 0.99)
+REORDER_COVERS = (7.0, 14.0, 30.0, 45.0, 60.0)
+
+
+def sku_decision_key(kind: SkuDecision, store: Any) -> dict:
+    """What :meth:`SkuDecision.score` needs on ``store``: the seed, the SKU and the window its
+    contribution is counted in, and the profit of the store's own choice (read off the
+    learner's store) and of the best plan found (a search over runs of the simulator)."""
+    from storeops.chapters.ch4_product.product import reorder_sku
+    from storeops.sim.finance import DEFAULT_COSTS, sku_contribution
+
+    seed = int(store.meta["seed"])
+    cache = (type(kind).__name__, seed)
+    if cache in _KEYS:
+        return _KEYS[cache]
+    if isinstance(kind, Reorder):
+        sku = reorder_sku(store)
+        first, last = (
+            str(store.calendar["date"].min().date()),
+            str(store.calendar["date"].max().date()),
+        )
+        key = {"seed": seed, "sku": sku, "first": first, "last": last}
+        # the learner's store is the own plan's run: its own profit is read off it
+        table = sku_contribution(store.tables, DEFAULT_COSTS, first, last)
+        own = float(table.loc[sku, "contribution"])
+
+        def profit(level: float, cover: float) -> float:
+            return kind.profit({"plan": {"service_level": level, "cover_days": cover}}, key)
+
+        level = max(REORDER_LEVELS, key=lambda lv: profit(lv, 30.0))
+        best = max(profit(level, c) for c in REORDER_COVERS)
+    else:  # pragma: no cover - a new decision kind needs its search here
+        raise TypeError(f"no best-plan search for {type(kind).__name__}")
+    _KEYS[cache] = {**key, "own_profit": float(own), "best_profit": float(max(best, own))}
+    return _KEYS[cache]

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from tqdm.auto import tqdm
 
-from storeops.analysis.plans import PlanProxy, set_bid, set_budgets
+from storeops.analysis.plans import PlanProxy, set_bid, set_budgets, without_days
 from storeops.errors import StoreOpsError
 from storeops.sim import generate
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, Outcome, evaluate, window
@@ -214,21 +214,6 @@ def sku_profit(seed: int, sku: str, plan: Policy) -> float:
     return float(table.loc[sku, "contribution"])
 
 
-def _without(periods: Sequence[Period], first: str, last: str) -> list[Period]:
-    """`periods` with the days from `first` to `last` (ISO dates, both included) taken out."""
-    out = []
-    day = date.fromisoformat
-    for p in periods:
-        if p.end < first or p.start > last:
-            out.append(p)
-            continue
-        if p.start < first:
-            out.append(Period(p.start, (day(first) - timedelta(days=1)).isoformat(), p.value))
-        if p.end > last:
-            out.append(Period((day(last) + timedelta(days=1)).isoformat(), p.end, p.value))
-    return out
-
-
 def clearance_plan(
     seed: int, sku: str, week_start: str | None, depth: float, base: Policy | None = None
 ) -> Policy:
@@ -253,9 +238,9 @@ def clearance_plan(
         if item.sku == sku:
             periods = list(item.periods)
             if facts.own_clearance:
-                periods = _without(periods, *facts.own_clearance)
+                periods = without_days(periods, *facts.own_clearance)
             if week_start is not None:
-                periods = _without(periods, week_start, facts.season_end)
+                periods = without_days(periods, week_start, facts.season_end)
                 cut = round(facts.list_price * (1 - depth), 2)
                 periods.append(Period(week_start, facts.season_end, cut))
             item = SkuPrice(sku, tuple(sorted(periods, key=lambda p: p.start)))

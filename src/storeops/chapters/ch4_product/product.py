@@ -1,0 +1,159 @@
+"""The product chapter's reshaping and plotting helpers (chapters/ch4_product).
+
+What the chapter and its exercise both need: completed order lines with their money, a SKU's
+weekly units and stock, the two SKUs the decision questions are about (chosen by a rule on
+what any store shows) and the chapter's charts. Nothing here computes a graded answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from storeops.plotting import format_axis, new_figure
+
+MIN_CLEARANCE_WEEKS = 3  # a clearance question needs this many weeks from its start to the end
+
+
+def completed_lines(store) -> pd.DataFrame:
+    """Order lines of completed orders with the order's day and the line's revenue at the
+    selling price (before the order's coupon)."""
+    orders = store.orders
+    done = orders.loc[orders["status"] == "completed", ["order_id", "order_time"]]
+    lines = store.order_lines.merge(done, on="order_id")
+    lines["date"] = lines["order_time"].dt.normalize()
+    lines["line_revenue"] = lines["quantity"] * lines["unit_price"]
+    return lines
+
+
+def weekly_units(store, sku: str) -> pd.Series:
+    """Units of `sku` sold per week (weeks starting Monday; the inventory table's count)."""
+    inv = store.inventory
+    days = inv.loc[inv["sku"] == sku, ["date", "units_sold"]].set_index("date")["units_sold"]
+    return days.resample("W-MON", label="left", closed="left").sum()
+
+
+def sku_days(store, sku: str) -> pd.DataFrame:
+    """The inventory rows of `sku`, indexed by date."""
+    inv = store.inventory
+    return inv[inv["sku"] == sku].set_index("date").sort_index()
+
+
+def clearance_start(store, sku: str) -> pd.Timestamp:
+    """The first Monday after `sku`'s last purchase order: the store stopped buying it (its
+    decline began), so a clearance can start from here."""
+    po = store.purchase_orders
+    last = po.loc[po["sku"] == sku, "order_date"].max()
+    return pd.Timestamp(last) + pd.offsets.Week(weekday=0)
+
+
+def clearance_sku(store) -> str:
+    """The clearance question's SKU: of the SKUs with a season end in the store's year and a
+    purchase order at least MIN_CLEARANCE_WEEKS weeks before it, the one with the most stock to
+    sell at cost from its `clearance_start` (on hand the day before, plus what arrives later)."""
+    products = store.products
+    po = store.purchase_orders
+    inv = store.inventory
+    best, best_value = None, -1.0
+    for sku, end, cost in products.loc[
+        products["season_end"].notna() & products["sku"].isin(po["sku"]),
+        ["sku", "season_end", "unit_cost"],
+    ].itertuples(index=False):
+        start = clearance_start(store, sku)
+        if start > end - pd.Timedelta(weeks=MIN_CLEARANCE_WEEKS):
+            continue
+        days = inv[inv["sku"] == sku].set_index("date")
+        stock = days["stock_on_hand"].asof(start - pd.Timedelta(days=1))
+        stock = (0.0 if pd.isna(stock) else float(stock)) + float(
+            days.loc[start:, "receipts"].sum()
+        )
+        if stock * cost > best_value:
+            best, best_value = str(sku), stock * cost
+    if best is None:
+        raise ValueError("this store has no SKU with a season end to clear")
+    return best
+
+
+def reorder_sku(store) -> str:
+    """The reorder question's SKU: of the SKUs on sale all year with no season end, the one
+    whose stock-outs cost the most margin (stock-out days x its mean units on in-stock days x
+    its margin at list price after the share of sales the finance table spends on coupons,
+    fees, shipping and returns); the stakes of its reorder rule are the largest."""
+    products = store.products.set_index("sku")
+    first = store.calendar["date"].min()
+    steady = products.index[products["season_end"].isna() & (products["launch_date"] < first)]
+    inv = store.inventory[store.inventory["sku"].isin(steady)]
+    out_days = inv.groupby("sku")["stockout"].sum()
+    per_day = inv[~inv["stockout"]].groupby("sku")["units_sold"].mean()
+    fin = store.tables["finance"]
+    spent = fin[
+        ["discounts", "commission", "payment_fees", "shipping", "refunds", "returns_handling"]
+    ]
+    cost_share = spent.sum().sum() / fin["gross_sales"].sum()
+    margin = products["list_price"] * (1 - cost_share) - products["unit_cost"]
+    lost = out_days * per_day.reindex(out_days.index).fillna(0) * margin.reindex(out_days.index)
+    return str(lost.sort_index().idxmax())
+
+
+# -- charts -----------------------------------------------------------------------------------
+def plot_pareto(revenue: pd.Series, ax=None, title: str = ""):
+    """Cumulative share of revenue against the share of SKUs, best sellers first."""
+    if ax is None:
+        _, ax = new_figure()
+    ranked = revenue.sort_values(ascending=False)
+    share = ranked.cumsum() / ranked.sum()
+    x = np.arange(1, len(share) + 1) / len(share)
+    ax.plot(x, share.to_numpy(), color="#3465a4")
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.6, ls=":")
+    for cut, colour in ((0.8, "#cc0000"), (0.95, "#f57900")):
+        ax.axhline(cut, color=colour, lw=0.6, ls="--")
+    ax.set(xlabel="share of SKUs (best sellers first)", ylabel="share of revenue", title=title)
+    format_axis(ax, y="percent", x="percent")
+    return ax
+
+
+def plot_weekly(weekly: pd.DataFrame, ax=None, title: str = ""):
+    """Weekly units of a few SKUs, one line each (columns: SKUs)."""
+    if ax is None:
+        _, ax = new_figure()
+    weekly.plot(ax=ax, lw=1.2)
+    ax.set(xlabel="week", ylabel="units sold", title=title)
+    return ax
+
+
+def plot_stock(days: pd.DataFrame, ax=None, title: str = ""):
+    """A SKU's stock on hand and units sold per day, stock-out days shaded."""
+    if ax is None:
+        _, ax = new_figure()
+    ax.plot(days.index, days["stock_on_hand"], color="#3465a4", lw=1, label="stock on hand")
+    ax.plot(days.index, days["units_sold"], color="#4e9a06", lw=1, label="units sold")
+    top = max(float(days["stock_on_hand"].max()), 1.0)
+    ax.fill_between(
+        days.index,
+        0,
+        top,
+        where=days["stockout"].to_numpy(),
+        color="#cc0000",
+        alpha=0.15,
+        step="mid",
+        label="out of stock",
+    )
+    ax.set(xlabel="date", ylabel="units", title=title)
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def plot_price_response(points: pd.DataFrame, slope: float, ax=None, title: str = ""):
+    """Log units against log relative price (columns `log_price`, `log_units`) with the
+    fitted slope through their mean."""
+    if ax is None:
+        _, ax = new_figure()
+    ax.scatter(points["log_price"], points["log_units"], s=6, alpha=0.4, color="#3465a4")
+    x = np.linspace(points["log_price"].min(), points["log_price"].max(), 20)
+    mx, my = points["log_price"].mean(), points["log_units"].mean()
+    ax.plot(x, my + slope * (x - mx), color="#cc0000", lw=1.5, label=f"slope {slope:.2f}")
+    ax.set(
+        xlabel="log(price / the SKU's usual price)", ylabel="log units (SKU-demeaned)", title=title
+    )
+    ax.legend(loc="upper right", fontsize=8)
+    return ax

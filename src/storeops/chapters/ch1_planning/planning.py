@@ -114,3 +114,22 @@ def plot_pnl(lines: pd.DataFrame, *, ax=None, title: str = ""):
     ax.legend(fontsize=8)
     ax.set_title(title)
     return ax
+
+
+def kpi_tree_chart(store, device: str):
+    """The KPI tree by month of one device's visitors (sessions), buyers and sales."""
+    funnel = store.funnel[store.funnel["device"] == device]
+    done = store.orders[
+        (store.orders["status"] == "completed") & (store.orders["device"] == device)
+    ]
+    month = done["order_time"].dt.to_period("M")
+    monthly = pd.DataFrame(
+        {
+            "visitors": funnel.groupby(funnel["date"].dt.to_period("M"))["sessions"].sum(),
+            "buyers": done.groupby(month)["customer_id"].nunique(),
+            "sales": done.groupby(month)["revenue"].sum(),
+        }
+    )
+    monthly["conversion"] = monthly["buyers"] / monthly["visitors"]
+    monthly["sales_per_buyer"] = monthly["sales"] / monthly["buyers"]
+    return plot_kpi_tree(monthly, title=f"The KPI tree by month, {device} visitors")

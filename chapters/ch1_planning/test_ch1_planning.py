@@ -461,44 +461,28 @@ def test_two_students_best_plans_differ(tmp_path):
 
 
 # -- transfer, not transcription -----------------------------------------------------------------
-def _tokens(code: str) -> list[str]:
-    """Python tokens with names, numbers and strings kept, comments and layout dropped."""
-    import io
-    import tokenize
-
-    out = []
-    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-        if tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
-            out.append(tok.string)
-    return out
-
-
-def _shingles(tokens: list[str], n: int = 8) -> set[tuple]:
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
-
-
-def test_no_reference_solution_is_a_near_copy_of_the_chapter_code(source_nb):
+def test_no_reference_solution_is_a_near_copy_of_the_chapter_code():
     """Each reference solution shares under half of its 8-token runs with any one code cell
     of the chapter page (so the exercise asks something the page did not already do)."""
-    import jupytext
+    from storeops.grading.transfer import copied_shares
 
-    from storeops.grading import source as src
-
-    page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
-    page_shingles = [_shingles(_tokens(code)) for code in page]
-    for cell in source_nb.cells:
-        if not src.is_answer_cell(cell) or cell.cell_type != "code":
-            continue
-        mine = _shingles(_tokens(src.strip_solution_markers(cell.source)))
-        if len(mine) < 5:
-            continue
-        worst = max(len(mine & other) / len(mine) for other in page_shingles)
-        assert worst < 0.5, f"{src.grade_id(cell)} repeats a code cell of the page ({worst:.0%})"
+    shares = copied_shares(NOTEBOOK, CHAPTER)
+    assert len(shares) >= 10
+    for cell, share in shares.items():
+        assert share < 0.5, f"{cell} repeats a code cell of the page ({share:.0%})"
 
 
-def test_near_copy_check_catches_a_copy():
-    import jupytext
+def test_near_copy_check_catches_a_copy(tmp_path):
+    import nbformat
 
-    page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
-    copied = max(page, key=len)
-    assert _shingles(_tokens("# a comment\n" + copied)) == _shingles(_tokens(copied))
+    from storeops.grading.transfer import copied_shares, shingles
+
+    page = CHAPTER.read_text()
+    copied = page.split("```{code-cell} ipython3\n")[3].split("```")[0]  # a page cell
+    assert shingles("# a comment\n" + copied) == shingles(copied)
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\n" + copied + "### END SOLUTION")
+    cell.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "q1-answer"}
+    nb.cells.append(cell)
+    nbformat.write(nb, tmp_path / "copy.ipynb")
+    assert copied_shares(tmp_path / "copy.ipynb", CHAPTER) == {"q1-answer": 1.0}

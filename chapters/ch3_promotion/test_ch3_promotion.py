@@ -520,41 +520,17 @@ def test_daily_by_channel_is_a_complete_date_by_channel_table(store):
 
 
 # -- transfer, not transcription -----------------------------------------------------------------
-def _tokens(code: str) -> list[str]:
-    """Python tokens with names, numbers and strings kept, comments and layout dropped."""
-    import io
-    import tokenize
-
-    out = []
-    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-        if tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
-            out.append(tok.string)
-    return out
-
-
-def _shingles(tokens: list[str], n: int = 8) -> set[tuple]:
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
-
-
-def test_no_reference_solution_is_a_near_copy_of_the_chapter_code(source_nb):
+def test_no_reference_solution_is_a_near_copy_of_the_chapter_code():
     """Each reference solution shares under half of its 8-token runs with any one code cell
     of the chapter page (so the exercise asks something the page did not already do)."""
-    import jupytext
+    from storeops.grading.transfer import copied_shares
 
-    page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
-    page_shingles = [_shingles(_tokens(code)) for code in page]
-    for cell in source_nb.cells:
-        if not src.is_answer_cell(cell) or cell.cell_type != "code":
-            continue
-        mine = _shingles(_tokens(src.strip_solution_markers(cell.source)))
-        if len(mine) < 5:
-            continue
-        worst = max(len(mine & other) / len(mine) for other in page_shingles)
-        assert worst < 0.5, f"{src.grade_id(cell)} repeats a code cell of the page ({worst:.0%})"
+    for cell, share in copied_shares(NOTEBOOK, CHAPTER).items():
+        assert share < 0.5, f"{cell} repeats a code cell of the page ({share:.0%})"
 
 
 def test_near_copy_check_catches_a_copy():
+    from storeops.grading.transfer import shingles
+
     code = "arms = ab.groupby('variant')[['impressions', 'clicks']].sum()\nz = arms['clicks'] / arms['impressions']\n"
-    assert _shingles(_tokens(code)) and _shingles(_tokens(code)) == _shingles(
-        _tokens("# c\n" + code)
-    )
+    assert shingles(code) and shingles(code) == shingles("# c\n" + code)

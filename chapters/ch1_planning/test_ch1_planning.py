@@ -430,9 +430,18 @@ print(json.dumps(out))
 """
 
 
+_RUNS: dict = {}  # the script's result per store, shared by the tests of this module
+
+
+def _on(student: str | None, tmp_path_factory) -> dict:
+    if student not in _RUNS:
+        _RUNS[student] = _run_on_store(ON_A_STORE, student, tmp_path_factory.mktemp("store"))
+    return _RUNS[student]
+
+
 @pytest.fixture(scope="module", params=[None, "alice", "bob"])
 def on_a_store(request, tmp_path_factory):
-    return _run_on_store(ON_A_STORE, request.param, tmp_path_factory.mktemp("store"))
+    return _on(request.param, tmp_path_factory)
 
 
 @pytest.mark.slow
@@ -453,9 +462,8 @@ def test_exercise_works_unchanged_on_any_store(on_a_store):
 
 
 @pytest.mark.slow
-def test_two_students_best_plans_differ(tmp_path):
-    alice = _run_on_store(ON_A_STORE, "alice", tmp_path / "a")
-    bob = _run_on_store(ON_A_STORE, "bob", tmp_path / "b")
+def test_two_students_best_plans_differ(tmp_path_factory):
+    alice, bob = _on("alice", tmp_path_factory), _on("bob", tmp_path_factory)
     assert alice["seed"] != bob["seed"]
     assert alice["best"] != bob["best"]
 

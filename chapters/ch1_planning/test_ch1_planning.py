@@ -159,7 +159,7 @@ def source_nb():
     return src.read_notebook(NOTEBOOK)
 
 
-CONCEPTS = ("q11", "q12", "q13")  # a definition, a chart reading, the widget's conclusion
+CONCEPTS = ("q11", "q12", "q13", "q14")  # definitions, a chart reading, the widget's reading
 
 
 def test_exercise_structure(source_nb):
@@ -424,7 +424,7 @@ out["seed"] = seed
 out["best"] = {"q8": best_festival_plan(seed)[0], "q9": best_quarter_budget(seed)[0]}
 from storeops.book.model_answers import MODEL_ANSWERS
 ns = ref.namespace
-out["model"] = MODEL_ANSWERS[A]["q14"](ns)
+out["model"] = MODEL_ANSWERS[A]["q15"](ns)
 out["numbers"] = [f"{ns['november_daily_visitors']:,.0f}", f"{ns['festival_break_even_roas']:.2f}"]
 print(json.dumps(out))
 """

@@ -54,7 +54,7 @@ def _ch3_plan(ns: dict) -> str:
 
 
 def _ch1_brief(ns: dict) -> str:
-    """Question 14 of chapter 1: the positioning and festival brief, from questions 3-9."""
+    """Question 15 of chapter 1: the positioning and festival brief, from questions 3-9."""
     store = ns["store"]
     done = store.orders[store.orders["status"] == "completed"]
     lines = store.order_lines[store.order_lines["order_id"].isin(done["order_id"])]
@@ -95,7 +95,7 @@ def _ch1_brief(ns: dict) -> str:
 
 
 MODEL_ANSWERS: dict[str, dict[str, Callable[[dict], str]]] = {
-    "ch1_planning": {"q14": _ch1_brief},
+    "ch1_planning": {"q15": _ch1_brief},
     "ch3_promotion": {"q12": _ch3_plan},
 }
 

@@ -33,6 +33,7 @@ __all__ = [
     "q11",
     "q12",
     "q13",
+    "q14",
     "q2",
     "q3",
     "q4",
@@ -302,7 +303,7 @@ q8 = Question(
         "The pre-sale's rule in the question says what a deposit wins (more carts turn into "
         "orders) and loses (buyers who never pay the balance).",
         "Method: join if the window's contribution beats the ordinary level; a discount only "
-        "if the sales lift it needs to break even is under 10 %; the deposit share (0.10 to "
+        "if the volume lift it needs to break even is under 10 %; the deposit share (0.10 to "
         "0.90 in steps of 0.05) that maximises the pre-sale's expected revenue per cart "
         "under the rule, or none if no share beats 1.",
     ],
@@ -375,5 +376,20 @@ q13 = Question(
         "The pace is relative: sales to date divided by the target path to the same day.",
         "Method: question 10's target path to day 20 (the weekday weights of the days up to "
         "it over those of the month, times the target); sales to day 20 over it, minus 1.",
+    ],
+)
+
+CONCEPT_LIFT = ("5 %", "about 20 %", "about 50 %")
+
+q14 = Question(
+    A,
+    "q14",
+    var="discount_lift",
+    kind=Text(options=lambda store: CONCEPT_LIFT),
+    hints=[
+        "The cut is paid out of what the store keeps, not out of the sales.",
+        "A unit that sold for a yuan kept 30 fen; after the cut it sells for 95 fen and keeps 25.",
+        "Method: the units must rise by the ratio of what a unit kept before to what it keeps "
+        "after, minus 1.",
     ],
 )

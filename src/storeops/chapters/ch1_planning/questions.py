@@ -96,12 +96,13 @@ class FestivalDecision(PlanDecision):
     def policy(self, own: Any, plan: dict[str, float]) -> Any:
         from storeops.sim.calendar import FestivalPlan, Presale
 
+        join = bool(plan["join"])  # staying out has no terms
         mine = FestivalPlan(
             FESTIVAL,
             FESTIVAL_YEAR,
-            join=bool(plan["join"]),
-            discount=plan["discount"] or None,
-            presale=Presale(plan["deposit"]) if plan["deposit"] > 0 else None,
+            join=join,
+            discount=(plan["discount"] or None) if join else None,
+            presale=Presale(plan["deposit"]) if join and plan["deposit"] > 0 else None,
         )
         festivals = [f for f in own.festivals if (f.festival, f.year) != (FESTIVAL, FESTIVAL_YEAR)]
         return replace(own, festivals=(*festivals, mine))
@@ -302,7 +303,8 @@ q8 = Question(
         "share left before ads of about a third; the sales lift must pay for it.",
         "The pre-sale's rule in the question says what a deposit wins (more carts turn into "
         "orders) and loses (buyers who never pay the balance).",
-        "Method: join if the window's contribution beats the ordinary level; a discount only "
+        "Method: join if the window's contribution before ads beats the ordinary level; a "
+        "discount only "
         "if the volume lift it needs to break even is under 10 %; the deposit share (0.10 to "
         "0.90 in steps of 0.05) that maximises the pre-sale's expected revenue per cart "
         "under the rule, or none if no share beats 1.",

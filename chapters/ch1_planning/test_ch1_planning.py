@@ -494,3 +494,28 @@ def test_near_copy_check_catches_a_copy(tmp_path):
     nb.cells.append(cell)
     nbformat.write(nb, tmp_path / "copy.ipynb")
     assert copied_shares(tmp_path / "copy.ipynb", CHAPTER) == {"q1-answer": 1.0}
+
+
+@pytest.mark.slow
+def test_self_learner_page_executes_and_every_check_says_correct(tmp_path):
+    """The exercise page as the book build runs it (reference solutions, starters skipped):
+    every self-check, the two decisions included (judged on the book's key blob), says
+    correct."""
+    import json
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from storeops.book import pages
+
+    pages.build(ASSIGNMENT, SOURCE.parent, tmp_path)
+    page = nbformat.read(tmp_path / f"{ASSIGNMENT}.ipynb", as_version=4)
+    page.cells = [c for c in page.cells if "skip-execution" not in c.metadata.get("tags", [])]
+    NotebookClient(
+        page, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    checks = [c for c in page.cells if (c.get("id") or "").endswith("-check")]
+    assert len(checks) == 14
+    for cell in checks:
+        assert "correct" in json.dumps(cell.outputs), cell.get("id")
+        assert "error" not in [o.output_type for o in cell.outputs], cell.get("id")

@@ -172,7 +172,7 @@ CONCEPT_CONVERSION = (
     "paying buyers / orders",
     "orders / product views",
 )
-CONCEPT_CHART = ("visitors", "conversion", "客单价")
+CONCEPT_CHART = ("the visitors branch", "the conversion branch", "the 客单价 branch")
 
 
 def _months(store) -> int:

@@ -8,7 +8,10 @@ Prints figures; not a test (timings are noisy on shared machines). Run with
   every catalogued mistake), each top to bottom in a fresh kernel via nbclient,
   kernel start included;
 * widget: the dashboard built on the reference ``daily_kpi``; median and max latency
-  over many callbacks (metric, range, comparison and week-step changes).
+  over many callbacks (metric, range, comparison and week-step changes);
+* decision (q13): seconds to build the key of one store (the best budget of the incident's
+  channel, as the grader builds it) and to score one answer against it (the first and a
+  repeated answer).
 """
 
 from __future__ import annotations
@@ -105,12 +108,37 @@ def bench_widget(n: int) -> None:
     )
 
 
+def bench_decision() -> None:
+    from storeops.chapters import questions
+    from storeops.data import load_store, truth_of
+    from storeops.grading import judges
+
+    store = load_store()
+    q = questions(ASSIGNMENT)["q13"]
+    start = time.perf_counter()
+    key = judges.truth_key(q, truth_of(store), store)
+    built = time.perf_counter() - start
+    times = []
+    for budget in (0.0, 0.0, 500.0):
+        t = time.perf_counter()
+        for channel in ("display", "social"):
+            q.kind.score({"plan": {channel: budget}}, key)
+        times.append((time.perf_counter() - t) / 2)
+    print(f"decision q13: key of one store {built:.2f} s")
+    print(
+        "decision q13: scoring one answer "
+        + ", ".join(f"{1000 * x:.0f} ms" for x in times)
+        + " (new plan, repeated plan, new plan)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--callbacks", type=int, default=400)
     parser.add_argument("--skip-notebooks", action="store_true")
     args = parser.parse_args(argv)
     bench_widget(args.callbacks)
+    bench_decision()
     if not args.skip_notebooks:
         bench_notebooks()
     return 0

@@ -469,31 +469,38 @@ def test_two_students_best_plans_differ(tmp_path_factory):
 
 
 # -- transfer, not transcription -----------------------------------------------------------------
-def test_no_reference_solution_is_a_near_copy_of_the_chapter_code():
+def test_no_reference_solution_is_a_near_copy_of_the_chapter_code(source_nb):
     """Each reference solution shares under half of its 8-token runs with any one code cell
     of the chapter page (so the exercise asks something the page did not already do)."""
-    from storeops.grading.transfer import copied_shares
+    import jupytext
 
-    shares = copied_shares(NOTEBOOK, CHAPTER)
-    assert len(shares) >= 10
-    for cell, share in shares.items():
-        assert share < 0.5, f"{cell} repeats a code cell of the page ({share:.0%})"
+    from storeops.grading import source as src
+
+    page = [
+        src.code_shingles(c.source) for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"
+    ]
+    compared = 0
+    for cell in source_nb.cells:
+        if not src.is_answer_cell(cell) or cell.cell_type != "code":
+            continue
+        mine = src.code_shingles(src.strip_solution_markers(cell.source))
+        if len(mine) < 5:
+            continue
+        compared += 1
+        worst = max(len(mine & other) / len(mine) for other in page)
+        assert worst < 0.5, f"{src.grade_id(cell)} repeats a code cell of the page ({worst:.0%})"
+    assert compared >= 10
 
 
-def test_near_copy_check_catches_a_copy(tmp_path):
-    import nbformat
+def test_near_copy_check_catches_a_copy():
+    import jupytext
 
-    from storeops.grading.transfer import copied_shares, shingles
+    from storeops.grading import source as src
 
-    page = CHAPTER.read_text()
-    copied = page.split("```{code-cell} ipython3\n")[3].split("```")[0]  # a page cell
-    assert shingles("# a comment\n" + copied) == shingles(copied)
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\n" + copied + "### END SOLUTION")
-    cell.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "q1-answer"}
-    nb.cells.append(cell)
-    nbformat.write(nb, tmp_path / "copy.ipynb")
-    assert copied_shares(tmp_path / "copy.ipynb", CHAPTER) == {"q1-answer": 1.0}
+    page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
+    copied = max(page, key=len)
+    assert src.code_shingles(copied) == src.code_shingles("# a comment\n" + copied)
+    assert len(src.code_shingles(copied)) > 50
 
 
 @pytest.mark.slow

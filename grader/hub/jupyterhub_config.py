@@ -116,6 +116,9 @@ c.JupyterHub.services = [
         "command": [str(BIN / "jupyterhub-singleuser"), "--allow-root"],
         "cwd": str(COURSE_DIR),
         "oauth_no_confirm": True,
+        # A managed service not answering in its timeout stops the hub; the default 30 s is
+        # short for a busy machine importing nbgrader and pandas (as a spawned server's is).
+        "timeout": 180,
         "environment": {
             "JUPYTER_CONFIG_DIR": str(ROOT / "service-config"),
             "STOREOPS_COURSE_DIR": str(COURSE_DIR),
@@ -133,6 +136,7 @@ if CHECKS_ON:
             "url": CHECK_URL,
             "command": [sys.executable, "-m", "storeops.hub.check_service"],
             "cwd": str(COURSE_DIR),
+            "timeout": 180,
             "environment": {
                 "STOREOPS_COURSE_DIR": str(COURSE_DIR),
                 "STOREOPS_COURSE_SEED_FILE": os.environ["STOREOPS_COURSE_SEED_FILE"],

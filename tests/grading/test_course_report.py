@@ -55,6 +55,23 @@ def test_profile_is_over_the_five_areas_and_empty_where_no_question_exists(demo_
     assert set(areas.index[areas["promotion"].notna()]) == promotion
 
 
+def test_skill_profile_has_one_column_per_skill_tag_of_the_sources(demo_class, report):
+    """skills.csv holds a column for every skill tag of a graded cell (chapter 2's new ones
+    too) and no other, so the instructor's by-skill view covers every question."""
+    from storeops.grading import source as src
+
+    tags = set()
+    for a in demo_class.course.assignments():
+        for path in src.source_notebooks(demo_class.course.source_dir / a):
+            for cell in src.read_notebook(path).cells:
+                if src.nbgrader_meta(cell).get("grade"):
+                    tags |= set(cell.get("metadata", {}).get("storeops", {}).get("skills", []))
+    skills = pd.read_csv(report / "skills.csv", index_col="student")
+    assert set(skills.columns) == tags
+    assert {"platform-definitions", "budget-decision", "chart-reading"} <= tags
+    assert skills.notna().any().all()  # every skill has someone's share
+
+
 def test_hardest_questions_come_first(report):
     q = pd.read_csv(report / "questions.csv")
     assert q["mean_share"].is_monotonic_increasing

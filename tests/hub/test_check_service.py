@@ -220,10 +220,12 @@ def test_unreachable_service_falls_back_to_plausibility_in_one_line(hub, referen
     assert check("q1", "a text").startswith("failed: q1: expected a number")  # still checked
 
 
-def test_a_question_judged_on_the_store_gets_its_verdict_within_the_timeout(hub, kernel_of):
+def test_a_question_judged_on_the_store_gets_its_verdict_not_the_fallback(hub, kernel_of):
     """Chapter 3 q8 (a budget split scored on the learner's store and true curves): its
-    keys hold what scoring needs of the store, so the check is a lookup, not a rerun."""
-    from storeops.checks.remote import DEFAULT_TIMEOUT
+    keys hold what scoring needs of the store, so the service answers before the client's
+    timeout and the kernel gets the verdict (a late reply would read "not reachable").
+    How long it takes is a figure of benchmarks/bench_check_service.py, not asserted here:
+    a loaded machine must not fail this test."""
     from storeops.grading import keys
     from storeops.grading import source as src
     from storeops.grading.course import Course
@@ -244,17 +246,9 @@ def test_a_question_judged_on_the_store_gets_its_verdict_within_the_timeout(hub,
     mistakes = [m for m in src.load_mistakes(folder) if m.question == "q8"]
     assert mistakes
     kernel_of(A)
-    said, took = _timed(lambda: _check_in(q8, ref.value_of(q8.var)))
-    assert said == "✓ q8: correct!" and took < DEFAULT_TIMEOUT
+    assert _check_in(q8, ref.value_of(q8.var)) == "✓ q8: correct!"
     for m in mistakes:
-        said, took = _timed(lambda m=m: _check_in(q8, ref.mistake_value(m, q8.var)))
-        assert said == f"failed: q8: {m.message}" and took < DEFAULT_TIMEOUT, m.id
-
-
-def _timed(fn):
-    t0 = time.monotonic()
-    out = fn()
-    return out, time.monotonic() - t0
+        assert _check_in(q8, ref.mistake_value(m, q8.var)) == f"failed: q8: {m.message}", m.id
 
 
 def _check_in(q, value) -> str:

@@ -230,3 +230,18 @@ def test_finance_table_needs_costs(small_store):
 def test_costs_are_frozen():
     with pytest.raises(AttributeError):
         DEFAULT_COSTS.payment_fee = 0.0  # type: ignore[misc]
+
+
+def test_a_line_of_an_unknown_sku_is_one_clear_error(small_store):
+    tables = dict(small_store.tables)
+    lines = tables["order_lines"].copy()
+    lines.loc[3, "sku"] = "SKU9999"
+    tables["order_lines"] = lines
+    with pytest.raises(StoreOpsError, match="sku 'SKU9999' not found"):
+        finance_table(tables, DEFAULT_COSTS.scaled(small_store.meta["scale"]))
+
+
+def test_the_run_and_the_tables_alone_give_the_same_finance(default_store):
+    # the run passes its own row numbers; read back from the tables, the ids are looked up
+    tables = {k: v for k, v in default_store.tables.items() if k != "finance"}
+    pd.testing.assert_frame_equal(default_store.finance, finance_table(tables, DEFAULT_COSTS))

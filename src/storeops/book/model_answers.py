@@ -94,8 +94,53 @@ def _ch1_brief(ns: dict) -> str:
     )
 
 
+def _ch2_report(ns: dict) -> str:
+    """Question 9 of chapter 2: the morning report on the checkout failure of questions 5-6."""
+    import pandas as pd
+
+    from storeops.analysis.daily import baseline
+
+    store, day = ns["store"], pd.Timestamp(ns["failure_day"])
+    funnel = store.funnel.groupby(["date", "device"])[
+        ["sessions", "product_views", "add_to_carts", "orders"]
+    ].sum()
+    steps = pd.DataFrame(
+        {
+            "view": funnel["product_views"] / funnel["sessions"],
+            "cart": funnel["add_to_carts"] / funnel["product_views"],
+            "checkout": funnel["orders"] / funnel["add_to_carts"],
+            "orders per session": funnel["orders"] / funnel["sessions"],
+        }
+    ).unstack("device")
+    vs = (steps / steps.apply(baseline, same_weekday=False)).loc[day]
+    device = vs["checkout"].idxmin()
+    store_conv = (
+        funnel["orders"].groupby(level="date").sum()
+        / funnel["sessions"].groupby(level="date").sum()
+    )
+    conv_ratio = float((store_conv / baseline(store_conv, same_weekday=False)).loc[day])
+    looked = (
+        "looked almost normal, but"
+        if conv_ratio >= 0.9
+        else f"was down to {conv_ratio:.0%} of usual, because"
+    )
+    lost = float(ns["lost_orders"])
+    return (
+        f"**On this store.** On {day:%A %d %B} the store's daily conversion {looked} "
+        f"{device} shoppers could not pay: the {device} checkout step (orders per cart) ran at "
+        f"{vs[('checkout', device)]:.0%} of its 28-day median while viewing and adding to cart "
+        f"ran at {vs[('view', device)]:.0%} and {vs[('cart', device)]:.0%} of theirs. "
+        f"{device.capitalize()} took about {lost:,.0f} fewer orders than on a usual "
+        f"{day:%A}. I recommend that IT confirm the fix of the {device} payment page and add "
+        "an alert on hourly orders per device; customer service sends the affected carts a "
+        f"reminder. Tomorrow I will check that the {device} checkout step is back within its "
+        "normal band and count the reminder orders separately."
+    )
+
+
 MODEL_ANSWERS: dict[str, dict[str, Callable[[dict], str]]] = {
     "ch1_planning": {"q15": _ch1_brief},
+    "ch2_data_analysis": {"q9": _ch2_report},
     "ch3_promotion": {"q12": _ch3_plan},
 }
 
@@ -105,10 +150,17 @@ def model_answer_names(assignment: str) -> list[str]:
     return sorted(MODEL_ANSWERS.get(assignment, {}))
 
 
+# What ``myst_nb.glue(name, Markdown(text), display=False)`` displays. Importing myst_nb's glue
+# loads docutils and Sphinx, seconds of an exercise page that otherwise never needs them.
+GLUE_PREFIX = "application/papermill.record/"
+
+
 def glue_model_answers(assignment: str, namespace: dict) -> None:
     """Glue each written question's model answer (``<question>_model``, Markdown)."""
-    from IPython.display import Markdown
-    from myst_nb import glue
+    from IPython.display import display
 
     for question, write in MODEL_ANSWERS.get(assignment, {}).items():
-        glue(f"{question}_model", Markdown(write(namespace)), display=False)
+        text = write(namespace)
+        bundle = {f"{GLUE_PREFIX}text/markdown": text, f"{GLUE_PREFIX}text/plain": text}
+        meta = {"scrapbook": {"name": f"{question}_model", "mime_prefix": GLUE_PREFIX}}
+        display(bundle, raw=True, metadata=meta)

@@ -234,7 +234,7 @@ class Question:
         evaluates a data answer on the learner's store itself."""
         answer = self.evaluated(value, store) if self.kind.runs_student_code else value
         try:
-            reply = remote.ask(self.assignment, self.name, answer)
+            reply = remote.ask(self.assignment, self.name, answer, timeout=self.kind.check_timeout)
         except remote.Unreachable:
             _display(
                 f"✓ {self.name}: `{self.var}` has the right type and shape and a plausible "

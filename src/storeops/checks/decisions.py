@@ -1,9 +1,10 @@
-"""Decision questions: a plan as the answer, judged by its profit on the learner's own store.
+"""Decisions as answers: a plan judged by the profit it earns on the learner's own store.
 
-:class:`PlanDecision` is the kind every chapter's decision questions share; a chapter's
-subclass says what its answer is (``plan_of``), what policy a plan makes (``policy``) and,
-for a proxy-scored decision, its proxy arguments. The key (the store's own and the best
-plan's profit) comes from the grader (``storeops.grading.judges``), never from here.
+Shared by every chapter whose questions ask for a decision (a budget, a bid, a price). A
+subclass says how an answer becomes a plan (:meth:`PlanDecision.plan_of`) and a policy
+(:meth:`PlanDecision.policy`); the key (the store's own and the best plan's profit, the
+window) comes from the grader (``storeops.grading.judges``), never from here: nothing in this
+module searches for the best plan.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from storeops.checks.kinds import Kind
 
 @dataclass
 class PlanDecision(Kind):
-    """A plan for a window of the store, scored by what it earns on the learner's store.
+    """A plan for a window of days, scored by what it earns on the learner's store.
 
     The grader runs the plan through the simulator (the learner's seed, common random
     numbers) and scores its profit against the store's own plan and the best plan found by a
@@ -33,6 +34,7 @@ class PlanDecision(Kind):
     """
 
     full_share: float = 0.8
+    check_timeout = 20.0  # the service runs the plan on the learner's store (about 0.6 s alone)
 
     def plan_of(self, value: Any) -> dict[str, float] | None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -61,7 +63,8 @@ class PlanDecision(Kind):
         from storeops.sim.policy import default_policy
 
         seed, expected = int(key["seed"]), "per_order" in key
-        memo = _PROFITS.setdefault((seed, expected), {})
+        # one memo per store, window and value of an order: two questions may share a store
+        memo = _PROFITS.setdefault((seed, key["start"], key["days"], key.get("per_order")), {})
         plan = tuple(sorted((k, round(float(v), 2)) for k, v in answer["plan"].items()))
         if plan in memo:
             return memo[plan]

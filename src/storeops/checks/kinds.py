@@ -43,9 +43,14 @@ class Kind:
 
     ``runs_student_code``: evaluating the answer calls the student's code (a function
     on its cases), so in grading it happens in the student's kernel, not the grader's.
+    ``check_timeout``: how long a kernel waits for the check service's verdict.
     """
 
     runs_student_code = False
+    # Seconds the check service may take to judge an answer (None: the client's default,
+    # enough for a lookup). A plan judged by a run of the learner's store takes a run of
+    # the simulator, several seconds when a class checks at once.
+    check_timeout: float | None = None
 
     def plausible(self, value: Any, store: Any) -> list[str]:
         """Problems with type, shape or range (empty when plausible); never uses a key."""

@@ -48,11 +48,18 @@ def _timeout() -> float:
 
 
 def ask(
-    assignment: str, question: str, answer: Any, *, url: str | None = None, token: str | None = None
+    assignment: str,
+    question: str,
+    answer: Any,
+    *,
+    url: str | None = None,
+    token: str | None = None,
+    timeout: float | None = None,
 ) -> dict:
     """Send ``answer`` (evaluated where it runs the student's code) to the service; its
     reply ``{"result": one of RESULTS, ...}``, or :class:`Unreachable`. ``url`` and
-    ``token`` default to the kernel's environment."""
+    ``token`` default to the kernel's environment; ``timeout`` (the question's, for an
+    answer the service judges by a run) raises the configured one, never lowers it."""
     body = json.dumps(
         {"assignment": assignment, "question": question, "answer": encode(answer)}
     ).encode()
@@ -66,7 +73,8 @@ def ask(
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=_timeout()) as response:  # noqa: S310
+        wait = max(_timeout(), timeout or 0.0)
+        with urllib.request.urlopen(request, timeout=wait) as response:  # noqa: S310
             reply = json.loads(response.read(65536))
     except urllib.error.HTTPError as exc:
         if exc.code != 429:

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from storeops.chapters.ch1_planning.questions import FestivalDecision, QuarterBudget
+from storeops.chapters.ch2_data_analysis.questions import IncidentBudget, channel_digest
 from storeops.chapters.ch3_promotion.questions import (
     BOUGHT_PER_MILLE,
     MediaBudget,
     PlanDecision,
     SearchBid,
 )
-from storeops.grading.plans import best_bid, best_media_plan
+from storeops.grading.plans import best_bid, best_channel_budget, best_media_plan
 
 # Best plans found, per (decision kind, seed, window): a search costs a few seconds, and a
 # grading worker asks for a key once per answer it grades.
@@ -63,8 +64,31 @@ def window_kpis(store: Any, start, days: int) -> dict:
     return {k: float(v) for k, v in profit_and_loss(daily).items()}
 
 
+def incident_budget_key(kind: IncidentBudget, truth: dict, store: Any) -> dict:
+    """The key of chapter 2's decision: the budget of the channel that sent the bad traffic
+    (the truth's incident), scored on expected profit like the bid."""
+    channel = next(i["channel"] for i in truth["incidents"] if i["kind"] == "bad_traffic")
+    seed = int(store.meta["seed"])
+    cache = (type(kind).__name__, seed, kind.start, kind.days)
+    if cache not in _KEYS:
+        kpis = window_kpis(store, kind.start, kind.days)
+        _, best, proxy = best_channel_budget(seed, channel, kind.start, kind.days, kpis)
+        _KEYS[cache] = {
+            "seed": seed,
+            "start": kind.start,
+            "days": kind.days,
+            "channel": channel_digest(seed, channel),
+            "per_order": proxy.per_order,
+            "own_profit": float(proxy.own),
+            "best_profit": float(max(best, proxy.own)),
+        }
+    return _KEYS[cache]
+
+
 def truth_key(q: Any, truth: dict, store: Any) -> Any:
     """The expected value of a question graded on the truth (``q.truth`` set), on ``store``."""
+    if isinstance(q.kind, IncidentBudget):
+        return incident_budget_key(q.kind, truth, store)
     if isinstance(q.kind, PlanDecision):
         return decision_key(q.kind, store)
     return q.truth(truth)

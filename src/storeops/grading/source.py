@@ -153,3 +153,19 @@ def notebook_of_question(assignment_dir: str | Path, question: str) -> Path:
         if any(question_of(c) == question and is_answer_cell(c) for c in nb.cells):
             return path
     raise LookupError(f"no answer cell {question}-answer in {assignment_dir}")
+
+
+def code_shingles(code: str, n: int = 8) -> set[tuple[str, ...]]:
+    """The runs of ``n`` consecutive Python tokens of ``code`` (names, numbers, strings and
+    operators; comments and layout dropped): what the chapters' near-copy tests compare
+    between a reference solution and the page's code cells."""
+    import io
+    import tokenize
+
+    kept = (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP)
+    tokens = [
+        tok.string
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline)
+        if tok.type in kept
+    ]
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}

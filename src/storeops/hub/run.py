@@ -38,6 +38,22 @@ c.Authenticator.plugin_class = JupyterHubAuthPlugin
 """
 
 
+def _running_in(folder: Path) -> list[int]:
+    """Processes (not this one) whose working directory is ``folder`` or below it."""
+    folder = Path(folder).resolve()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cwd = (entry / "cwd").resolve(strict=True)
+        except (OSError, RuntimeError):
+            continue
+        if cwd == folder or folder in cwd.parents:
+            found.append(int(entry.name))
+    return found
+
+
 class Hub:
     def __init__(
         self,
@@ -156,9 +172,9 @@ class Hub:
         log.close()
         while True:
             if self.proc.poll() is not None:
-                raise StoreOpsError(
-                    f"JupyterHub exited ({self.proc.returncode}): {self.log_tail()}"
-                )
+                code = self.proc.returncode
+                self.stop()  # the proxy it started would hold the ports of the next start
+                raise StoreOpsError(f"JupyterHub exited ({code}): {self.log_tail()}")
             try:
                 hub = requests.get(f"{self.url}/hub/api/", timeout=5)
                 course = requests.get(f"{self.url}/services/{COURSE}/api", timeout=5)
@@ -207,21 +223,27 @@ class Hub:
             self.proc.wait()
 
     def stop(self) -> None:
-        """Stop the hub: it stops the users' servers, the course service and the proxy."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
+        """Stop the hub: it stops the users' servers, the course service and the proxy. A
+        hub that died (or was killed) cannot: what it started in this class's folders is
+        stopped here, or it would hold the ports of the next start."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait()
+            try:  # the proxy shares the hub's session
                 os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        try:  # a proxy or service the hub left behind (its session) would hold the ports
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.proc = None
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc = None
+        for pid in _running_in(self.root):  # managed services run in sessions of their own
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def welcome(self) -> str:
         students = ", ".join(self.students)

@@ -239,17 +239,48 @@ def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
 
 
 def _per_day(day: np.ndarray, weights: np.ndarray | None, days: int) -> np.ndarray:
-    """Sum of `weights` (or a count) by day number, ignoring days outside the period."""
-    ok = day >= 0
-    w = None if weights is None else np.asarray(weights, dtype=np.float64)[ok]
-    return np.bincount(day[ok], weights=w, minlength=days)[:days].astype(np.float64)
+    """Sum of `weights` (or a count) by day number, ignoring days outside the period (-1)."""
+    # day -1 counts in a first bin that is dropped: no copy of the rows inside the period
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    return np.bincount(day + 1, weights=w, minlength=days + 1)[1 : days + 1].astype(np.float64)
 
 
 Entry = tuple[np.ndarray, np.ndarray, np.ndarray]  # day index, SKU index (-1: none), amount
 
 
+@dataclass(frozen=True)
+class RowKeys:
+    """Row numbers that tie the tables together: for each order line its order's and its
+    SKU's row, for each return its order's and its SKU's row, for each inventory row its
+    SKU's row.
+
+    A run knows them as integers (`run_store` passes them); otherwise `row_keys` looks every id
+    up, which for a large store means slicing and parsing tens of millions of id strings.
+    """
+
+    line_order: np.ndarray
+    line_sku: np.ndarray
+    return_order: np.ndarray
+    return_sku: np.ndarray
+    inventory_sku: np.ndarray
+
+
+def row_keys(tables: dict[str, pd.DataFrame]) -> RowKeys:
+    """The `RowKeys` of `tables`, found by their ids; raise if an id is not found."""
+    orders, skus = tables["orders"]["order_id"], tables["products"]["sku"]
+    lines, returns = tables["order_lines"], tables["returns"]
+    return RowKeys(
+        _positions(lines["order_id"], orders),
+        _positions(lines["sku"], skus),
+        _positions(returns["order_id"], orders),
+        _positions(returns["sku"], skus),
+        _positions(tables["inventory"]["sku"], skus),
+    )
+
+
 def _returns(
     tables: dict[str, pd.DataFrame],
+    keys: RowKeys,
     unit_cost: np.ndarray,
     costs: Costs,
     start: np.datetime64,
@@ -257,19 +288,46 @@ def _returns(
 ) -> tuple[np.ndarray, ...]:
     """Per return row: day, SKU, refund, cost of the units back, written off or not, and its
     share of its parcel's handling (one parcel per order and return day)."""
-    r, o = tables["returns"], tables["orders"]
+    r = tables["returns"]
     rday = _day_index(r["return_date"], start, days)
-    rsku = _positions(r["sku"], tables["products"]["sku"])
+    rsku = keys.return_sku
     refund = r["refund"].to_numpy(dtype=np.float64)
     back = r["quantity"].to_numpy(dtype=np.float64) * unit_cost[rsku]
-    off = r["reason"].isin(costs.written_off_reasons).to_numpy()
-    parcel = _positions(r["order_id"], o["order_id"]) * (days + 1) + rday
+    off = r["reason"].isin(costs.written_off_reasons).to_numpy(dtype=bool)
+    parcel = keys.return_order.astype(np.int64) * (days + 1) + rday
     _, which, rows = np.unique(parcel, return_inverse=True, return_counts=True)
     return rday, rsku, refund, back, off, costs.return_handling_per_parcel / rows[which]
 
 
+def _line_shares(
+    tables: dict[str, pd.DataFrame], keys: RowKeys, start: np.datetime64, days: int
+) -> tuple[np.ndarray, ...]:
+    """Per order line: the day it is booked on (-1: not a sale), the day its order's deposit
+    was forfeited (-1: none), quantity, gross value, its share of its order (by value) and the
+    amount paid for it (gross less its share of the coupon)."""
+    o = tables["orders"]
+    completed = (o["status"] == "completed").to_numpy(dtype=bool)
+    # sales are booked on the order day, a pre-sale order's on the day its balance was paid
+    booked = o["order_time"].where(o["balance_date"].isna(), o["balance_date"])
+    order_day = np.where(completed, _day_index(booked, start, days), -1)
+    forfeit_day = np.where(completed, -1, _day_index(o["balance_date"], start, days))
+    ol, pos = tables["order_lines"], keys.line_order
+    qty = ol["quantity"].to_numpy(dtype=np.float64)
+    gross = qty * ol["unit_price"].to_numpy(dtype=np.float64)
+    order_gross = np.bincount(pos, weights=gross, minlength=len(o))[pos]
+    n_lines = np.bincount(pos, minlength=len(o))[pos]
+    share = np.divide(gross, order_gross, out=1.0 / np.maximum(n_lines, 1), where=order_gross > 0)
+    del order_gross, n_lines
+    paid = gross - o["discount"].to_numpy(dtype=np.float64)[pos] * share
+    return order_day, order_day[pos], forfeit_day[pos], qty, gross, share, paid
+
+
 def _ledger(
-    tables: dict[str, pd.DataFrame], costs: Costs, start: np.datetime64, days: int
+    tables: dict[str, pd.DataFrame],
+    costs: Costs,
+    start: np.datetime64,
+    days: int,
+    keys: RowKeys | None = None,
 ) -> tuple[dict[str, Callable[[], list[Entry]]], np.ndarray]:
     """Every money column as entries (day, SKU, amount), and the completed orders' days.
 
@@ -282,33 +340,16 @@ def _ledger(
     """
     if not isinstance(costs, Costs):
         raise StoreOpsError(f"costs must be a storeops.sim.finance.Costs, got {costs!r}")
+    keys = row_keys(tables) if keys is None else keys
     products = tables["products"]
     unit_cost = products["unit_cost"].to_numpy(dtype=np.float64)
     rate = _commission_by_sku(products["category"].to_numpy(), costs)
+    order_day, day, forfeit_day, qty, gross, share, paid = _line_shares(tables, keys, start, days)
+    sku = keys.line_sku
+    deposit = tables["orders"]["deposit"].to_numpy(dtype=np.float64)
+    rday, rsku, refund, back, off, handled = _returns(tables, keys, unit_cost, costs, start, days)
 
-    # orders: completed ones are the sales, booked on the order day or the pre-sale balance day
-    o = tables["orders"]
-    completed = o["status"].to_numpy() == "completed"
-    booked = o["order_time"].where(o["balance_date"].isna(), o["balance_date"])
-    order_day = np.where(completed, _day_index(booked, start, days), -1)
-    forfeit_day = np.where(completed, -1, _day_index(o["balance_date"], start, days))
-    discount = o["discount"].to_numpy(dtype=np.float64)
-    deposit = o["deposit"].to_numpy(dtype=np.float64)
-    ol = tables["order_lines"]
-    pos = _positions(ol["order_id"], o["order_id"])
-    sku = _positions(ol["sku"], products["sku"])
-    qty = ol["quantity"].to_numpy(dtype=np.float64)
-    gross = qty * ol["unit_price"].to_numpy(dtype=np.float64)
-    og = np.bincount(pos, weights=gross, minlength=len(o))[pos]
-    n_lines = np.bincount(pos, minlength=len(o))[pos]
-    share = np.divide(gross, og, out=1.0 / np.maximum(n_lines, 1), where=og > 0)
-    paid = gross - discount[pos] * share
-    day = order_day[pos]
-
-    rday, rsku, refund, back, off, handled = _returns(tables, unit_cost, costs, start, days)
-
-    inv = tables["inventory"]
-    isku = _positions(inv["sku"], products["sku"])
+    inv, isku = tables["inventory"], keys.inventory_sku
     iday = _day_index(inv["date"], start, days)
     value = inv["stock_on_hand"].to_numpy(dtype=np.float64) * unit_cost[isku]
     down = inv["written_down"].to_numpy(dtype=np.float64) * unit_cost[isku]
@@ -319,7 +360,9 @@ def _ledger(
         gross_sales=lambda: [(day, sku, gross)],
         discounts=lambda: [(day, sku, gross - paid)],
         refunds=lambda: [(rday, rsku, refund)],
-        forfeited_deposits=lambda: [(forfeit_day[pos], sku, np.nan_to_num(deposit[pos]) * share)],
+        forfeited_deposits=lambda: [
+            (forfeit_day, sku, np.nan_to_num(deposit[keys.line_order]) * share)
+        ],
         cogs=lambda: [(day, sku, qty * unit_cost[sku]), (rday, rsku, -back)],
         commission=lambda: [(day, sku, paid * rate[sku]), (rday, rsku, -refund * rate[rsku])],
         payment_fees=lambda: [(day, sku, costs.payment_fee * paid)],
@@ -348,11 +391,15 @@ def _ledger(
     return ledger, order_day
 
 
-def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS) -> pd.DataFrame:
-    """One row per calendar day: sales, every cost and the profit lines (see the module doc)."""
+def finance_table(
+    tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS, keys: RowKeys | None = None
+) -> pd.DataFrame:
+    """One row per calendar day: sales, every cost and the profit lines (see the module doc).
+
+    `keys` are the tables' `RowKeys` if the caller has them (else they are looked up)."""
     dates, start = _calendar_days(tables["calendar"])
     days = dates.size
-    ledger, order_day = _ledger(tables, costs, start, days)
+    ledger, order_day = _ledger(tables, costs, start, days, keys)
     cols = {
         name: sum(_per_day(d, amount, days) for d, _, amount in entries())
         for name, entries in ledger.items()

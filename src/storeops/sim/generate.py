@@ -24,7 +24,7 @@ from storeops.sim.aftersales import (
 from storeops.sim.calendar import PRESALE_RULE, build_calendar
 from storeops.sim.clearance import clearance_truth, unit_money
 from storeops.sim.customers import assign_customers, segment_truth
-from storeops.sim.finance import DEFAULT_COSTS, finance_table
+from storeops.sim.finance import DEFAULT_COSTS, RowKeys, finance_table
 from storeops.sim.funnel import (
     ATC_BASE,
     C2O_BASE,
@@ -56,6 +56,7 @@ from storeops.sim.orders import (
     coupon_plan,
     expand_orders,
     fulfil,
+    lexsort_distinct,
     sample_lines,
     top_up_baskets,
 )
@@ -425,22 +426,26 @@ def run_store(
     sales = serve_orders(market, placed, stock.inventory)
     checkout_incident = placed.checkout_incident
     del placed  # the unserved lines are large and no longer needed
-    orders = sales.orders
+    day, sec = sales.orders["day"], sales.orders["sec"]
     buyers = None
     if not lean:
         buyers = assign_customers(
-            seed, orders["day"], orders["sec"], orders["channel"], market.festive, days, scale
+            seed, day, sec, sales.orders["channel"], market.festive, days, scale
         )
-    chats = simulate_chats(seed, orders["day"], orders["sec"], buyers, days, market.typical_orders)
+    chats = simulate_chats(seed, day, sec, buyers, days, market.typical_orders)
     after = simulate_aftersales(market, seed, sales, days)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
-    tables = build_tables(market, seed, days, channels, activity)
-    tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale))
+    del funnel, stock, sales, buyers, chats, after, day, sec  # the activity holds them now
     if lean:
         skus = market.products.table["sku"].to_numpy(dtype=object)
-        truth = dict(inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders))
+        lost_orders = activity.sales.stockout_lost_orders
+        truth = dict(inventory=_inventory_truth(activity.stock, skus, lost_orders))
     else:
         truth = build_truth(market, seed, days, channels, activity)
+    tables = build_tables(market, seed, days, channels, activity)
+    keys = _row_keys(market, activity)
+    del activity  # the tables hold what happened; the finance table reads them alone
+    tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale), keys)
     meta = dict(
         seed=seed,
         generator_version=GENERATOR_VERSION,
@@ -947,7 +952,7 @@ def _inventory_table(
     launched: np.ndarray, inventory: InventoryResult, day_ts: np.ndarray, widths: IdWidths
 ) -> pd.DataFrame:
     """One row per day and SKU on sale, or written down after it was taken off sale."""
-    day, sku = np.nonzero(launched | (inventory.written_down > 0))
+    day, sku = _inventory_cells(launched, inventory)
     return pd.DataFrame(
         {
             "date": day_ts[day],
@@ -959,6 +964,11 @@ def _inventory_table(
             "stockout": inventory.stockout[day, sku],
         }
     )
+
+
+def _inventory_cells(launched: np.ndarray, inventory: InventoryResult) -> tuple[np.ndarray, ...]:
+    """Day and SKU of each inventory row: on sale, or written down after it was taken off sale."""
+    return np.nonzero(launched | (inventory.written_down > 0))
 
 
 def _chat_table(t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths) -> pd.DataFrame:
@@ -1007,14 +1017,35 @@ def _dated_lines(
     widths: IdWidths,
 ) -> tuple[np.ndarray, dict]:
     """Sort order of events on order lines, and their order id, SKU and date columns."""
-    # ids sort like their integer codes, so sorting the codes sorts the published ids
-    order = np.lexsort((sales.line_sku[line], sales.line_order[line], day))
+    order = _event_order(sales, line, day)
     sorted_line = line[order]
     return order, {
         "order_id": make_ids("O", sales.line_order[sorted_line], widths.order),
         "sku": make_ids("SKU", sales.line_sku[sorted_line], widths.sku),
         date_column: day_ts[day[order]],
     }
+
+
+def _event_order(sales: Sales, line: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Order of the rows of a table of events on order lines: by date, order id, SKU."""
+    # ids sort like their integer codes, so sorting the codes sorts the published ids; an
+    # order's line is returned or reviewed once at most
+    bounds = (sales.line_sku.max(initial=0) + 1, sales.revenue.size, day.max(initial=0) + 1)
+    return lexsort_distinct((sales.line_sku[line], sales.line_order[line], day), bounds)
+
+
+def _row_keys(market: Market, activity: Activity) -> RowKeys:
+    """The tables' row keys as the run knows them (integers), for the finance table."""
+    sales, after = activity.sales, activity.after
+    returned = after.return_line[_event_order(sales, after.return_line, after.return_day)]
+    inventory_sku = _inventory_cells(market.products.launched, activity.stock.inventory)[1]
+    return RowKeys(
+        line_order=sales.line_order,
+        line_sku=sales.line_sku,
+        return_order=sales.line_order[returned],
+        return_sku=sales.line_sku[returned],
+        inventory_sku=inventory_sku,
+    )
 
 
 def build_truth(
@@ -1185,11 +1216,11 @@ def _ab_truth(market: Market) -> dict | None:
     ab = market.traffic.truth["ab_test"]
     if not ab:
         return ab
-    # pop also strips the day indices from the traffic model's own truth
+    # the banner table (built from the same record) still needs the day indices
     return dict(
-        ab,
-        start=str((market.t0 + pd.Timedelta(days=ab.pop("start_day"))).date()),
-        end=str((market.t0 + pd.Timedelta(days=ab.pop("end_day"))).date()),
+        {k: v for k, v in ab.items() if k not in ("start_day", "end_day")},
+        start=str((market.t0 + pd.Timedelta(days=ab["start_day"])).date()),
+        end=str((market.t0 + pd.Timedelta(days=ab["end_day"])).date()),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -133,7 +134,10 @@ def expand_orders(
         hour[rush_day] = np.searchsorted(cdf_r, u[rush_day, U_HOUR], side="right")
     sec = np.minimum(hour, 23) * 3600 + (u[:, U_SEC] * 3600).astype(np.int64)
     when = ((day.astype(np.int64) * 86400 + sec) * nc + ch) * nv + dev
-    order = np.argsort(when, kind="stable")
+    # orders of a cell at the same second keep their numbers' order
+    order = lexsort_distinct(
+        (key & ((1 << ORDER_BITS) - 1), when), (1 << ORDER_BITS, days * 86400 * nc * nv)
+    )
     orders = dict(
         day=day[order].astype(np.int32),
         channel=ch[order].astype(np.int8),
@@ -184,6 +188,19 @@ def sample_lines(
     sku = np.r_[sku, partner_sku]
     qty = np.r_[qty, partner_qty]
     return merge_lines(line_order, sku, qty, weight.shape[1])
+
+
+def lexsort_distinct(keys: tuple[np.ndarray, ...], bounds: tuple[int, ...]) -> np.ndarray:
+    """`np.lexsort(keys)` (the last key first) of rows whose keys, non-negative integers below
+    `bounds`, are never all equal: packed into one int64 when they fit, so that a fast
+    unstable sort gives the same order (a large store sorts hundreds of millions of rows)."""
+    if math.prod(int(b) for b in bounds) >= 2**63:
+        return np.lexsort(keys)
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, bound in zip(reversed(keys), reversed(bounds), strict=True):
+        packed *= int(bound)
+        packed += key
+    return np.argsort(packed)
 
 
 def merge_lines(line_order: np.ndarray, sku: np.ndarray, qty: np.ndarray, n_sku: int) -> dict:
@@ -331,7 +348,7 @@ def fulfil(
     """Quantity served per line when stock runs out during the day (first come, first served)."""
     n = available.shape[1]
     key = line_day.astype(np.int64) * n + sku
-    order = np.lexsort((line_order, key))
+    order = lexsort_distinct((line_order, key), (line_order.max(initial=0) + 1, available.size))
     k, q = key[order], qty[order]
     cs = np.cumsum(q) - q
     first = np.r_[True, k[1:] != k[:-1]]

@@ -54,11 +54,15 @@ def keyed_uniforms(seed: int, name: str, keys: np.ndarray, columns: int) -> np.n
     h += np.arange(words, dtype=np.uint64)[None, :]
     h ^= base
     _mix(h, np.empty_like(h))
-    halves = h.view(np.uint32).reshape(len(keys), 2 * words)[:, :columns]
+    halves = h.view(np.uint32).reshape(len(keys), 2 * words)
+    # the top 24 bits of each half, centred in their cell: never 0, but the top cell rounds to
+    # exactly 1 in float32 (draws by inversion guard against it); in place, as a large store
+    # draws billions of these
+    halves >>= np.uint32(8)
     out = np.empty((len(keys), columns), dtype=np.float32)
-    # the top 24 bits of each half, centred in their cell: never exactly 0 or 1
-    u = (halves >> np.uint32(8)).astype(np.float32)
-    np.multiply(u + np.float32(0.5), np.float32(1.0 / 16777216.0), out=out)
+    np.copyto(out, halves[:, :columns], casting="unsafe")  # exact: below 2**24
+    out += np.float32(0.5)
+    out *= np.float32(1.0 / 16777216.0)
     return out
 
 
@@ -93,4 +97,8 @@ def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
 
 def geometric_quantile(u: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Geometric draws (1, 2, ...) with success probability `p`, by inversion of `u`."""
+    u = np.asarray(u)
+    # a float32 uniform may round up to exactly 1 (one in 2**24): that would be an endless
+    # draw, so it is taken as the largest value below 1
+    u = np.minimum(u, np.nextafter(np.ones((), dtype=u.dtype), 0))
     return np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1).astype(np.int64)

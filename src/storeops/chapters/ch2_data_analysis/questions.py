@@ -8,13 +8,17 @@ equals; the cases a function is called on are picked from the calendar only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from storeops.analysis.daily import baseline, festival_days, full_weeks, week_label
 from storeops.analysis.diagnose import runs, runs_by
 from storeops.chapters.ch2_data_analysis.widget import kpi_dashboard
-from storeops.checks import Function, Question, Series, Text, self_learner_edition
+from storeops.checks import Function, Number, Question, Series, Text, self_learner_edition
+from storeops.checks.decisions import PlanDecision
 
 try:  # the data layer; the checks still import without it (type checks only)
     from storeops.data import load_store
@@ -30,6 +34,10 @@ __all__ = [
     "np",
     "pd",
     "q1",
+    "q10",
+    "q11",
+    "q12",
+    "q13",
     "q2",
     "q3",
     "q4",
@@ -44,8 +52,14 @@ __all__ = [
 ]
 
 A = "ch2_data_analysis"
+DENOMINATORS = ("sessions", "completed orders", "paying buyers", "product views")
+REFUND_RATES = (
+    "refunded orders / orders",
+    "refunds of the campaign's orders / the campaign's sales",
+    "refunds paid in March / March sales",
+)
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 METRICS = ("sessions", "orders", "conversion", "aov", "sales")
-STEPS = ("product view", "add to cart", "checkout")
 
 
 def _n_days(store) -> int:
@@ -79,17 +93,6 @@ def _mondays(store) -> list[str]:
     return [f"{d:%Y-%m-%d}" for d in days[days.day_of_week == 0]]
 
 
-def _hours(store) -> list[str]:
-    days = pd.DatetimeIndex(store.calendar["date"])
-    hours = pd.date_range(days[0], periods=24 * len(days), freq="h")
-    return list(hours.strftime("%Y-%m-%d %H:00"))
-
-
-def _device_steps(store) -> list[str]:
-    devices = sorted(store.funnel["device"].dropna().unique())
-    return [f"{d} {s}" for d in devices for s in STEPS]
-
-
 q1 = Question(
     A,
     "q1",
@@ -118,8 +121,8 @@ q2 = Question(
         "Monday-to-Sunday weeks: `full_weeks(store.calendar['date'])`.",
         "Sum the daily sales per week (`week_label(days)` labels each day's week), then "
         "compare each week with the one before.",
-        "`.pct_change()` gives (this week / last week - 1); drop the first week, which has "
-        "no week before it.",
+        "Method: each week's sales divided by the week before's, minus one; the first week "
+        "has no week before it and is left out.",
     ],
 )
 
@@ -133,8 +136,10 @@ q3 = Question(
         "then C = orders / T and V = sales / orders. Both ends of a period are included.",
         "Chain substitution changes one lever at a time in the order traffic, conversion, "
         "order value, keeping the levers already changed at their new value.",
-        "The three effects must add up to sales(after) - sales(before); if they do not, "
-        "one of them uses the wrong mix of old and new values.",
+        "Method: traffic's effect is the change in sessions valued at the old conversion and "
+        "order value; each later lever's change is valued at the new values of the levers "
+        "before it and the old values of those after it. The three must add up to the change "
+        "in sales.",
     ],
 )
 
@@ -148,38 +153,37 @@ q4 = Question(
         "and step with the 7-days buttons; the sales row shows each week's change.",
         "Skip a week if it, or the week before it, holds a festival day: after a festival "
         "every week falls. `festival_days(store.calendar)` lists those days.",
-        "In code: weekly sales over `full_weeks`, `.pct_change()`, keep the ordinary weeks, "
-        "take the week of the lowest change and write its Monday as 'YYYY-MM-DD'.",
+        "Method: weekly sales over whole weeks, each week's relative change against the week "
+        "before, keep the ordinary weeks, and take the Monday of the lowest change.",
     ],
 )
 
 q5 = Question(
     A,
     "q5",
-    var="failure_start",
-    kind=Text(options=_hours),
+    var="failure_day",
+    kind=Text(options=lambda store: [f"{d:%Y-%m-%d}" for d in store.calendar["date"]]),
     hints=[
-        "Count orders per hour and device: group by `order_time.dt.floor('h')` and "
-        "`device`, unstack the device, and reindex on every hour of the year (fill 0).",
-        "The usual level of an hour is the median of the hourly table shifted by 1, 2, 3 "
-        "and 4 weeks (`shift(24 * 7 * k)`); combine the four with `pd.concat` and a "
-        "median per hour.",
-        "Down hours: orders <= usual / 3 and usual >= 3. `runs_by(down.stack().swaplevel()"
-        ".sort_index(), 'device')` lists the runs; the longest is the failure.",
+        "The checkout step is the share of carts that become orders; a broken checkout lets "
+        "shoppers fill carts and stops the orders.",
+        "Sum the funnel's carts and orders per day and device (over the channels), and judge "
+        "each device's daily step against its own normal level, not against the other device.",
+        "Method: divide each day's step by its normal level (the 28 days before), drop the "
+        "festival days, and take the day with the lowest ratio over both devices.",
     ],
 )
 
 q6 = Question(
     A,
     "q6",
-    var="failing_step",
-    kind=Text(options=_device_steps),
+    var="lost_orders",
+    kind=Number(min=-1e6, max=1e6, rtol=1e-6),
     hints=[
-        "On the failure day (question 5), compute the three step rates per device: product "
-        "view (views / sessions), add to cart (carts / views), checkout (orders / carts).",
-        "Compare each rate with its own normal level (`baseline(rate, same_weekday=False)`), "
-        "not with the other steps: the steps have very different sizes.",
-        "The broken step is the one that fell furthest below its normal level.",
+        "First find the day and the device, as in question 5.",
+        "A usual level for one day is what the same weekday brought in the weeks before: the "
+        "weekday matters for order counts, unlike for the funnel's rates.",
+        "Method: the failing device's daily orders (funnel, all channels), its usual level "
+        "for the day (same weekday, four weeks before), and the usual level minus the day.",
     ],
 )
 
@@ -189,27 +193,147 @@ q7 = Question(
     var="bad_channel",
     kind=Text(options=lambda store: sorted(store.traffic["channel"].dropna().unique())),
     hints=[
-        "Bad traffic brings sessions that never buy. Look at each channel's sessions and "
-        "its completed orders per day.",
-        "A spike alone is not suspicious (a message blast is a spike that sells); compare "
-        "sessions and orders with their normal levels (`baseline`) on the same days.",
-        "Flag the channel whose sessions rose far above normal on days when its orders "
-        "did not rise with them. Leave festival days out.",
+        "Visits that nobody makes on purpose put nothing in a cart.",
+        "The share of sessions that add to cart differs a lot between channels, so judge "
+        "each channel against its own normal level for the day.",
+        "Method: per channel and day, carts / sessions over both devices; divide by its "
+        "normal level (same weekday, four weeks before), drop festival days, and take the "
+        "channel with the lowest ratio on any day.",
     ],
 )
 
 q8 = Question(
     A,
     "q8",
-    var="stockout_sku",
-    kind=Text(options=lambda store: sorted(store.products["sku"].dropna().unique())),
+    var="lead_times",
+    kind=Series(length=lambda store: 10, index_type="str", min=0, rtol=1e-6),
     hints=[
-        "Best sellers are the items that sell the most units in completed orders "
-        "(`store.order_lines`).",
-        "`store.inventory` flags each SKU-day that was out of stock. Look at the top ten "
-        "sellers only (slow items are often out of stock without costing much), and "
-        "treat festival days as in stock.",
-        "For each of them find the longest run of consecutive stock-out days "
-        "(`runs_by` does the run-finding), and keep the SKU with the longest run.",
+        "Best sellers are the SKUs with the most units in completed orders (`store.order_lines`).",
+        "The lead time is what the store waits for, so it ends at the actual arrival, not "
+        "at the supplier's promise; an order still on its way has no lead time yet.",
+        "Method: for each purchase order of the ten, the days from placing it to its actual "
+        "arrival; per SKU, the middle value of those days.",
+    ],
+)
+
+q10 = Question(
+    A,
+    "q10",
+    var="kedanjia_denominator",
+    kind=Text(options=lambda store: DENOMINATORS),
+    hints=[
+        "The seller tools count people where this course counts orders.",
+        "A buyer who places two orders in a day is two orders but one buyer.",
+        "Method: 客单价 is what one paying customer spent: sales over the people who paid.",
+    ],
+)
+
+q11 = Question(
+    A,
+    "q11",
+    var="refund_rate_kind",
+    kind=Text(options=lambda store: REFUND_RATES),
+    hints=[
+        "The question is about money, not about how many customers were let down.",
+        "Returns arrive days or weeks after the order: refunds paid in a month mostly belong "
+        "to the month before.",
+        "Method: match each refund to the order it belongs to, and divide by the sales of "
+        "those same orders.",
+    ],
+)
+
+q12 = Question(
+    A,
+    "q12",
+    var="slowest_quarter",
+    kind=Text(options=lambda store: QUARTERS),
+    hints=[
+        "Find the highest part of the line, not the busiest weeks of sales.",
+        "A quarter is three months: the first from January to March, and so on.",
+        "Method: locate the week with the highest mean delivery time and read off the quarter "
+        "its dates fall in; check the calendar's `logistics_stop` days around it.",
+    ],
+)
+
+
+# -- the decision: a plan judged by its expected profit on the learner's own store -------------
+PER_MILLE = ("display", "social")  # the paid channels bought per thousand impressions
+
+
+@dataclass
+class IncidentBudget(PlanDecision):
+    """The daily budget of the channel that sent bad traffic, for July and August: a dict (or
+    Series) ``{channel: yuan a day}`` with one channel. Scored on expected profit (the key
+    holds ``per_order``) against the best budget of the channel the incident came from; a
+    budget for another channel earns nothing."""
+
+    start: str = "2025-07-01"
+    days: int = 62
+
+    def plan_of(self, value: Any) -> dict[str, float] | None:
+        if isinstance(value, pd.Series):
+            value = value.to_dict()
+        if not isinstance(value, dict) or len(value) != 1:
+            return None
+        ((channel, budget),) = value.items()
+        if isinstance(budget, bool) or not isinstance(budget, int | float | np.number):
+            return None
+        return {str(channel): float(budget)}
+
+    def plausible(self, value: Any, store: Any) -> list[str]:
+        plan = self.plan_of(value)
+        if plan is None:
+            return [
+                "expected a dict with one channel and its daily budget, such as "
+                "{'social': 1200.0}, got " + type(value).__name__
+            ]
+        ((channel, budget),) = plan.items()
+        problems = []
+        if channel not in PER_MILLE:
+            problems.append(f"the channel must be one of {', '.join(PER_MILLE)}, got {channel!r}")
+        if not np.isfinite(budget) or budget < 0:
+            problems.append(f"the budget must be a number of yuan at least 0, got {budget!r}")
+        return problems
+
+    def policy(self, own: Any, plan: dict[str, float]) -> Any:
+        from storeops.analysis.plans import set_budgets
+
+        return set_budgets(own, plan, self.start, self.days)
+
+    def proxy_args(self, plan: dict[str, float]) -> dict:
+        return {"daily": plan}
+
+    def score(self, answer: Any, key: dict) -> float:
+        """As :meth:`PlanDecision.score`, and 0 for a budget of another channel than the one
+        the bad traffic came from (the key names it by :func:`channel_digest` only: the
+        self-learner blob must not spell question 7's answer)."""
+        plan = answer.get("plan", {}) if isinstance(answer, dict) else {}
+        if len(plan) != 1 or channel_digest(key["seed"], next(iter(plan))) != key["channel"]:
+            return 0.0
+        return super().score(answer, key)
+
+
+def channel_digest(seed: int, channel: str) -> str:
+    """A channel's name as the decision's key holds it: hashed with the store's seed."""
+    import hashlib
+
+    return hashlib.sha256(f"{int(seed)}:{channel}".encode()).hexdigest()[:16]
+
+
+q13 = Question(
+    A,
+    "q13",
+    var="incident_budget",
+    kind=IncidentBudget(),
+    truth=lambda truth: {},
+    hints=[
+        "Profit, not revenue: a yuan of ads pays for itself only when the revenue it brings "
+        "leaves at least a yuan after the other costs of that revenue (the finance table).",
+        "Judge the channel on its ordinary days: leave out the festivals and the days of the "
+        "bad traffic, which would make any channel look worse than it is.",
+        "Method: share of revenue left before ads = (contribution + ad spend) / (gross sales - "
+        "discounts) over the year; the channel's ROAS on its clean days times that share is "
+        "what a yuan brings back; below one, stop buying; at or above, halve the budget and "
+        "watch.",
     ],
 )

@@ -24,39 +24,12 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
-from nbclient import NotebookClient
+from notebooks import learner_notebook, run
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ch3_promotion"
 SOURCE_DIR = ROOT / "chapters"
 NOTEBOOK = SOURCE_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-TIMEOUT = 120
-
-
-def learner_notebook():
-    """The source with solutions as a student would type them and no hidden tests."""
-    from storeops.grading import source as src
-
-    nb = src.read_notebook(NOTEBOOK)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.source = src.strip_solution_markers(cell.source)
-        if src.is_test_cell(cell):
-            cell.source = cell.source.split(src.BEGIN_HIDDEN)[0].rstrip()
-    return nb
-
-
-def run(nb) -> float:
-    start = time.perf_counter()
-    NotebookClient(
-        nb,
-        timeout=TIMEOUT,
-        startup_timeout=60,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
-    ).execute()
-    return time.perf_counter() - start
 
 
 def reference_namespace() -> dict:
@@ -91,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("STOREOPS_SOURCE_DIR", str(SOURCE_DIR))
 
-    learner = min(run(learner_notebook()) for _ in range(args.runs))
-    source = run(nbformat.read(NOTEBOOK, as_version=4))
+    learner = min(run(learner_notebook(NOTEBOOK), NOTEBOOK.parent) for _ in range(args.runs))
+    source = run(nbformat.read(NOTEBOOK, as_version=4), NOTEBOOK.parent)
     print(f"{ASSIGNMENT}: learner notebook top to bottom  {learner:6.2f} s (best of {args.runs})")
     print(f"{ASSIGNMENT}: source with hidden tests        {source:6.2f} s")
 

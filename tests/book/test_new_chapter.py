@@ -29,7 +29,7 @@ def scratch(tmp_path_factory):
     top = tmp_path_factory.mktemp("repo")
     skip = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache")
     shutil.copytree(ROOT / "src", top / "src", ignore=skip)
-    for name in ("orientation", "ch2_data_analysis", "ch3_promotion"):
+    for name in ("orientation", "ch1_planning", "ch2_data_analysis", "ch3_promotion"):
         shutil.rmtree(top / "src" / "storeops" / "chapters" / name)
     (top / "grader").mkdir()
     for f in ("nbgrader_config.py", "course.json"):

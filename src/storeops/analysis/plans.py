@@ -35,6 +35,23 @@ def set_budgets(plan: Policy, daily: dict[str, float], start=None, days=None) ->
     return replace(plan, budgets=tuple(budgets))
 
 
+def scale_budget(plan: Policy, channel: str, factor: float, start=None, days=None) -> Policy:
+    """`plan` with `channel`'s budget multiplied by `factor` inside the window."""
+    if channel not in PAID_CHANNELS:
+        raise StoreOpsError(f"channel must be a paid channel {PAID_CHANNELS}, got {channel!r}")
+    if not np.isfinite(factor) or factor < 0:
+        raise StoreOpsError(f"factor must be a number at least 0, got {factor!r}")
+    offset, _, days = window(start, days)
+    budgets = []
+    for b in plan.budgets:
+        if b.channel == channel:
+            daily = budget_by_day(b, STORE_START, STORE_DAYS)
+            daily[offset : offset + days] = np.round(daily[offset : offset + days] * factor, 2)
+            b = budget_from_days(channel, daily, STORE_START)
+        budgets.append(b)
+    return replace(plan, budgets=tuple(budgets))
+
+
 def set_bid(plan: Policy, channel: str, bid: float, start=None, days=None) -> Policy:
     """`plan` with `channel`'s per-click bid set to `bid` inside the window (a channel bought
     per click keeps its own bids outside it)."""

@@ -53,6 +53,47 @@ def _ch3_plan(ns: dict) -> str:
     return " ".join(parts)
 
 
+def _ch1_brief(ns: dict) -> str:
+    """Question 15 of chapter 1: the positioning and festival brief, from questions 3-9."""
+    store = ns["store"]
+    done = store.orders[store.orders["status"] == "completed"]
+    lines = store.order_lines[store.order_lines["order_id"].isin(done["order_id"])]
+    lines = lines.merge(store.products[["sku", "category", "unit_cost"]], on="sku")
+    sales = (lines["quantity"] * lines["unit_price"]).groupby(lines["category"]).sum()
+    cost = (lines["quantity"] * lines["unit_cost"]).groupby(lines["category"]).sum()
+    margin = 1 - cost / sales
+    top, best = sales.idxmax(), margin.idxmax()
+    index = ns["buyer_index"]
+    plan, budget = ns["d11_plan"], ns["quarter_budget"]
+    if not plan["join"]:
+        festival = "stays out of Double 11"
+    else:
+        cut = f"a {plan['discount']:.0%} storewide discount" if plan["discount"] else "no discount"
+        deposit = (
+            f"a pre-sale with a {plan['deposit']:.0%} deposit" if plan["deposit"] else "no pre-sale"
+        )
+        festival = f"joins Double 11 with {cut} and {deposit}"
+    months = ", ".join(f"{m} ¥{v:,.0f}" for m, v in budget.items())
+    return " ".join(
+        [
+            f"**On this store** {top} brings the most sales ({sales[top] / sales.sum():.0%}) and "
+            f"{best} the best gross margin ({margin[best]:.0%}); paying buyers per day run from "
+            f"{index.min():.2f} to {index.max():.2f} times the average month, highest in "
+            f"{index.idxmax():%B}.",
+            f"Next November's target (25 % above this November, 客单价 up 8 %) needs "
+            f"{ns['november_daily_visitors']:,.0f} visitors a day at this November's conversion.",
+            f"In Double 11 the break-even ROAS is {ns['festival_break_even_roas']:.2f}: an ad "
+            f"must bring back that much revenue per yuan to pay for itself. The plan {festival}.",
+            f"The fourth quarter's display and social budgets are {months}, each month funded "
+            "in proportion to what its ads earn back in profit.",
+            f"The Double 11 stock order goes out {ns['order_days_before_presale']} days before "
+            "the first pre-sale day (the supplier's late lead time plus a week).",
+            "Risk: the budget cut loses more orders than last-click figures show; weekly orders "
+            "and direct visits show it within two weeks, and a holdout month settles it.",
+        ]
+    )
+
+
 def _ch2_report(ns: dict) -> str:
     """Question 9 of chapter 2: the morning report on the checkout failure of questions 5-6."""
     import pandas as pd
@@ -128,6 +169,7 @@ def _ch4_range(ns: dict) -> str:
 
 
 MODEL_ANSWERS: dict[str, dict[str, Callable[[dict], str]]] = {
+    "ch1_planning": {"q15": _ch1_brief},
     "ch2_data_analysis": {"q9": _ch2_report},
     "ch3_promotion": {"q12": _ch3_plan},
     "ch4_product": {"q10": _ch4_range},

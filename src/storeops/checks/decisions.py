@@ -101,7 +101,11 @@ class PlanDecision(Kind):
             return self.score(answer, expected) >= 1.0
         if not isinstance(expected, dict) or "plan" not in expected:
             return False
-        a, e = answer["plan"], expected["plan"]
+        return self.same_plan(answer["plan"], expected["plan"])
+
+    def same_plan(self, a: dict[str, float], e: dict[str, float]) -> bool:
+        """Whether two plans are the same decision (a catalogued mistake's plan is named when
+        the learner's is the same): within 2 %, or 5 yuan of a budget, or 0.02 of a bid."""
         return sorted(a) == sorted(e) and all(
             np.isclose(a[k], e[k], rtol=0.02, atol=5.0 if len(a) > 1 else 0.02) for k in a
         )

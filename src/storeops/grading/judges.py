@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from storeops.chapters.ch1_planning.questions import FestivalDecision, QuarterBudget
 from storeops.chapters.ch2_data_analysis.questions import IncidentBudget, channel_digest
 from storeops.chapters.ch3_promotion.questions import (
     BOUGHT_PER_MILLE,
@@ -31,6 +32,10 @@ def decision_key(kind: PlanDecision, store: Any) -> dict:
     for a bid, scored on expected profit, also the contribution per order it is valued at."""
     from storeops.chapters.ch3_promotion.questions import DECISION_DAYS, DECISION_START
 
+    if isinstance(kind, FestivalDecision | QuarterBudget):
+        from storeops.grading.planning import planning_key
+
+        return planning_key(kind, store)
     seed = int(store.meta["seed"])
     cache = (type(kind).__name__, seed, DECISION_START, DECISION_DAYS)
     if cache not in _KEYS:

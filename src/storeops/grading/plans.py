@@ -18,18 +18,22 @@ from functools import lru_cache
 import numpy as np
 from tqdm.auto import tqdm
 
-from storeops.analysis.plans import PlanProxy, set_bid, set_budgets, without_days
+from storeops.analysis.plans import (
+    PlanProxy,
+    scale_budget,
+    set_bid,
+    set_budgets,
+    without_days,
+)
 from storeops.errors import StoreOpsError
 from storeops.sim import generate
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, Outcome, evaluate, window
 from storeops.sim.finance import DEFAULT_COSTS, sku_contribution
-from storeops.sim.params import PAID_CHANNELS
 from storeops.sim.policy import (
     Period,
     Policy,
     SkuPrice,
     budget_by_day,
-    budget_from_days,
     default_policy,
 )
 
@@ -83,23 +87,6 @@ def best_of(
     ]
     best = int(np.argmax([o.profit for o in outcomes]))
     return best, outcomes
-
-
-def scale_budget(plan: Policy, channel: str, factor: float, start=None, days=None) -> Policy:
-    """`plan` with `channel`'s budget multiplied by `factor` inside the window."""
-    if channel not in PAID_CHANNELS:
-        raise StoreOpsError(f"channel must be a paid channel {PAID_CHANNELS}, got {channel!r}")
-    if not np.isfinite(factor) or factor < 0:
-        raise StoreOpsError(f"factor must be a number at least 0, got {factor!r}")
-    offset, _, days = window(start, days)
-    budgets = []
-    for b in plan.budgets:
-        if b.channel == channel:
-            daily = budget_by_day(b, STORE_START, STORE_DAYS)
-            daily[offset : offset + days] = np.round(daily[offset : offset + days] * factor, 2)
-            b = budget_from_days(channel, daily, STORE_START)
-        budgets.append(b)
-    return replace(plan, budgets=tuple(budgets))
 
 
 def best_budget(

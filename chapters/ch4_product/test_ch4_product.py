@@ -471,3 +471,19 @@ def test_written_model_answer_quotes_the_stores_own_numbers():
         ns["short"],
     ):
         assert number in text, number
+
+
+def test_the_pages_live_price_curve_starts_at_the_list_price_on_its_grid():
+    from storeops.chapters.ch4_product.widget import price_curve
+
+    w = price_curve(120.0, 50.0, 0.25, 30.0, -2.5)
+    assert w.price_min == pytest.approx(price_grid(120.0)[0])
+    assert w.price_max == pytest.approx(price_grid(120.0)[-1])
+    steps = (w.price - w.price_min) / w.price_step
+    assert steps == pytest.approx(round(steps))  # the browser's slider can show it
+    at_list = profit_view(30.0, 120.0, 50.0, 0.25)
+    assert w.figures()["profit"] == f"¥{at_list['profit']:,.0f}"
+    for bad in ({"cost_share": 1.0}, {"list_price": 0.0}):
+        args = {"list_price": 120.0, "unit_cost": 50.0, "cost_share": 0.25} | bad
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            price_curve(args["list_price"], args["unit_cost"], args["cost_share"], 30.0, -2.5)

@@ -46,7 +46,14 @@ JS_DIR = Path(__file__).with_name("js")
 
 # The widgets that call a learner's own function (kernel-backed): an exercise page that
 # shows one says, under it, that its controls need a running notebook.
-KERNEL_BACKED = ("explorer", "kpi_dashboard", "budget_allocator", "daily_revenue_explorer")
+KERNEL_BACKED = (
+    "explorer",
+    "kpi_dashboard",
+    "budget_allocator",
+    "daily_revenue_explorer",
+    "pacing_explorer",
+    "price_explorer",
+)
 KERNEL_BACKED_CALL = re.compile(r"\b(?:" + "|".join(KERNEL_BACKED) + r")\(")
 KERNEL_NOTE = (
     "```{note}\n"

@@ -14,7 +14,7 @@ from myst_nb import glue
 from scipy import stats
 
 from storeops.chapters.ch4_product import product as prod
-from storeops.chapters.ch4_product.widget import price_explorer
+from storeops.chapters.ch4_product.widget import price_curve, price_explorer
 from storeops.data import load_store
 from storeops.plotting import new_figure, use_book_style
 
@@ -27,6 +27,7 @@ __all__ = [
     "np",
     "pd",
     "plt",
+    "price_curve",
     "price_explorer",
     "prod",
     "stats",

@@ -34,6 +34,10 @@ class PlanDecision(Kind):
     """
 
     full_share: float = 0.8
+    # Full marks within this share of the best plan's profit too (0: none), for a decision
+    # where the store's own plan is often already near the best and the noise between
+    # neighbouring plans is a few per cent of the profit.
+    near_best: float = 0.0
     check_timeout = 20.0  # the service runs the plan on the learner's store (about 0.6 s alone)
 
     def plan_of(self, value: Any) -> dict[str, float] | None:  # pragma: no cover - abstract
@@ -85,10 +89,16 @@ class PlanDecision(Kind):
 
     def score(self, answer: Any, key: dict) -> float:
         """Share of the marks: 0 at or below the store's own plan's profit, 1 from
-        ``full_share`` of the best plan's gain, in proportion between."""
+        ``full_share`` of the best plan's gain (or within ``near_best`` of the best plan's
+        profit), in proportion between."""
         if not isinstance(answer, dict) or "plan" not in answer:
             return 0.0
-        gain = self.profit(answer, key) - key["own_profit"]
+        profit = self.profit(answer, key)
+        if self.near_best and profit >= key["best_profit"] - self.near_best * abs(
+            key["best_profit"]
+        ):
+            return 1.0
+        gain = profit - key["own_profit"]
         best = key["best_profit"] - key["own_profit"]
         if gain <= 0 or best <= 0:
             return 0.0

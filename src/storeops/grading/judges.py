@@ -90,10 +90,10 @@ def truth_key(q: Any, truth: dict, store: Any) -> Any:
     """The expected value of a question graded on the truth (``q.truth`` set), on ``store``."""
     if isinstance(q.kind, IncidentBudget):
         return incident_budget_key(q.kind, truth, store)
+    if isinstance(q.kind, SkuDecision):  # a PlanDecision scored on one SKU
+        return sku_decision_key(q.kind, store)
     if isinstance(q.kind, PlanDecision):
         return decision_key(q.kind, store)
-    if isinstance(q.kind, SkuDecision):
-        return sku_decision_key(q.kind, store)
     return q.truth(truth)
 
 

@@ -26,7 +26,8 @@ from storeops.chapters.ch4_product.product import (
     weekly_units,
 )
 from storeops.chapters.ch4_product.widget import price_explorer, price_grid, profit_view
-from storeops.checks import Function, Kind, Number, Question, Text, self_learner_edition
+from storeops.checks import Function, Number, Question, Text, self_learner_edition
+from storeops.checks.decisions import PlanDecision
 from storeops.data import load_store
 
 __all__ = [
@@ -75,16 +76,10 @@ _PROFITS: dict[tuple, Any] = {}  # plan -> profit; (seed, "own") -> the own plan
 
 
 @dataclass
-class SkuDecision(Kind):
-    """A plan for one SKU (a dict), scored by the SKU's contribution on the learner's store.
-
-    The grader runs the plan through the simulator (the learner's seed, common random
-    numbers) and scores the SKU's contribution over the key's window against the store's own
-    choice and the best plan found (the key, from ``storeops.grading.judges``): full marks
-    within ``near_best`` of the best plan's profit or from ``full_share`` of its gain over the
-    store's own choice, partial credit in proportion below, zero for a plan that earns no more
-    than the store's own choice.
-    """
+class SkuDecision(PlanDecision):
+    """A plan for one SKU (a dict of ``fields``), scored by the SKU's contribution on the
+    learner's store over the key's window (one lean run of the simulator), against the store's
+    own choice and the best plan found; otherwise scored as every :class:`PlanDecision`."""
 
     fields: tuple[str, ...] = ()
     full_share: float = FULL_SHARE
@@ -97,18 +92,6 @@ class SkuDecision(Kind):
 
     def policy(self, own: Any, plan: dict, key: dict) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def evaluate(self, value: Any, store: Any) -> Any:
-        plan = self.plan_of(value)
-        return value if plan is None else {"plan": plan}
-
-    def store_facts(self, store: Any) -> dict:
-        """Nothing of the store (a plan is run on the seed in the key), but not None: the check
-        service evaluates an answer only when its question has facts."""
-        return {}
-
-    def evaluate_with(self, value: Any, facts: Any) -> Any:
-        return self.evaluate(value, None)
 
     def profit(self, answer: dict, key: dict) -> float:
         """The SKU's contribution under the plan over the key's window (memoised)."""
@@ -124,52 +107,11 @@ class SkuDecision(Kind):
             _PROFITS[memo] = sku_window_profit(seed, policy, key["sku"], key["first"], key["last"])
         return _PROFITS[memo]
 
-    def score(self, answer: Any, key: dict) -> float:
-        if not isinstance(answer, dict) or "plan" not in answer:
-            return 0.0
-        profit = self.profit(answer, key)
-        if profit >= key["best_profit"] - self.near_best * abs(key["best_profit"]):
-            return 1.0
-        gain, best = profit - key["own_profit"], key["best_profit"] - key["own_profit"]
-        if gain <= 0 or best <= 0:
-            return 0.0
-        return float(min(1.0, gain / best / self.full_share))
-
-    def equal(self, answer: Any, expected: Any) -> bool:
-        if not isinstance(answer, dict) or "plan" not in answer:
-            return False
-        if isinstance(expected, dict) and "best_profit" in expected:
-            return self.score(answer, expected) >= 1.0
-        if not isinstance(expected, dict) or "plan" not in expected:
-            return False
-        return _same_plan(answer["plan"], expected["plan"])
-
-    def canonical(self, value: Any, store: Any = None, key: dict | None = None) -> str:
-        """One text for every plan with full marks; otherwise the plan rounded."""
-        good = "earns full marks on this store"
-        if isinstance(value, dict) and "best_profit" in value:
-            return good
-        if isinstance(value, dict) and "plan" in value:
-            if key is not None and self.score(value, key) >= 1.0:
-                return good
-            return json.dumps(sorted((k, _rounded(v)) for k, v in value["plan"].items()))
-        return json.dumps(repr(value))
-
-
-def _rounded(v: Any) -> Any:
-    return float(f"{float(v):.2g}") if isinstance(v, int | float) else str(v)
-
-
-def _same_plan(a: dict, e: dict) -> bool:
-    if sorted(a) != sorted(e):
-        return False
-    for k in a:
-        if isinstance(e[k], str) or isinstance(a[k], str):
-            if str(a[k]) != str(e[k]):
-                return False
-        elif not np.isclose(float(a[k]), float(e[k]), rtol=0.02, atol=0.005):
-            return False
-    return True
+    def same_plan(self, a: dict, e: dict) -> bool:
+        """Within 2 % of each field (a service level, a number of days)."""
+        return sorted(a) == sorted(e) and all(
+            np.isclose(float(a[k]), float(e[k]), rtol=0.02, atol=0.005) for k in a
+        )
 
 
 @dataclass

@@ -371,29 +371,6 @@ def test_a_partial_plan_gets_partial_credit_with_a_message(store, keys_of, monke
         assert f"{figure:,.0f}" not in line and f"{figure:.0f}" not in line
 
 
-def _run_on_store(script: str, student: str | None, tmp_path) -> dict:
-    """``script``'s last line (JSON), run in a fresh process on ``student``'s store of a
-    course (None: the default store) with the sources of the chapters."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, STOREOPS_CACHE=str(tmp_path / "cache"))
-    if student:
-        env.update(STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
-    run = subprocess.run(
-        [sys.executable, "-c", script, str(SOURCE.parent)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
 ON_A_STORE = r"""
 import json, sys
 from pathlib import Path
@@ -433,15 +410,15 @@ print(json.dumps(out))
 _RUNS: dict = {}  # the script's result per store, shared by the tests of this module
 
 
-def _on(student: str | None, tmp_path_factory) -> dict:
+def _on(student: str | None, tmp_path_factory, run_on_store) -> dict:
     if student not in _RUNS:
-        _RUNS[student] = _run_on_store(ON_A_STORE, student, tmp_path_factory.mktemp("store"))
+        _RUNS[student] = run_on_store(ON_A_STORE, student, tmp_path_factory.mktemp("store"))
     return _RUNS[student]
 
 
 @pytest.fixture(scope="module", params=[None, "alice", "bob"])
-def on_a_store(request, tmp_path_factory):
-    return _on(request.param, tmp_path_factory)
+def on_a_store(request, tmp_path_factory, run_on_store):
+    return _on(request.param, tmp_path_factory, run_on_store)
 
 
 @pytest.mark.slow
@@ -462,8 +439,11 @@ def test_exercise_works_unchanged_on_any_store(on_a_store):
 
 
 @pytest.mark.slow
-def test_two_students_best_plans_differ(tmp_path_factory):
-    alice, bob = _on("alice", tmp_path_factory), _on("bob", tmp_path_factory)
+def test_two_students_best_plans_differ(tmp_path_factory, run_on_store):
+    alice, bob = (
+        _on("alice", tmp_path_factory, run_on_store),
+        _on("bob", tmp_path_factory, run_on_store),
+    )
     assert alice["seed"] != bob["seed"]
     assert alice["best"] != bob["best"]
 

@@ -3,11 +3,7 @@ exercise's structure, per-student stores, and the chapter page's promises."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -177,24 +173,6 @@ def test_the_own_plans_profit_is_read_off_the_learners_store(store, media_key):
     assert media_key["own_profit"] == pytest.approx(run.profit, abs=0.01)
 
 
-def _run_on_store(script: str, student: str | None, tmp_path) -> dict:
-    """``script``'s last line (JSON), run in a fresh process on ``student``'s store of a
-    course (None: the default store) with the sources of the chapters."""
-    env = dict(os.environ, STOREOPS_CACHE=str(tmp_path / "cache"))
-    if student:
-        env.update(STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
-    run = subprocess.run(
-        [sys.executable, "-c", script, str(SOURCE.parent)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
 DECISIONS = r"""
 import json, sys
 from pathlib import Path
@@ -233,13 +211,13 @@ print(json.dumps(out))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("student", [None, "alice", "bob", "carol", "dave"])
-def test_decisions_on_five_stores(student, tmp_path):
+def test_decisions_on_five_stores(student, tmp_path, run_on_store):
     """On five stores: the best plan found earns at least what the reference and every
     catalogued mistake earn (in the measure it is scored in, to half a percent of the best
     gain); the reference earns full marks; every mistake earns less than full; a plan that
     loses money (three times today's display and social budgets) earns zero. And the
     written question's model answer quotes the store's own numbers."""
-    result = _run_on_store(DECISIONS, student, tmp_path)
+    result = run_on_store(DECISIONS, student, tmp_path)
     written = result.pop("q12")  # the model answer quotes this store's numbers
     assert all(n in written["model"] for n in written["numbers"]), written
     for q, r in result.items():
@@ -353,8 +331,8 @@ print(json.dumps(out))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("student", ["alice", "bob"])
-def test_exercise_works_unchanged_on_a_per_student_store(student, tmp_path):
-    result = _run_on_store(PER_STUDENT, student, tmp_path)
+def test_exercise_works_unchanged_on_a_per_student_store(student, tmp_path, run_on_store):
+    result = run_on_store(PER_STUDENT, student, tmp_path)
     seeds = {r["seed"] for r in result.values()}
     assert seeds and seeds != {load_store().meta["seed"]}
     for name, r in result.items():

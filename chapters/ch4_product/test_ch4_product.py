@@ -5,11 +5,7 @@ autograde, book page) run for it from tests/ already."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -149,24 +145,6 @@ def test_reorder_plausibility_names_the_field():
     assert "dict" in kind.plausible(0.95, None)[0]
 
 
-def _run_on_store(script: str, student: str | None, tmp_path) -> dict:
-    """``script``'s last line (JSON), run in a fresh process on ``student``'s store of a
-    course (None: the default store) with the sources of the chapters."""
-    env = dict(os.environ, STOREOPS_CACHE=str(tmp_path / "cache"))
-    if student:
-        env.update(STOREOPS_COURSE_SEED="20261122", STOREOPS_STUDENT=student)
-    run = subprocess.run(
-        [sys.executable, "-c", script, str(SOURCE.parent)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
 DECISION = r"""
 import json, sys
 from pathlib import Path
@@ -191,11 +169,11 @@ print(json.dumps({
 
 @pytest.mark.slow
 @pytest.mark.parametrize("student", [None, "alice", "bob"])
-def test_reorder_decision_on_three_stores(student, tmp_path):
+def test_reorder_decision_on_three_stores(student, tmp_path, run_on_store):
     """On three stores: the best rule found earns at least what the reference and every
     catalogued mistake earn (to NEAR_BEST of its profit); the reference earns full marks;
     every mistake earns less than full."""
-    r = _run_on_store(DECISION, student, tmp_path)
+    r = run_on_store(DECISION, student, tmp_path)
     assert r["best"] >= 0
     for plan, gain in r["gain"].items():  # the search is coarse: to NEAR_BEST of the profit
         assert gain <= r["best"] + ch4.NEAR_BEST * abs(r["best_profit"]), (plan, gain, r)
@@ -227,10 +205,12 @@ print(json.dumps(out))
 
 
 @pytest.mark.slow
-def test_exercise_works_unchanged_on_per_student_stores_and_their_answers_differ(tmp_path):
+def test_exercise_works_unchanged_on_per_student_stores_and_their_answers_differ(
+    tmp_path, run_on_store
+):
     for s in ("alice", "bob"):
         (tmp_path / s).mkdir()
-    results = {s: _run_on_store(PER_STUDENT, s, tmp_path / s) for s in ("alice", "bob")}
+    results = {s: run_on_store(PER_STUDENT, s, tmp_path / s) for s in ("alice", "bob")}
     for student, result in results.items():
         assert {r["seed"] for r in result.values()} != {load_store().meta["seed"]}
         for name, r in result.items():

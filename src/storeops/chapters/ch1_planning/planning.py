@@ -45,7 +45,8 @@ def plot_kpi_tree(monthly: pd.DataFrame, *, title: str = ""):
     """Sales and its three factors by month, each as a share of its yearly mean."""
     cols = ["visitors", "conversion", "sales_per_buyer", "sales"]
     fig, axes = new_figure(1, 4, figsize=(10, 2.8), sharey=True)
-    labels = ["visitors", "conversion", "客单价", "sales"]
+    # 客单价 in English: the charts' font has no Chinese glyphs
+    labels = ["visitors", "conversion", "sales per buyer", "sales"]
     for ax, col, label, colour in zip(axes, cols, labels, PALETTE, strict=False):
         rel = monthly[col] / monthly[col].mean()
         ax.bar(range(len(rel)), rel.to_numpy(), color=colour)

@@ -74,11 +74,10 @@ def clearance_sku(store) -> str:
     return best
 
 
-def reorder_sku(store) -> str:
-    """The reorder question's SKU: of the SKUs on sale all year with no season end, the one
-    whose stock-outs cost the most margin (stock-out days x its mean units on in-stock days x
-    its margin at list price after the share of sales the finance table spends on coupons,
-    fees, shipping and returns); the stakes of its reorder rule are the largest."""
+def stockout_margin(store) -> pd.Series:
+    """Per SKU on sale all year with no season end, the margin its stock-outs cost: stock-out
+    days x its mean units on in-stock days x its margin at list price after the share of
+    sales the finance table spends on coupons, fees, shipping and returns. Largest first."""
     products = store.products.set_index("sku")
     first = store.calendar["date"].min()
     steady = products.index[products["season_end"].isna() & (products["launch_date"] < first)]
@@ -92,7 +91,19 @@ def reorder_sku(store) -> str:
     cost_share = spent.sum().sum() / fin["gross_sales"].sum()
     margin = products["list_price"] * (1 - cost_share) - products["unit_cost"]
     lost = out_days * per_day.reindex(out_days.index).fillna(0) * margin.reindex(out_days.index)
-    return str(lost.sort_index().idxmax())
+    return lost.sort_index().sort_values(ascending=False, kind="stable")
+
+
+def reorder_sku(store) -> str:
+    """The reorder question's SKU: the one whose stock-outs cost the most margin
+    (:func:`stockout_margin`); the stakes of its reorder rule are the largest."""
+    return str(stockout_margin(store).index[0])
+
+
+def stock_example_sku(store) -> str:
+    """The chapter's worked example of reorder points and censored demand: the SKU whose
+    stock-outs cost the second most, so that the exercise's SKU is not worked on the page."""
+    return str(stockout_margin(store).index[1])
 
 
 # -- charts -----------------------------------------------------------------------------------

@@ -183,8 +183,10 @@ def _devices(store) -> int:
     return int(store.orders["device"].nunique())
 
 
-def _paid_channels(store) -> int:
-    return int((store.traffic.groupby("channel")["spend"].sum() > 0).sum())
+def _paid_channels_q4(store) -> int:
+    """Channels with ad spend in October to December (question 5's window)."""
+    q4 = store.traffic[store.traffic["date"].dt.month >= 10]
+    return int((q4.groupby("channel")["spend"].sum() > 0).sum())
 
 
 def _pacing_cases(store) -> list[tuple]:
@@ -252,14 +254,15 @@ q5 = Question(
     A,
     "q5",
     var="break_even_conversion",
-    kind=Series(length=_paid_channels, index_type="str", min=0, rtol=1e-4),
+    kind=Series(length=_paid_channels_q4, index_type="str", min=0, rtol=1e-4),
     hints=[
         "A paid session pays for itself when conversion x value of an order x share left before "
         "ads is at least what the session cost.",
-        "Use the whole year: spend and sessions per channel from `store.traffic`, revenue per "
-        "completed order per channel from `store.orders`, the share left from `finance`.",
-        "Method: cost per session / (revenue per completed order x share left before ads), for "
-        "each channel with spend.",
+        "Keep October to December only, in every table: spend and sessions per channel from "
+        "`store.traffic`, revenue per completed order per channel from `store.orders`, the "
+        "share left from `finance`.",
+        "Method: over those months, cost per session / (revenue per completed order x share "
+        "left before ads), for each channel with spend.",
     ],
 )
 

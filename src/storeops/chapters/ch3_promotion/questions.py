@@ -145,7 +145,9 @@ class SearchBid(PlanDecision):
         return set_bid(own, "search", plan["search"], DECISION_START, DECISION_DAYS)
 
     def proxy_args(self, plan: dict[str, float]) -> dict:
-        return {"bid": plan}
+        from storeops.analysis.plans import BID_BAND
+
+        return {"bid": plan, "band": BID_BAND}
 
 
 # -- the questions ------------------------------------------------------------------------------

@@ -177,3 +177,5 @@ def test_a_bid_one_fen_away_scores_about_the_same():
     assert jagged[BID_BAND] <= 0.04 < jagged[0.0], jagged
     with pytest.raises(StoreOpsError, match="band must be a share .* got 1.5"):
         proxy.profit(bid={"search": bid}, band=1.5)
+    with pytest.raises(StoreOpsError, match="one channel's bids, got \\['display', 'search'\\]"):
+        proxy.profit(bid={"search": bid, "display": 1.0}, band=BID_BAND)

@@ -279,7 +279,9 @@ def elasticity_ols(store, min_daily_units: float = 0.5, with_se: bool = False):
 
 
 def f12_service(store) -> dict:
+    # consultation conversion: pre-sale questions (an after-sale contact cannot convert)
     ch = store.service_chats
+    ch = ch[ch["kind"] == "pre-sale"]
     r = ch["first_response_s"]
     ans = ch[r.notna()]
     fast = ans[ans["first_response_s"] <= ans["first_response_s"].median()]

@@ -27,6 +27,7 @@ LAYOUT = {
     "returns": (2.3, -0.4),
     "reviews": (4.5, -0.4),
     "service_chats": (6.8, 5.0),
+    "service_staffing": (9.2, 5.0),
     "products": (6.8, 1.4),
     "competitor_prices": (6.8, 3.2),
     "inventory": (6.8, -0.4),

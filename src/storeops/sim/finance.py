@@ -25,7 +25,8 @@ Accounting conventions (the data dictionary repeats them column by column):
   one parcel per order with returns registered that day (its return shipping and inspection).
 - ``ad_spend`` is ``traffic.spend`` (ads bought and messages sent); ``holding`` is the yearly
   holding rate / 365 on the end-of-day stock at cost (``inventory.stock_on_hand`` x
-  ``unit_cost``); ``staff`` is a daily payroll plus a cost per service chat opened that day;
+  ``unit_cost``); ``staff`` is a daily payroll plus each service agent-hour's wage
+  (``service_staffing.agents``);
   ``fixed`` is a daily fixed cost (rent, software, shop fees).
 - ``gross_profit = net_sales - cogs``; ``contribution = gross_profit - commission -
   payment_fees - shipping - returns_handling - write_offs - ad_spend - holding``;
@@ -109,10 +110,8 @@ class Costs:
     return_handling_per_parcel: float = 10.0  # CNY per returned parcel: return postage, checks
     written_off_reasons: tuple[str, ...] = ("defective",)  # returns not restocked, cost lost
     holding_rate: float = 0.20  # share of stock value at cost a year (F21: 15-30 %)
-    staff_per_day: float = (
-        4000.0  # CNY a day: payroll of about 15 operations and service staff (scale 1)
-    )
-    staff_per_chat: float = 2.0  # CNY per service chat (agent time)
+    staff_per_day: float = 2900.0  # CNY a day: payroll of the operations staff (scale 1)
+    wage_per_agent_hour: float = 30.0  # CNY per service agent on duty for an hour
     fixed_per_day: float = (
         3000.0  # CNY a day: rent, warehouse, software, annual shop fees (scale 1)
     )
@@ -137,7 +136,7 @@ class Costs:
             "shipping_per_parcel",
             "return_handling_per_parcel",
             "staff_per_day",
-            "staff_per_chat",
+            "wage_per_agent_hour",
             "fixed_per_day",
         ):
             _check_amount(name, getattr(self, name))
@@ -275,7 +274,8 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
 
     t = tables["traffic"]
     inv = tables["inventory"]
-    chats = tables["service_chats"]
+    roster = tables["service_staffing"]  # agents on duty by day and hour
+    agent_hours = _per_day(_day_index(roster["date"], start, days), roster["agents"], days)
     stock_value = (
         inv["stock_on_hand"].to_numpy(dtype=np.float64)
         * unit_cost[_positions(inv["sku"], products["sku"])]
@@ -302,8 +302,7 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
         holding=costs.holding_rate
         / DAYS_PER_YEAR
         * _per_day(_day_index(inv["date"], start, days), stock_value, days),
-        staff=costs.staff_per_day
-        + costs.staff_per_chat * _per_day(_day_index(chats["chat_time"], start, days), None, days),
+        staff=costs.staff_per_day + costs.wage_per_agent_hour * agent_hours,
         fixed=np.full(days, float(costs.fixed_per_day)),
     )
     c = _with_profit_lines({k: np.round(v, 2) for k, v in cols.items()})

@@ -71,7 +71,17 @@ from storeops.sim.params import (
 )
 from storeops.sim.products import PERMANENT_SHARE, REFERENCE_DAYS, ProductModel, build_products
 from storeops.sim.rng import poisson_quantile, stream
-from storeops.sim.service import service_truth, simulate_chats
+from storeops.sim.service import (
+    HOURS,
+    KINDS,
+    OUTCOMES,
+    PLANNED_GO_AHEAD,
+    aftersale_chats,
+    all_chats,
+    own_staffing,
+    presale_chats,
+    service_truth,
+)
 from storeops.sim.store import Store
 from storeops.sim.supply import Supply, purchase_order_table, supply_truth
 from storeops.sim.traffic import TrafficModel, build_traffic, pick_quiet_window
@@ -208,6 +218,7 @@ class Market:
     typical_orders: float
     own_effects: dict  # the calendar's effects under the store's own festival plans
     coupons: CouponPlan
+    agents: np.ndarray  # service agents on duty [day, hour]
 
 
 def build_market(
@@ -221,9 +232,10 @@ def build_market(
     bids: dict[str, np.ndarray] | None = None,
     festivals: dict | None = None,
     coupons: list[tuple[int, int, Coupon]] | None = None,
+    staffing: np.ndarray | None = None,
 ) -> Market:
-    """Calendar, products and traffic; `budgets`, `prices`, `bids`, festival plans and coupon
-    periods replace the store's own plans."""
+    """Calendar, products and traffic; `budgets`, `prices`, `bids`, festival plans, coupon
+    periods and service staffing [day, hour] replace the store's own plans."""
     t0 = pd.Timestamp(start)
     calendar, effects, festival_truth = build_calendar(start, days, festivals)
     own_effects = build_calendar(start, days)[1] if festivals else effects
@@ -270,6 +282,11 @@ def build_market(
         typical,
         own_effects,
         coupon_plan(coupons or [], store_festivals.coupon, store_festivals.coupons),
+        own_staffing(
+            typical, own_effects["traffic"] * own_effects["atc"] * own_effects["c2o"], busy
+        )
+        if staffing is None
+        else staffing,
     )
 
 
@@ -329,6 +346,7 @@ class PlacedOrders:
     cancelled: np.ndarray
     lines: dict[str, np.ndarray]  # per line: order, sku, qty
     checkout_incident: dict | None
+    presale_chats: dict[str, np.ndarray]  # orders["chat"]: the pre-sale chat before (-1: none)
 
 
 @dataclass
@@ -421,7 +439,7 @@ def run_store(
     placed = place_orders(market, seed, funnel["orders"])
     stock = run_inventory(market, seed, days, placed, reorder)
     sales = serve_orders(market, placed, stock.inventory)
-    checkout_incident = placed.checkout_incident
+    checkout_incident, placed_presale = placed.checkout_incident, placed.presale_chats
     del placed  # the unserved lines are large and no longer needed
     orders = sales.orders
     buyers = None
@@ -429,8 +447,8 @@ def run_store(
         buyers = assign_customers(
             seed, orders["day"], orders["sec"], orders["channel"], market.festive, days, scale
         )
-    chats = simulate_chats(seed, orders["day"], orders["sec"], buyers, days, market.typical_orders)
     after = simulate_aftersales(market, seed, sales, days)
+    chats = simulate_service(market, seed, placed_presale, sales, after, buyers, days)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
     tables = build_tables(market, seed, days, channels, activity)
     tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale))
@@ -455,6 +473,13 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
     """Intended orders with times of day, minus checkout failures; cancellations and baskets."""
     peak = (market.phase == "peak") & market.festive
     orders, u = expand_orders(seed, funnel_orders, (market.festival == "double11") & peak)
+    # shoppers who ask first buy only if their chat converts (the wait decides)
+    chats, ahead = presale_chats(seed, orders, market.agents)
+    orders["chat"] = np.full(ahead.size, -1, dtype=np.int64)
+    asked = chats["order"] >= 0
+    orders["chat"][chats["order"][asked]] = np.flatnonzero(asked)
+    orders = {k: v[ahead] for k, v in orders.items()}
+    u = u[ahead]
     # drawn now, used once stock has decided which orders are served
     orders["coupon_u"] = u[:, U_COUPON]
     orders["delivery_u"] = u[:, U_DELIVERY]
@@ -494,7 +519,7 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
         market.coupons,
         products.launched,
     )
-    return PlacedOrders(orders, cancelled, lines, incident)
+    return PlacedOrders(orders, cancelled, lines, incident, chats)
 
 
 def _checkout_failure(
@@ -579,7 +604,13 @@ def _expected_units(market: Market) -> np.ndarray:
     # units per basket line by popularity: a yardstick that no price decision moves
     pop = products.popularity / products.popularity.sum()
     per_line = float((pop * (mean_qty + BUNDLE_ATTACH * partner_qty)).sum())
-    units = market.typical_orders * (1 - CANCEL_RATE) * (1 + ORDINARY_EXTRA_LINES) * per_line
+    units = (
+        market.typical_orders
+        * PLANNED_GO_AHEAD
+        * (1 - CANCEL_RATE)
+        * (1 + ORDINARY_EXTRA_LINES)
+        * per_line
+    )
     # the festival calendar is public, but the planner expects only part of a festival's lift
     eff = market.own_effects
     lift = (eff["traffic"] * eff["atc"] * eff["c2o"]) ** PLANNED_FESTIVAL_LIFT
@@ -716,6 +747,44 @@ def _presale_terms(
     balance_day = np.where(paid, presale.balance_day[day], -1)
     ship_day = np.where(paid & ~cancelled, balance_day, day)
     return deposit, balance_day, ship_day
+
+
+def simulate_service(
+    market: Market,
+    seed: int,
+    presale: dict[str, np.ndarray],
+    sales: Sales,
+    after: AfterSales,
+    buyers: dict | None,
+    days: int,
+) -> dict[str, np.ndarray]:
+    """Pre-sale chats with the orders they led to, and after-sale contacts about deliveries
+    (on the delivery day) and returns (one per order and return day), through the queue."""
+    orders = sales.orders
+    led = np.flatnonzero(orders["chat"] >= 0)
+    presale_order = np.full(presale["slot"].size, -1, dtype=np.int64)
+    presale_order[orders["chat"][led]] = led
+    arrival = orders["day"] + sales.delivery
+    delivered = np.where(~sales.cancelled & (arrival < days), arrival, -1)
+    return_order = sales.line_order[after.return_line]
+    pair = np.unique(return_order.astype(np.int64) * (days + 1) + after.return_day)
+    defect = np.zeros(pair.size, dtype=bool)
+    is_defect = after.return_reason == REASONS.index("defective")
+    defect[
+        np.searchsorted(pair, return_order[is_defect] * (days + 1) + after.return_day[is_defect])
+    ] = True
+    post = aftersale_chats(
+        seed,
+        orders["key"],
+        delivered,
+        sales.delivery - sales.wait,
+        pair // (days + 1),
+        pair % (days + 1),
+        defect,
+        market.agents,
+        np.bincount(presale["slot"], minlength=market.agents.size),
+    )
+    return all_chats(presale, presale_order, post, buyers)
 
 
 def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> AfterSales:
@@ -861,6 +930,13 @@ def build_tables(
         purchase_orders=purchase_order_table(
             activity.stock.supply, activity.stock.inventory.purchase_orders, market, days
         ),
+        service_staffing=pd.DataFrame(
+            {
+                "date": np.repeat(day_ts, HOURS),
+                "hour": np.tile(np.arange(HOURS, dtype=np.int64), days),
+                "agents": market.agents.reshape(-1).astype(np.int64),
+            }
+        ),
         service_chats=_chat_table(market.t0, activity.chats, widths),
         returns=returns,
         reviews=reviews,
@@ -958,14 +1034,19 @@ def _inventory_table(
 
 
 def _chat_table(t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths) -> pd.DataFrame:
-    """One row per service chat, with the order it led to (if any)."""
+    """One row per service chat, with the order it led to or is about (if any)."""
     n_chats = chats["time"].size
     return pd.DataFrame(
         {
             "chat_id": make_ids("H", np.arange(n_chats), id_width(n_chats, 7)),
             "customer_id": make_ids("C", chats["customer"], widths.customer),
             "chat_time": _ts(t0, chats["time"]),
+            "kind": labels(chats["kind"], KINDS),
+            "agent_id": make_ids("A", chats["agent"], 3),
+            "wait_s": chats["wait_s"],
             "first_response_s": chats["first_response_s"],
+            "handle_s": chats["handle_s"],
+            "outcome": labels(chats["outcome"], OUTCOMES),
             "converted": chats["converted"],
             "order_id": make_ids("O", chats["order"], widths.order),
         }
@@ -1062,7 +1143,7 @@ def build_truth(
         order_rules=_order_rules(market),
         festival_plans=list(market.effects["store_festivals"].plans),
         incidents=incidents,
-        service=service_truth(),
+        service=service_truth(market.agents),
         aftersales=aftersales_truth(activity.after.return_rate),
         segments=segment_truth(),
         products=market.products.truth,

@@ -16,6 +16,7 @@ TABLES = (
     "order_lines",
     "inventory",
     "purchase_orders",
+    "service_staffing",
     "service_chats",
     "returns",
     "reviews",

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, timedelta
+
 import numpy as np
 import pytest
 
 from storeops.errors import StoreOpsError
-from storeops.grading.plans import best_budget, best_of, scale_budget, score_plan
-from storeops.sim import DEFAULT_SEED, default_policy
+from storeops.grading.plans import (
+    best_budget,
+    best_of,
+    clearance_plan,
+    scale_budget,
+    score_clearance,
+    score_plan,
+)
+from storeops.sim import DEFAULT_SEED, default_policy, generate
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, evaluate
-from storeops.sim.policy import budget_by_day
+from storeops.sim.policy import Period, SkuPrice, budget_by_day
 
 START, DAYS = "2025-06-02", 90
 
@@ -58,3 +68,62 @@ def test_best_of_needs_plans_and_a_window_inside_the_store():
         best_of(DEFAULT_SEED, [], START, DAYS)
     with pytest.raises(StoreOpsError, match="start"):
         best_of(DEFAULT_SEED, [default_policy(DEFAULT_SEED)], "2030-01-01", DAYS)
+
+
+@pytest.fixture(scope="module")
+def clearance_case():
+    """The fashion SKU of the default store whose best clearance gains most, and its truth."""
+    truth = generate(DEFAULT_SEED).truth
+    fashion = {
+        k: v
+        for k, v in truth["clearance"]["skus"].items()
+        if truth["products"]["skus"][k]["fashion"] and v["week_start"]
+    }
+    sku = max(fashion, key=lambda k: fashion[k]["gain_over_no_clearance"])
+    return sku, fashion[sku], default_policy(DEFAULT_SEED)
+
+
+def test_the_best_clearance_scores_full_and_no_clearance_less(clearance_case):
+    sku, best, base = clearance_case
+    top = score_clearance(
+        DEFAULT_SEED,
+        sku,
+        clearance_plan(DEFAULT_SEED, sku, best["week_start"], best["depth"], base),
+    )
+    assert top.share_of_best == 1.0 and top.share_of_gain == 1.0
+    none = score_clearance(DEFAULT_SEED, sku, clearance_plan(DEFAULT_SEED, sku, None, 0.0, base))
+    assert none.share_of_best < 1.0 and none.share_of_gain == 0.0
+    assert none.profit == none.own_plan_profit < top.profit == none.best_profit
+    # a week late: part of the best's profit
+    late = (date.fromisoformat(best["week_start"]) + timedelta(days=7)).isoformat()
+    later = score_clearance(
+        DEFAULT_SEED, sku, clearance_plan(DEFAULT_SEED, sku, late, best["depth"], base)
+    )
+    assert none.share_of_best < later.share_of_best < 1.0
+
+
+def test_a_clearance_that_loses_money_on_the_sku_scores_zero(clearance_case):
+    sku, best, base = clearance_case
+    # 90 % off from the first possible day: every unit sold below its cost
+    plan = replace(
+        base,
+        prices=tuple(
+            p
+            if p.sku != sku
+            else SkuPrice(
+                sku,
+                (
+                    *(q for q in p.periods if q.end < best["decision_start"]),
+                    Period(best["decision_start"], best["season_end"], 0.1 * _list_price(sku)),
+                ),
+            )
+            for p in base.prices
+        ),
+    )
+    score = score_clearance(DEFAULT_SEED, sku, plan)
+    assert score.profit < 0 and score.share_of_best == 0.0 and score.share_of_gain == 0.0
+
+
+def _list_price(sku: str) -> float:
+    products = generate(DEFAULT_SEED).products
+    return float(products.set_index("sku").loc[sku, "list_price"])

@@ -430,6 +430,43 @@ def f20_launch_profile(store, skus, weeks: int = 26) -> pd.Series:
     return units / units.max()
 
 
+def f20_sell_through(store, first: dict[str, str], last: dict[str, str]) -> pd.Series:
+    """Per SKU, the share of its stock sold from `first` to `last` (its dates): units sold
+    over units sold, written down and left at the end (the stock at the start plus what
+    arrived in between)."""
+    inv = store.inventory
+    out = {}
+    for sku in first:
+        x = inv[(inv["sku"] == sku) & inv["date"].between(first[sku], last[sku])]
+        left = x.loc[x["date"] == x["date"].max(), "stock_on_hand"].sum()
+        sold = x["units_sold"].sum()
+        out[sku] = sold / max(sold + x["written_down"].sum() + left, 1)
+    return pd.Series(out)
+
+
+def f20_season_end_stock(store) -> pd.DataFrame:
+    """Per fashion item ending in the run (products.season_end): the stock after the season
+    end's sales, what was written down that day, the stock left, and units sold later."""
+    inv = store.inventory.sort_values(["sku", "date"])
+    inv = inv.assign(before=inv.groupby("sku")["stock_on_hand"].shift())
+    ends = store.products.dropna(subset=["season_end"]).set_index("sku")["season_end"]
+    lines = store.order_lines.merge(store.orders[["order_id", "order_time"]], on="order_id")
+    rows = []
+    for sku, end in ends.items():
+        day = inv[(inv["sku"] == sku) & (inv["date"] == end)].iloc[0]
+        later = lines[(lines["sku"] == sku) & (lines["order_time"] >= end + pd.Timedelta(days=1))]
+        rows.append(
+            dict(
+                sku=sku,
+                after_sales=day["before"] + day["receipts"] - day["units_sold"],
+                written_down=day["written_down"],
+                left=day["stock_on_hand"],
+                sold_later=later["quantity"].sum(),
+            )
+        )
+    return pd.DataFrame(rows).set_index("sku")
+
+
 def f20_season_ratio(store, category: str, in_months, out_months) -> float:
     """The category's share of units in its season over its share out of season."""
     lines = store.order_lines.merge(store.orders[["order_id", "order_time"]], on="order_id")

@@ -123,6 +123,28 @@ def test_ad_spend_holding_staff_and_fixed(default_store, costs):
     assert (fin["fixed"] == costs.fixed_per_day).all()
 
 
+def test_season_end_write_downs_add_up_to_the_inventory_and_leave_the_stock(default_store, costs):
+    s, fin = default_store, default_store.finance
+    inv = s.inventory.merge(s.products[["sku", "unit_cost"]], on="sku")
+    lost = inv["written_down"] * inv["unit_cost"] * (1 - costs.outlet_salvage_share)
+    assert_column(fin, "write_downs", by_day(s, inv["date"], lost))
+    assert fin["write_downs"].sum() > 0
+    # written-down units leave the stock: yesterday's stock + receipts - sold - written down
+    # is today's stock (the stock-out incident's write-off is the one other change)
+    inv = inv.sort_values(["sku", "date"])
+    before = inv.groupby("sku")["stock_on_hand"].shift()
+    flow = before + inv["receipts"] - inv["units_sold"] - inv["written_down"]
+    gap = (inv["stock_on_hand"] - flow).dropna()
+    wd = inv["written_down"] > 0
+    assert (gap[wd.loc[gap.index]] == 0).all()
+    assert (gap != 0).sum() <= 1
+    # so they cost no holding from that day on (holding is on stock_on_hand: see below)
+    # and the truth lists the same write-downs
+    truth = s.truth["inventory"]["written_down_by_sku_and_day"]
+    listed = sum(units for days in truth.values() for _, units in days)
+    assert listed == inv["written_down"].sum() and set(truth) == set(inv.loc[wd, "sku"])
+
+
 def test_profit_lines_add_up_exactly_in_every_row(store):
     fin = store.finance
     money = fin.drop(columns=["date", "orders"])
@@ -135,7 +157,7 @@ def test_profit_lines_add_up_exactly_in_every_row(store):
         fin["contribution"],
         fin.eval(
             "gross_profit - commission - payment_fees - shipping - returns_handling"
-            " - write_offs - ad_spend - holding"
+            " - write_offs - write_downs - ad_spend - holding"
         ),
         atol=1e-6,
     )

@@ -18,6 +18,7 @@ from test_counterfactual import _assert_same_before
 
 from storeops.sim import DEFAULT_SEED, default_policy, simulate
 from storeops.sim.evaluate import evaluate
+from storeops.sim.finance import sku_contribution
 from storeops.sim.orders import ORDINARY_COUPON
 from storeops.sim.policy import Coupon, CouponPeriod, CouponTier, Policy, Presale
 
@@ -290,3 +291,17 @@ def test_festival_plans_with_presale_and_without_coupon_round_trip_through_json(
     assert again == policy
     f = next(f for f in again.festivals if f.festival == "618")
     assert f.coupon is None and f.presale == Presale(0.3) and f.discount == 0.15
+
+
+def test_forfeited_deposits_are_net_sales_of_their_skus(presale_case):
+    """A forfeited deposit is income of the SKUs the buyer had chosen, in the SKU shares too."""
+    _, store = presale_case
+    per_sku = sku_contribution(store.tables)
+    fin = store.finance
+    forfeited = store.orders.loc[store.orders["status"] != "completed", "deposit"].sum()
+    assert forfeited > 0
+    assert per_sku["forfeited_deposits"].sum() == pytest.approx(forfeited, abs=0.05)
+    assert per_sku["forfeited_deposits"].sum() == pytest.approx(
+        fin["forfeited_deposits"].sum(), abs=0.05
+    )
+    assert per_sku["net_sales"].sum() == pytest.approx(fin["net_sales"].sum(), abs=1.0)

@@ -11,6 +11,7 @@ import pytest
 import sim_facts as F
 from sim_stores import SEEDS, store_for
 
+from storeops.grading.plans import clearance_plan
 from storeops.sim import Policy, default_policy, simulate
 from storeops.sim.policy import ChannelBudget, budget_by_day, budget_from_days
 
@@ -179,6 +180,50 @@ def test_f20_seasonal_categories_sell_2_to_5_times_more_in_season(store):
     cats = store.products["category"].unique()
     all_year = [F.f20_season_ratio(store, c, summer, winter) for c in cats if c not in seasonal]
     assert max(max(r, 1 / r) for r in all_year) < min(seasonal.values())
+
+
+def test_f20_stock_left_at_season_end_is_written_down(store):
+    # fashion items: the whole stock left after their last day's sales, and nothing sold later
+    ends = F.f20_season_end_stock(store)
+    assert len(ends) >= 5
+    assert (ends["left"] == 0).all() and (ends["sold_later"] == 0).all()
+    assert (ends["written_down"] == ends["after_sales"]).all() and ends["written_down"].sum() > 0
+    # seasonal categories: on their season end, stock beyond the next weeks' needs goes (some
+    # is kept); the all-year categories write nothing down
+    inv = store.inventory.merge(store.products[["sku", "category", "season_end"]], on="sku")
+    seasonal = inv[inv["season_end"].isna() & (inv["written_down"] > 0)]
+    assert set(seasonal["category"]) == {"apparel", "sports"}
+    for _, day in seasonal.groupby(["category", "date"]):
+        assert len(day) >= 3 and (day["stock_on_hand"] > 0).mean() > 0.5
+    paid = store.finance.set_index("date")["write_downs"]
+    assert (paid[seasonal["date"].unique()] > 0).all()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_f20_clearance_cuts_raise_sell_through_of_declining_items(seed):
+    """Every fashion item ending in the run cleared from its first week in decline (after its
+    last purchase order) to its season end, at 20 %, 40 % and 60 % off, against none."""
+    store = store_for(seed)
+    truth = store.truth
+    ending = store.products.dropna(subset=["season_end"])["sku"]
+    clear = {k: truth["clearance"]["skus"][k] for k in ending}
+    first = {k: v["decision_start"] for k, v in clear.items()}
+    last = {k: v["season_end"] for k, v in clear.items()}
+    base = default_policy(seed)
+    through = {}
+    for depth in (0.0, 0.2, 0.4, 0.6):
+        plan = base
+        for sku in clear:
+            plan = clearance_plan(seed, sku, first[sku] if depth else None, depth, plan)
+        out = simulate(seed, plan)
+        through[depth] = F.f20_sell_through(out, first, last)
+    # on average over the items, each deeper cut sells through more
+    pooled = [through[d].mean() for d in (0.0, 0.2, 0.4, 0.6)]
+    assert all(a < b for a, b in zip(pooled, pooled[1:], strict=False)), pooled
+    # item by item too, but for the odd item whose own lines move when the others' prices
+    # change (its expected units do not)
+    for depth in (0.4, 0.6):
+        assert (through[depth] > through[0.0]).mean() >= 0.8, through[depth] - through[0.0]
 
 
 def test_f16_margins_by_category_contribution_and_net(store):

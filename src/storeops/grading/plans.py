@@ -12,14 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from storeops.errors import StoreOpsError
+from storeops.sim import generate
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, Outcome, evaluate, window
+from storeops.sim.finance import DEFAULT_COSTS, sku_contribution
 from storeops.sim.params import PAID_CHANNELS
-from storeops.sim.policy import Policy, budget_by_day, budget_from_days, default_policy
+from storeops.sim.policy import (
+    Period,
+    Policy,
+    SkuPrice,
+    budget_by_day,
+    budget_from_days,
+    default_policy,
+)
 
 GOLDEN = (np.sqrt(5) - 1) / 2
 
@@ -137,3 +148,140 @@ def _golden(f: Callable[[float], float], lo: float, hi: float, steps: int) -> No
             a, c, fc = c, d, fd
             d = a + GOLDEN * (b - a)
             fd = f(d)
+
+
+RETURNS_AFTER = 30  # days after a season end in which its clearance's returns still count
+
+
+@dataclass(frozen=True)
+class ClearanceFacts:
+    """What judging a SKU's clearance needs from the truth of store `seed`."""
+
+    list_price: float
+    own_clearance: tuple[str, str] | None  # the store's own clearance (first, last day)
+    decision_start: str  # the first day a clearance could start (plans agree before it)
+    season_end: str
+    best_week: str | None  # the truth's most profitable clearance Monday (None: no clearance)
+    best_depth: float
+
+    @property
+    def window(self) -> tuple[str, str]:
+        """The days a clearance's profit is counted: from the decision to RETURNS_AFTER days
+        after the season end (its returns), at most to the store's last day."""
+        last = date.fromisoformat(self.season_end) + timedelta(days=RETURNS_AFTER)
+        end = min(last, STORE_START + timedelta(days=STORE_DAYS - 1))
+        return self.decision_start, end.isoformat()
+
+
+@lru_cache(maxsize=8)
+def _clearance_truth(seed: int) -> tuple[dict, dict, dict]:
+    store = generate(seed)
+    prices = dict(zip(store.products["sku"], store.products["list_price"], strict=True))
+    return prices, store.truth["products"]["skus"], store.truth["clearance"]["skus"]
+
+
+def clearance_facts(seed: int, sku: str) -> ClearanceFacts:
+    """The season end, the store's own clearance and the truth's best clearance of `sku`."""
+    prices, skus, clearance = _clearance_truth(seed)
+    if sku not in clearance:
+        raise StoreOpsError(
+            f"sku {sku!r} has no clearance to judge in store {seed}: only seasonal and fashion "
+            "SKUs with a season end in the store's dates have one"
+        )
+    own, best = skus[sku]["own_clearance"], clearance[sku]
+    return ClearanceFacts(
+        float(prices[sku]),
+        (own["start"], own["end"]) if own else None,
+        best["decision_start"],
+        best["season_end"],
+        best["week_start"],
+        float(best["depth"]),
+    )
+
+
+def sku_profit(seed: int, sku: str, plan: Policy) -> float:
+    """What `plan` earns on `sku` over its clearance window (`ClearanceFacts.window`): the
+    SKU's contribution in the finance table's terms (`storeops.sim.finance.sku_contribution`).
+
+    The store's profit would bury a one-SKU decision under the noise of the lines it moves
+    between other SKUs; their expected units do not change.
+    """
+    first, last = clearance_facts(seed, sku).window
+    store = evaluate(seed, plan, tables=True).store
+    # evaluate's store runs at scale 1 under the default costs
+    table = sku_contribution(store.tables, DEFAULT_COSTS, first, last)
+    return float(table.loc[sku, "contribution"])
+
+
+def _without(periods: Sequence[Period], first: str, last: str) -> list[Period]:
+    """`periods` with the days from `first` to `last` (ISO dates, both included) taken out."""
+    out = []
+    day = date.fromisoformat
+    for p in periods:
+        if p.end < first or p.start > last:
+            out.append(p)
+            continue
+        if p.start < first:
+            out.append(Period(p.start, (day(first) - timedelta(days=1)).isoformat(), p.value))
+        if p.end > last:
+            out.append(Period((day(last) + timedelta(days=1)).isoformat(), p.end, p.value))
+    return out
+
+
+def clearance_plan(
+    seed: int, sku: str, week_start: str | None, depth: float, base: Policy | None = None
+) -> Policy:
+    """`base` (default: the store's own plan) with `sku` sold at list price x (1 - depth) from
+    `week_start` to its season end, and without the store's own clearance of it.
+
+    `week_start` None: no clearance at all (the SKU's own prices, its own clearance days at
+    the list price). This is the plan family of the truth's best clearance
+    (`storeops.sim.clearance`).
+    """
+    facts = clearance_facts(seed, sku)
+    if week_start is not None and not 0 < depth < 1:
+        raise StoreOpsError(f"depth must be a share between 0 and 1, got {depth!r}")
+    if week_start is not None and not STORE_START.isoformat() <= week_start <= facts.season_end:
+        raise StoreOpsError(
+            f"week_start {week_start!r} is not between the store's start and {sku}'s season "
+            f"end {facts.season_end}"
+        )
+    base = default_policy(seed) if base is None else base
+    prices = []
+    for item in base.prices:
+        if item.sku == sku:
+            periods = list(item.periods)
+            if facts.own_clearance:
+                periods = _without(periods, *facts.own_clearance)
+            if week_start is not None:
+                periods = _without(periods, week_start, facts.season_end)
+                cut = round(facts.list_price * (1 - depth), 2)
+                periods.append(Period(week_start, facts.season_end, cut))
+            item = SkuPrice(sku, tuple(sorted(periods, key=lambda p: p.start)))
+        prices.append(item)
+    return replace(base, prices=tuple(prices))
+
+
+@lru_cache(maxsize=64)
+def _clearance_bounds(seed: int, sku: str) -> tuple[float, float]:
+    """What no clearance and the truth's best clearance earn on `sku`."""
+    facts = clearance_facts(seed, sku)
+    base = default_policy(seed)
+    none = sku_profit(seed, sku, clearance_plan(seed, sku, None, 0.0, base))
+    if facts.best_week is None:
+        return none, none
+    best_plan = clearance_plan(seed, sku, facts.best_week, facts.best_depth, base)
+    return none, max(none, sku_profit(seed, sku, best_plan))
+
+
+def score_clearance(seed: int, sku: str, plan: Policy) -> PlanScore:
+    """A learner's clearance plan for `sku` (a whole plan: typically the store's own with a
+    price period for the SKU) scored by what it earns on the SKU (`sku_profit`).
+
+    share_of_best is the score: the plan's profit on the SKU as a share of the best
+    clearance's (the truth's week and depth, or the plan itself if it earns more); a plan that
+    loses money on the SKU scores 0. own_plan_profit is no clearance's.
+    """
+    none, best = _clearance_bounds(seed, sku)
+    profit = sku_profit(seed, sku, plan)
+    return score_plan(profit, none, max(best, profit))

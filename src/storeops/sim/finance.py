@@ -18,6 +18,10 @@ Accounting conventions (the data dictionary repeats them column by column):
   the customers kept.  A returned unit is restocked unless its reason is in
   ``Costs.written_off_reasons`` (by default ``defective``): then its cost is lost and booked
   in ``write_offs``.
+- ``write_downs`` is the loss on stock sent to an outlet at a season end
+  (``inventory.written_down``, see ``storeops.sim.products.season_ends``): its cost less what
+  the outlet pays, ``Costs.outlet_salvage_share`` of the cost. Written-down stock leaves the
+  end-of-day stock, so it costs no more holding.
 - Platform ``commission`` is the category's rate on the amount paid for each line (the coupon
   shared over the order's lines by value), credited back on refunds; ``payment_fees`` is a
   rate on the amount paid and is not refunded.
@@ -26,14 +30,18 @@ Accounting conventions (the data dictionary repeats them column by column):
 - ``ad_spend`` is ``traffic.spend`` (ads bought and messages sent); ``holding`` is the yearly
   holding rate / 365 on the end-of-day stock at cost (``inventory.stock_on_hand`` x
   ``unit_cost``); ``staff`` is a daily payroll plus each service agent-hour's wage
-  (``service_staffing.agents``);
+  (``service_staffing.agents``), both store-wide entries (no SKU);
   ``fixed`` is a daily fixed cost (rent, software, shop fees).
 - ``gross_profit = net_sales - cogs``; ``contribution = gross_profit - commission -
-  payment_fees - shipping - returns_handling - write_offs - ad_spend - holding``;
+  payment_fees - shipping - returns_handling - write_offs - write_downs - ad_spend -
+  holding``;
   ``net_profit = contribution - staff - fixed``.
 
 Every money column is rounded to the cent per day, and the three profit lines are computed
 from the rounded columns, so each row adds up exactly.
+
+Both the daily table and each SKU's share of it (`sku_contribution`) come from one ledger of
+(day, SKU, amount) entries, so they follow the same rules.
 """
 
 from __future__ import annotations
@@ -60,6 +68,7 @@ VARIABLE_COSTS = (
     "shipping",
     "returns_handling",
     "write_offs",
+    "write_downs",
     "ad_spend",
     "holding",
 )
@@ -110,6 +119,9 @@ class Costs:
     return_handling_per_parcel: float = 10.0  # CNY per returned parcel: return postage, checks
     written_off_reasons: tuple[str, ...] = ("defective",)  # returns not restocked, cost lost
     holding_rate: float = 0.20  # share of stock value at cost a year (F21: 15-30 %)
+    # an outlet buys season-end leftovers at this share of their cost (off-price buyers pay
+    # well under cost for last season's goods)
+    outlet_salvage_share: float = 0.30
     staff_per_day: float = 2900.0  # CNY a day: payroll of the operations staff (scale 1)
     wage_per_agent_hour: float = 30.0  # CNY per service agent on duty for an hour
     fixed_per_day: float = (
@@ -132,6 +144,7 @@ class Costs:
             raise StoreOpsError(f"Costs.commission: no rate for category {missing[0]!r}")
         _check_rate("payment_fee", self.payment_fee)
         _check_rate("holding_rate", self.holding_rate)
+        _check_rate("outlet_salvage_share", self.outlet_salvage_share)
         for name in (
             "shipping_per_parcel",
             "return_handling_per_parcel",
@@ -230,15 +243,43 @@ def _per_day(day: np.ndarray, weights: np.ndarray | None, days: int) -> np.ndarr
     return np.bincount(day[ok], weights=w, minlength=days)[:days].astype(np.float64)
 
 
-def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS) -> pd.DataFrame:
-    """One row per calendar day: sales, every cost and the profit lines (see the module doc)."""
+Entry = tuple[np.ndarray, np.ndarray, np.ndarray]  # day index, SKU index (-1: none), amount
+
+
+def _returns(
+    tables: dict[str, pd.DataFrame],
+    unit_cost: np.ndarray,
+    costs: Costs,
+    start: np.datetime64,
+    days: int,
+) -> tuple[np.ndarray, ...]:
+    """Per return row: day, SKU, refund, cost of the units back, written off or not, and its
+    share of its parcel's handling (one parcel per order and return day)."""
+    r, o = tables["returns"], tables["orders"]
+    rday = _day_index(r["return_date"], start, days)
+    rsku = _positions(r["sku"], tables["products"]["sku"])
+    refund = r["refund"].to_numpy(dtype=np.float64)
+    back = r["quantity"].to_numpy(dtype=np.float64) * unit_cost[rsku]
+    off = r["reason"].isin(costs.written_off_reasons).to_numpy()
+    parcel = _positions(r["order_id"], o["order_id"]) * (days + 1) + rday
+    _, which, rows = np.unique(parcel, return_inverse=True, return_counts=True)
+    return rday, rsku, refund, back, off, costs.return_handling_per_parcel / rows[which]
+
+
+def _ledger(
+    tables: dict[str, pd.DataFrame], costs: Costs, start: np.datetime64, days: int
+) -> tuple[dict[str, list[Entry]], np.ndarray]:
+    """Every money column as entries (day, SKU, amount), and the completed orders' days.
+
+    Costs of an order are shared over its lines by value (the coupon, shipping), the
+    handling of a returned parcel equally over its returned lines; a day outside the period
+    is -1.
+    """
     if not isinstance(costs, Costs):
         raise StoreOpsError(f"costs must be a storeops.sim.finance.Costs, got {costs!r}")
-    dates, start = _calendar_days(tables["calendar"])
-    days = dates.size
     products = tables["products"]
     unit_cost = products["unit_cost"].to_numpy(dtype=np.float64)
-    sku_commission = _commission_by_sku(products["category"].to_numpy(), costs)
+    rate = _commission_by_sku(products["category"].to_numpy(), costs)
 
     # orders: completed ones are the sales, booked on the order day or the pre-sale balance day
     o = tables["orders"]
@@ -247,68 +288,111 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
     order_day = np.where(completed, _day_index(booked, start, days), -1)
     forfeit_day = np.where(completed, -1, _day_index(o["balance_date"], start, days))
     discount = o["discount"].to_numpy(dtype=np.float64)
-
-    # lines: the coupon is shared over an order's lines by value
+    deposit = o["deposit"].to_numpy(dtype=np.float64)
     ol = tables["order_lines"]
     pos = _positions(ol["order_id"], o["order_id"])
     sku = _positions(ol["sku"], products["sku"])
     qty = ol["quantity"].to_numpy(dtype=np.float64)
-    line_gross = qty * ol["unit_price"].to_numpy(dtype=np.float64)
-    order_gross = np.bincount(pos, weights=line_gross, minlength=len(o))
-    og = order_gross[pos]
-    paid = line_gross - np.divide(
-        discount[pos] * line_gross, og, out=np.zeros_like(og), where=og > 0
-    )
-    line_day = order_day[pos]
+    gross = qty * ol["unit_price"].to_numpy(dtype=np.float64)
+    og = np.bincount(pos, weights=gross, minlength=len(o))[pos]
+    n_lines = np.bincount(pos, minlength=len(o))[pos]
+    share = np.divide(gross, og, out=1.0 / np.maximum(n_lines, 1), where=og > 0)
+    paid = gross - discount[pos] * share
+    day = order_day[pos]
 
-    # returns: booked on the return day
-    r = tables["returns"]
-    rday = _day_index(r["return_date"], start, days)
-    rsku = _positions(r["sku"], products["sku"])
-    refund = r["refund"].to_numpy(dtype=np.float64)
-    returned_cost = r["quantity"].to_numpy(dtype=np.float64) * unit_cost[rsku]
-    written_off = r["reason"].isin(costs.written_off_reasons).to_numpy()
-    # one parcel per order and return day
-    rpos = _positions(r["order_id"], o["order_id"])[rday >= 0]
-    parcel_keys = np.unique(rpos * days + rday[rday >= 0])
+    rday, rsku, refund, back, off, handled = _returns(tables, unit_cost, costs, start, days)
 
-    t = tables["traffic"]
     inv = tables["inventory"]
+    isku = _positions(inv["sku"], products["sku"])
+    iday = _day_index(inv["date"], start, days)
+    value = inv["stock_on_hand"].to_numpy(dtype=np.float64) * unit_cost[isku]
+    down = inv["written_down"].to_numpy(dtype=np.float64) * unit_cost[isku]
+    t = tables["traffic"]
     roster = tables["service_staffing"]  # agents on duty by day and hour
     agent_hours = _per_day(_day_index(roster["date"], start, days), roster["agents"], days)
-    stock_value = (
-        inv["stock_on_hand"].to_numpy(dtype=np.float64)
-        * unit_cost[_positions(inv["sku"], products["sku"])]
+    none = np.full(days, -1)
+    every = np.arange(days)
+    ledger = dict(
+        gross_sales=[(day, sku, gross)],
+        discounts=[(day, sku, gross - paid)],
+        refunds=[(rday, rsku, refund)],
+        forfeited_deposits=[(forfeit_day[pos], sku, np.nan_to_num(deposit[pos]) * share)],
+        cogs=[(day, sku, qty * unit_cost[sku]), (rday, rsku, -back)],
+        commission=[(day, sku, paid * rate[sku]), (rday, rsku, -refund * rate[rsku])],
+        payment_fees=[(day, sku, costs.payment_fee * paid)],
+        shipping=[(day, sku, costs.shipping_per_parcel * share)],
+        returns_handling=[(rday, rsku, handled)],
+        write_offs=[(rday[off], rsku[off], back[off])],
+        write_downs=[(iday, isku, (1 - costs.outlet_salvage_share) * down)],
+        ad_spend=[
+            (
+                _day_index(t["date"], start, days),
+                np.full(len(t), -1),
+                t["spend"].to_numpy(dtype=np.float64),
+            )
+        ],
+        holding=[(iday, isku, costs.holding_rate / DAYS_PER_YEAR * value)],
+        staff=[
+            (every, none, np.full(days, float(costs.staff_per_day))),
+            (every, none, costs.wage_per_agent_hour * agent_hours),
+        ],
+        fixed=[(every, none, np.full(days, float(costs.fixed_per_day)))],
     )
+    return ledger, order_day
 
+
+def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS) -> pd.DataFrame:
+    """One row per calendar day: sales, every cost and the profit lines (see the module doc)."""
+    dates, start = _calendar_days(tables["calendar"])
+    days = dates.size
+    ledger, order_day = _ledger(tables, costs, start, days)
+    cols = {
+        name: sum(_per_day(d, amount, days) for d, _, amount in parts)
+        for name, parts in ledger.items()
+    }
     n_orders = np.bincount(order_day[order_day >= 0], minlength=days)[:days]
-    gross_sales = _per_day(line_day, line_gross, days)
-    discounts = _per_day(order_day, discount, days)
-    refunds = _per_day(rday, refund, days)
-    cols = dict(
-        gross_sales=gross_sales,
-        discounts=discounts,
-        refunds=refunds,
-        forfeited_deposits=_per_day(forfeit_day, o["deposit"], days),
-        cogs=_per_day(line_day, qty * unit_cost[sku], days) - _per_day(rday, returned_cost, days),
-        commission=_per_day(line_day, paid * sku_commission[sku], days)
-        - _per_day(rday, refund * sku_commission[rsku], days),
-        payment_fees=costs.payment_fee * (gross_sales - discounts),
-        shipping=costs.shipping_per_parcel * n_orders,
-        returns_handling=costs.return_handling_per_parcel
-        * np.bincount(parcel_keys % max(days, 1), minlength=days)[:days],
-        write_offs=_per_day(rday[written_off], returned_cost[written_off], days),
-        ad_spend=_per_day(_day_index(t["date"], start, days), t["spend"], days),
-        holding=costs.holding_rate
-        / DAYS_PER_YEAR
-        * _per_day(_day_index(inv["date"], start, days), stock_value, days),
-        staff=costs.staff_per_day + costs.wage_per_agent_hour * agent_hours,
-        fixed=np.full(days, float(costs.fixed_per_day)),
-    )
     c = _with_profit_lines({k: np.round(v, 2) for k, v in cols.items()})
     out = pd.DataFrame({"date": dates, "orders": n_orders.astype(np.int64)})
     for k in MONEY:
         out[k] = c[k] + 0.0  # no negative zeros
+    return out
+
+
+def sku_contribution(
+    tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS, start=None, end=None
+) -> pd.DataFrame:
+    """Each SKU's share of the finance table from `start` to `end` (dates, both included; None
+    = open): its sales, cost of goods and variable costs, and its gross profit and
+    contribution. Order costs are shared over the order's lines by value, a returned
+    parcel's handling over its returned lines; ad spend, staff and fixed costs belong to no
+    SKU."""
+    dates, first = _calendar_days(tables["calendar"])
+    days = dates.size
+    lo = 0 if start is None else int((np.datetime64(start, "D") - first).astype(np.int64))
+    hi = days - 1 if end is None else int((np.datetime64(end, "D") - first).astype(np.int64))
+    ledger, _ = _ledger(tables, costs, first, days)
+    products = tables["products"]
+    n = len(products)
+    out = pd.DataFrame(index=pd.Index(products["sku"].to_numpy(dtype=object), name="sku"))
+    for name in (
+        "gross_sales",
+        "discounts",
+        "refunds",
+        "forfeited_deposits",
+        "cogs",
+        *VARIABLE_COSTS,
+    ):
+        total = np.zeros(n)
+        for d, sku, amount in ledger[name]:
+            keep = (d >= lo) & (d <= hi) & (sku >= 0)
+            amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), keep.shape)
+            total += np.bincount(sku[keep], weights=amount[keep], minlength=n)
+        out[name] = total
+    c = {k: out[k].to_numpy() for k in out.columns}
+    c["net_sales"] = c["gross_sales"] - c["discounts"] - c["refunds"] + c["forfeited_deposits"]
+    out["net_sales"] = c["net_sales"]
+    out["gross_profit"] = c["net_sales"] - c["cogs"]
+    out["contribution"] = out["gross_profit"] - sum(c[k] for k in VARIABLE_COSTS)
     return out
 
 

@@ -22,6 +22,7 @@ from storeops.sim.aftersales import (
     simulate_reviews,
 )
 from storeops.sim.calendar import PRESALE_RULE, build_calendar
+from storeops.sim.clearance import clearance_truth, unit_money
 from storeops.sim.customers import assign_customers, segment_truth
 from storeops.sim.finance import DEFAULT_COSTS, finance_table
 from storeops.sim.funnel import (
@@ -354,6 +355,7 @@ class Stock:
     """What the orders asked for and what the warehouse could serve."""
 
     demand: np.ndarray  # units per [day, SKU] wanted by orders that were not cancelled
+    expected: np.ndarray  # units per [day, SKU] the planner expects
     inventory: InventoryResult
     supply: Supply  # suppliers, their lead times and the logistics calendar
 
@@ -581,8 +583,9 @@ def run_inventory(
         out_len,
         supply,
         reorder,
+        products.seasons,
     )
-    return Stock(demand, inventory, supply)
+    return Stock(demand, expected, inventory, supply)
 
 
 def _expected_units(market: Market) -> np.ndarray:
@@ -1019,8 +1022,8 @@ def _order_table(
 def _inventory_table(
     launched: np.ndarray, inventory: InventoryResult, day_ts: np.ndarray, widths: IdWidths
 ) -> pd.DataFrame:
-    """One row per day and launched SKU."""
-    day, sku = np.nonzero(launched)
+    """One row per day and SKU on sale, or written down after it was taken off sale."""
+    day, sku = np.nonzero(launched | (inventory.written_down > 0))
     return pd.DataFrame(
         {
             "date": day_ts[day],
@@ -1028,6 +1031,7 @@ def _inventory_table(
             "stock_on_hand": inventory.stock_end[day, sku].astype(np.int64),
             "receipts": inventory.receipts[day, sku].astype(np.int64),
             "units_sold": inventory.sold[day, sku].astype(np.int64),
+            "written_down": inventory.written_down[day, sku].astype(np.int64),
             "stockout": inventory.stockout[day, sku],
         }
     )
@@ -1149,6 +1153,7 @@ def build_truth(
         products=market.products.truth,
         inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders),
         supply=supply_truth(stock.supply, stock.inventory.purchase_orders, market.t0, days, skus),
+        clearance=_clearance_truth(market, activity),
         ab_test=ab_truth,
         customers=dict(
             existing_at_start=int(activity.buyers["n_existing"]),
@@ -1184,6 +1189,29 @@ def _order_rules(market: Market) -> dict:
         ],
         presale=PRESALE_RULE,
         bundle_partner_added=BUNDLE_ATTACH,
+    )
+
+
+def _clearance_truth(market: Market, activity: Activity) -> dict:
+    """The most profitable clearance of each seasonal and fashion SKU (default costs)."""
+    sales, stock = activity.sales, activity.stock
+    done = ~sales.cancelled
+    units = sales.line_qty[done[sales.line_order]].sum()
+    money = unit_money(
+        market.products,
+        DEFAULT_COSTS,
+        activity.after.return_rate,
+        float(sales.discount[done].sum() / max(sales.gross[done].sum(), 1e-9)),
+        float(done.sum() / max(units, 1)),
+    )
+    return clearance_truth(
+        market.products,
+        stock.demand,
+        stock.expected,
+        stock.inventory,
+        money,
+        DEFAULT_COSTS,
+        market.t0,
     )
 
 
@@ -1273,6 +1301,7 @@ def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) 
     """The reorder policy per SKU and the sales it lost."""
     inventory = stock.inventory
     lost = stock.demand - inventory.sold
+    down = inventory.written_down
     policy = inventory.policy
     return dict(
         policy="reorder when stock + on order <= forecast x (lead time x safety factor + logistics-stop days before the promised arrival); order up to forecast x (days to the promised arrival + cover days); each reorder is one purchase order",
@@ -1283,6 +1312,11 @@ def _inventory_truth(stock: Stock, skus: np.ndarray, stockout_lost_orders: int) 
         lost_units_by_sku_and_day={
             skus[j]: [[int(d), int(lost[d, j])] for d in np.flatnonzero(lost[:, j] > 0)]
             for j in np.flatnonzero(lost.sum(axis=0) > 0)
+        },
+        # [day index, units] of every season-end write-down (products.season_end_rule)
+        written_down_by_sku_and_day={
+            skus[j]: [[int(d), int(down[d, j])] for d in np.flatnonzero(down[:, j] > 0)]
+            for j in np.flatnonzero(down.sum(axis=0) > 0)
         },
         per_sku={
             k: dict(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from storeops.sim.products import SEASON_CARRY_DAYS, SeasonEnds
 from storeops.sim.supply import OrderBook, PurchaseOrders, Supply
 
 # the careless planner: little safety stock for some SKUs
@@ -22,10 +23,16 @@ class InventoryResult:
     sold: np.ndarray
     stock_end: np.ndarray
     receipts: np.ndarray  # units of purchase orders that arrived that day
+    written_down: np.ndarray  # units sent to the outlet at a season end (after the day's sales)
     stockout: np.ndarray  # bool: the SKU ran out (or was already out) that day
-    policy: dict
     incident: dict | None
     purchase_orders: PurchaseOrders
+    settings: ReorderSettings
+
+    @property
+    def policy(self) -> dict:
+        """The reorder settings as published in the truth."""
+        return self.settings.truth()
 
 
 def draw_reorder_rule(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -83,12 +90,15 @@ def simulate_inventory(
     incident_len: int,
     supply: Supply,
     rule: dict[int, tuple[float, float, float]] | None = None,
+    seasons: SeasonEnds | None = None,
 ) -> InventoryResult:
     """Serve `demand` [day, sku] from stock; a (s, S) policy on a lagging sales forecast reorders.
 
     Every reorder is a purchase order to the SKU's supplier that arrives whole on one day.
     `rule` maps a SKU index to (safety factor, cover days, minimum order quantity), replacing
-    the drawn settings of that SKU; lead times stay the supplier's.
+    the drawn settings of that SKU; lead times stay the supplier's. At `seasons`' season ends
+    stock is written down after the day's sales (see `_write_down`), and the planner buys a
+    SKU no more after its last buying day.
     """
     days, n = demand.shape
     suppliers, logistics = supply.suppliers, supply.logistics
@@ -103,7 +113,8 @@ def simulate_inventory(
     # opening stock (and a new SKU's first delivery) lasts until an order placed then arrives
     first = logistics.after(0, settings.lead) + cover
     stock = np.where(launched[0], np.round(forecast * first + 0.5 * moq), 0.0)
-    avail, sold, stock_end, receipts = (np.zeros((days, n)) for _ in range(4))
+    avail, sold, stock_end, receipts, written = (np.zeros((days, n)) for _ in range(5))
+    ending = _write_down_days(seasons, days)
     blocked = np.zeros(n, dtype=bool)
     prev_launched = launched[0].copy()
     started = held_until = None
@@ -122,27 +133,81 @@ def simulate_inventory(
             blocked[incident_sku] = True
         if started is not None and day == started + incident_len:
             blocked[incident_sku] = False
-        received = arrivals[day]
+        receipts[day] = received = arrivals[day]
         stock = stock + received
-        receipts[day] = received
         on_order -= received
         avail[day] = stock
-        served = np.minimum(demand[day], stock)
-        sold[day] = served
+        sold[day] = served = np.minimum(demand[day], stock)
         stock = stock - served
+        if ending[day]:
+            written[day] = _write_down(day, seasons, stock, expected)
+            stock = stock - written[day]
         stock_end[day] = stock
         # forecast lags and is censored by stock-outs (careless)
         forecast = 0.9 * forecast + 0.1 * served
         eligible = launched[day] & ~blocked
+        if seasons is not None:
+            _season_last_buy(day, seasons, forecast, stock, eligible, supply, pipeline)
+            eligible &= day < seasons.last_buy
         _order_more(day, forecast, stock, expected, settings, eligible, supply, pipeline)
     orders = book.close()
-    stockout = launched & ((stock_end <= 0) | (sold < demand))
+    # a season end's write-down empties the shelf after the day's sales: not a stock-out
+    stockout = launched & ((stock_end + written <= 0) | (sold < demand))
     incident = None
     if started is not None:
         incident = _close_incident(orders, incident_sku, started, held_until, incident_len, days)
     return InventoryResult(
-        avail, sold, stock_end, receipts, stockout, settings.truth(), incident, orders
+        avail, sold, stock_end, receipts, written, stockout, incident, orders, settings
     )
+
+
+def _write_down_days(seasons: SeasonEnds | None, days: int) -> np.ndarray:
+    """Days with a season end, or after a fashion item went off sale (its late deliveries)."""
+    if seasons is None:
+        return np.zeros(days, dtype=bool)
+    ended = seasons.end_day[seasons.end_day >= 0]
+    return seasons.end.any(axis=1) | (np.arange(days) > ended.min(initial=days))
+
+
+def _season_last_buy(
+    day: int,
+    seasons: SeasonEnds,
+    forecast: np.ndarray,
+    stock: np.ndarray,
+    eligible: np.ndarray,
+    supply: Supply,
+    pipe: Pipeline,
+) -> None:
+    """A fashion item's last order, on its last buying day: enough to sell at the forecast
+    rate until its season end (the planner extrapolates the plateau into the decline)."""
+    last = np.flatnonzero(
+        (seasons.last_buy == day) & seasons.delisted & (seasons.end_day > day) & eligible
+    )
+    if last.size == 0:
+        return
+    need = forecast[last] * (seasons.end_day[last] - day) - stock[last] - pipe.on_order[last]
+    idx = last[need >= 1]
+    if idx.size:
+        _place(day, idx, np.round(need[need >= 1]), supply.promised(day)[idx], supply, pipe)
+
+
+def _write_down(
+    day: int, seasons: SeasonEnds, stock: np.ndarray, expected: np.ndarray
+) -> np.ndarray:
+    """Units per SKU sent to the outlet at the end of `day`.
+
+    A fashion item's whole stock on its season end, and whatever reaches it after that (it is
+    off sale); a seasonal SKU's stock beyond the expected demand of its next SEASON_CARRY_DAYS
+    days on its category's season end.
+    """
+    ends = seasons.end[day]
+    off_sale = seasons.delisted & (seasons.end_day >= 0) & (day >= seasons.end_day)
+    out = np.where(off_sale, stock, 0.0)
+    carry = ends & seasons.seasonal
+    if carry.any():
+        need = expected[day + 1 : day + 1 + SEASON_CARRY_DAYS, carry].sum(axis=0)
+        out[carry] = np.floor(np.maximum(stock[carry] - need, 0.0))
+    return out
 
 
 @dataclass
@@ -165,21 +230,25 @@ def _order_more(
     supply: Supply,
     pipe: Pipeline,
 ) -> None:
-    """Place the day's purchase orders; each arrives whole after its supplier's drawn lead.
-
-    The planner plans with the promised arrival (which includes any logistics stop).
-    """
-    days = pipe.arrivals.shape[0] - 1
-    logistics = supply.logistics
-    lead = logistics.after(day, settings.lead) - day
+    """Place the day's purchase orders; the planner plans with the promised arrival (which
+    includes any logistics stop)."""
+    lead = supply.logistics.after(day, settings.lead) - day
     position = stock + pipe.on_order
     idx, qty = _reorder(day, lead, forecast, position, expected, settings, eligible)
     if idx.size:
-        arrival = logistics.after(day, supply.leads[idx, pipe.placed[idx]])
-        pipe.placed[idx] += 1
-        pipe.arrivals[np.minimum(arrival, days), idx] += qty
-        pipe.on_order[idx] += qty
-        pipe.book.add(day, idx, qty, day + lead[idx], arrival)
+        _place(day, idx, qty, day + lead[idx], supply, pipe)
+
+
+def _place(
+    day: int, idx: np.ndarray, qty: np.ndarray, promised: np.ndarray, supply: Supply, pipe
+) -> None:
+    """Purchase orders of `qty` units of SKUs `idx`: each arrives whole after its drawn lead."""
+    days = pipe.arrivals.shape[0] - 1
+    arrival = supply.logistics.after(day, supply.leads[idx, pipe.placed[idx]])
+    pipe.placed[idx] += 1
+    pipe.arrivals[np.minimum(arrival, days), idx] += qty
+    pipe.on_order[idx] += qty
+    pipe.book.add(day, idx, qty, promised, arrival)
 
 
 def _first_delivery(

@@ -25,7 +25,19 @@ PROMO_DEPTHS = (0.10, 0.20, 0.30, 0.40)
 FASHION_SHARE = 0.5  # of the regular apparel items
 # seasonal categories: (day of year of the peak, peak-to-trough ratio of their demand)
 SEASONS = {"apparel": (350, 3.2), "sports": (190, 3.5)}
-STAGES = ("not_launched", "introduction", "growth", "maturity", "decline")
+STAGES = ("not_launched", "introduction", "growth", "maturity", "decline", "ended")
+# a fashion item's season ends this many decay times after its decline starts (its demand is
+# down to about 14 % of its plateau); it is then taken off sale and its stock written down
+SEASON_END_DECAYS = 2.0
+# a seasonal category's season ends this long after its peak (its wave falls back through 1)
+SEASON_END_AFTER_PEAK = 365.25 / 4
+# at a seasonal category's season end, stock beyond this many days of expected demand goes
+SEASON_CARRY_DAYS = 30
+# the store's own clearance routine: a share of its fashion items are marked down, at a drawn
+# depth, from a drawn week in the last CLEARANCE_WEEKS weeks before their season end
+CLEARANCE_SHARE = 0.5
+CLEARANCE_DEPTHS = (0.2, 0.3, 0.4, 0.5)
+CLEARANCE_WEEKS = (1, 4)
 REFERENCE_DAYS = 28  # shoppers' memory of a SKU's past prices
 PERMANENT_SHARE = 0.5  # a lasting price change moves demand half as much as a temporary one
 ADJ = ("Classic", "Soft", "Pro", "Lite", "Daily", "Premium", "Mini", "Eco", "Plus", "Smart")
@@ -41,7 +53,10 @@ class ProductModel:
     popularity: np.ndarray  # base demand weight per SKU
     life: np.ndarray  # [day, sku] life-cycle multiplier (0 before launch)
     season: np.ndarray  # [day, sku] seasonal multiplier of the SKU's category
-    launched: np.ndarray  # [day, sku] bool
+    launched: np.ndarray  # [day, sku] bool: on sale (launched, and a fashion item not ended)
+    seasons: SeasonEnds
+    own_clearance: np.ndarray  # [sku, (first day, last day, depth)]; first -1: none
+    elasticity_by_sku: np.ndarray  # the true own-price elasticity of each SKU's category
     price: np.ndarray  # [day, sku] selling price
     comp_price: np.ndarray  # [day, sku] competitor price
     demand_weight: np.ndarray  # [day, sku] popularity x life x price effects
@@ -51,6 +66,18 @@ class ProductModel:
     defective: np.ndarray  # bool per SKU: a quality problem raising returns
     competitor_table: pd.DataFrame
     truth: dict
+
+
+@dataclass
+class SeasonEnds:
+    """When the stock of seasonal and fashion SKUs is written down (see `season_ends`)."""
+
+    end: np.ndarray  # [day, sku] bool: the SKU's season ends at the end of that day
+    delisted: np.ndarray  # bool per SKU: a fashion item, off sale after its season end
+    last_buy: np.ndarray  # per SKU: last day the planner may reorder (fashion: decline start)
+    fashion: np.ndarray  # bool per SKU
+    seasonal: np.ndarray  # bool per SKU: not fashion, in a seasonal category
+    end_day: np.ndarray  # per SKU: a fashion item's last day on sale (-1: none in the run)
 
 
 @dataclass
@@ -76,6 +103,8 @@ class LifeCycle:
     launched: np.ndarray  # [day, sku] bool
     life: np.ndarray  # [day, sku] multiplier
     fashion: np.ndarray  # bool per SKU: a short-lived fashion item
+    decay: np.ndarray  # days for demand to fall by a factor e after the decline starts
+    end_offset: np.ndarray  # a fashion item's last day on sale (day index; inf for others)
 
 
 def build_products(
@@ -106,7 +135,9 @@ def build_products(
         (cats_of == "apparel") & (catalogue.role == "regular"),
     )
     week = (np.arange(days) + t0.weekday()) // 7
-    price, drawn = _daily_prices(rng, catalogue.list_price, week, prices)
+    seasons = season_ends(cycle, cats_of, t0, days)
+    clearance = _draw_clearance(fashion_rng, seasons, week)
+    price, drawn = _daily_prices(rng, catalogue.list_price, week, prices, clearance)
     if festival_discount is not None and festival_discount.any():
         cut = festival_discount > 0
         price[cut] = np.round(price[cut] * (1 - festival_discount[cut, None]), 2)
@@ -131,6 +162,7 @@ def build_products(
     defective = (rng.random(pop.size) < 0.04) & (pop < np.quantile(pop, 0.8))
     skus = np.array([f"SKU{i + 1:04d}" for i in range(pop.size)])
     table = _product_table(rng, cats, catalogue, cycle, skus, t0)
+    table["season_end"] = _dates(t0, seasons.end_day)
     return ProductModel(
         table,
         idx,
@@ -139,6 +171,9 @@ def build_products(
         cycle.life,
         season,
         cycle.launched,
+        seasons,
+        clearance,
+        elasticity_by_sku,
         price,
         comp,
         demand_weight,
@@ -147,7 +182,7 @@ def build_products(
         catalogue.partner,
         defective,
         _competitor_table(comp_weekly, week, cycle.launched, skus, t0),
-        _product_truth(cats, catalogue, cycle, defective, skus, t0),
+        _product_truth(cats, catalogue, cycle, defective, skus, t0, clearance),
     )
 
 
@@ -211,12 +246,60 @@ def _draw_life_cycle(
     ramp = np.where(fashion, fashion_rng.uniform(4, 10, n), ramp)
     peak_age = np.where(fashion, fashion_rng.uniform(21, 56, n), peak_age)
     decay = np.where(fashion, fashion_rng.uniform(12, 30, n), decay)
+    # a fashion item is taken off sale at its season end
+    end = np.where(fashion, np.ceil(launch_off + peak_age + SEASON_END_DECAYS * decay), np.inf)
     d = np.arange(days)[:, None]
     age = d - launch_off[None, :]
-    launched = age >= 0
+    launched = (age >= 0) & (d <= end[None, :])
     life = np.where(launched, 1 - np.exp(-(age + 1) / ramp), 0.0)
     life *= np.where(age > peak_age, np.exp(-(age - peak_age) / decay), 1.0)
-    return LifeCycle(launch_off, ramp, peak_age, age, launched, life, fashion)
+    return LifeCycle(launch_off, ramp, peak_age, age, launched, life, fashion, decay, end)
+
+
+def season_ends(cycle: LifeCycle, cats_of: np.ndarray, t0: pd.Timestamp, days: int) -> SeasonEnds:
+    """The days on which seasonal and fashion SKUs' seasons end.
+
+    A fashion item's season ends SEASON_END_DECAYS decay times after its decline starts; the
+    planner buys it no more once its decline starts. A seasonal category's season ends
+    SEASON_END_AFTER_PEAK days after its peak, every year, for its SKUs that are not fashion.
+    """
+    n = cats_of.size
+    end = np.zeros((days, n), dtype=bool)
+    fashion = cycle.fashion
+    in_run = fashion & (cycle.end_offset >= 0) & (cycle.end_offset < days)
+    end_day = np.where(in_run, cycle.end_offset, -1).astype(np.int64)
+    end[end_day[in_run], np.flatnonzero(in_run)] = True
+    doy = pd.date_range(t0, periods=days, freq="D").day_of_year.to_numpy()
+    seasonal = np.isin(cats_of, list(SEASONS)) & ~fashion
+    for cat, (peak, _) in SEASONS.items():
+        last = (round(peak + SEASON_END_AFTER_PEAK) - 1) % 365 + 1
+        mine = seasonal & (cats_of == cat)
+        end[np.ix_(doy == last, mine)] = True
+    end &= cycle.launched
+    last_buy = np.where(fashion, np.floor(cycle.launch_offset + cycle.peak_age), days)
+    return SeasonEnds(end, fashion.copy(), last_buy.astype(np.int64), fashion, seasonal, end_day)
+
+
+def _draw_clearance(
+    fashion_rng: np.random.Generator, seasons: SeasonEnds, week: np.ndarray
+) -> np.ndarray:
+    """The store's own clearance per SKU: [start day, last day, depth] (start -1: none).
+
+    CLEARANCE_SHARE of the fashion items whose season ends in the run are marked down by a
+    drawn depth from the Monday of a drawn week, 1-4 weeks before their season end's week,
+    until their season end (drawn for every SKU, so the draws do not depend on which are
+    fashion items).
+    """
+    n = seasons.end_day.size
+    marked = fashion_rng.random(n) < CLEARANCE_SHARE
+    depth = fashion_rng.choice(CLEARANCE_DEPTHS, size=n)
+    weeks = fashion_rng.integers(CLEARANCE_WEEKS[0], CLEARANCE_WEEKS[1] + 1, n)
+    last = seasons.end_day
+    has = marked & (last >= 0)
+    week_start = np.searchsorted(week, np.arange(week[-1] + 1))
+    start_week = np.maximum(week[np.maximum(last, 0)] - weeks + 1, 0)
+    start = np.where(has, week_start[start_week], -1)
+    return np.stack([start, last, np.where(has, depth, 0.0)], axis=1)
 
 
 def _daily_prices(
@@ -224,13 +307,18 @@ def _daily_prices(
     list_price: np.ndarray,
     week: np.ndarray,
     prices: dict[int, list[tuple[int, int, float]]] | None,
+    clearance: np.ndarray,
 ) -> np.ndarray:
-    """Selling price per [day, sku] and the drawn promotions it replaces where `prices` says."""
+    """Selling price per [day, sku] and the store's own prices (drawn promotions, clearance)
+    that it replaces where `prices` says."""
     n, nweeks = list_price.size, week[-1] + 1
     promo = rng.random((nweeks, n)) < PROMO_PROB
     depth = rng.choice(PROMO_DEPTHS, p=[0.3, 0.3, 0.25, 0.15], size=(nweeks, n))
     disc = np.where(promo, depth, 0.0)
     drawn = np.round(list_price[None, :] * (1 - disc[week]), 2)
+    for sku in np.flatnonzero(clearance[:, 0] >= 0):
+        first, last, cut = int(clearance[sku, 0]), int(clearance[sku, 1]), clearance[sku, 2]
+        drawn[first : last + 1, sku] = np.round(list_price[sku] * (1 - cut), 2)
     price = drawn.copy()
     for sku, periods in (prices or {}).items():
         price[:, sku] = np.round(list_price[sku], 2)
@@ -251,14 +339,16 @@ def season_multiplier(t0: pd.Timestamp, days: int, cats: list[str]) -> np.ndarra
     return out
 
 
-def reference_prices(price: np.ndarray, list_price: np.ndarray) -> np.ndarray:
+def reference_prices(
+    price: np.ndarray, list_price: np.ndarray, start: np.ndarray | None = None
+) -> np.ndarray:
     """The price shoppers expect per [day, sku]: their memory of its past prices.
 
     Exponential smoothing over about REFERENCE_DAYS days of the SKU's own prices before the
-    day, starting from the list price.
+    day, starting from the list price (or from `start`, the reference on the first row).
     """
     ref = np.empty_like(price, dtype=float)
-    memory = np.asarray(list_price, dtype=float).copy()
+    memory = np.asarray(list_price if start is None else start, dtype=float).copy()
     alpha = 1.0 / REFERENCE_DAYS
     for d in range(price.shape[0]):
         ref[d] = memory
@@ -266,10 +356,16 @@ def reference_prices(price: np.ndarray, list_price: np.ndarray) -> np.ndarray:
     return ref
 
 
-def price_response(price: np.ndarray, list_price: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+def price_response(
+    price: np.ndarray,
+    list_price: np.ndarray,
+    elasticity: np.ndarray,
+    start: np.ndarray | None = None,
+) -> np.ndarray:
     """Demand multiplier of prices per [day, sku]: a cut below the reference price moves units
-    with the full elasticity; a lasting change, once remembered, PERMANENT_SHARE of it."""
-    ref = reference_prices(price, list_price)
+    with the full elasticity; a lasting change, once remembered, PERMANENT_SHARE of it.
+    `start`: the reference prices on the first row (default: the list prices)."""
+    ref = reference_prices(price, list_price, start)
     return (price / ref) ** elasticity * (ref / list_price) ** (PERMANENT_SHARE * elasticity)
 
 
@@ -317,6 +413,13 @@ def _product_table(
     )
 
 
+def _dates(t0: pd.Timestamp, day: np.ndarray) -> np.ndarray:
+    """Dates of day indices (NaT where the index is negative)."""
+    day = np.asarray(day, dtype=np.int64)
+    when = np.datetime64(t0, "ns") + day.astype("timedelta64[D]").astype("timedelta64[ns]")
+    return np.where(day >= 0, when, np.datetime64("NaT", "ns"))
+
+
 def _competitor_table(
     comp_weekly: np.ndarray,
     week: np.ndarray,
@@ -343,8 +446,10 @@ def _product_truth(
     defective: np.ndarray,
     skus: np.ndarray,
     t0: pd.Timestamp,
+    clearance: np.ndarray,
 ) -> dict:
-    """Per-SKU roles, popularity, life-cycle stage and defects; the promotion rule."""
+    """Per-SKU roles, popularity, life-cycle stage, defects and the store's own clearance;
+    the promotion and season-end rules."""
     cidx, role, partner, pop = (
         catalogue.category_idx,
         catalogue.role,
@@ -358,6 +463,11 @@ def _product_truth(
     by_week = np.array(
         [_stages(cycle.age[d], cycle.ramp, peak_age, cycle.launched[d]) for d in week_first]
     )
+    cleared = clearance[:, 0] >= 0
+
+    def day(d) -> str:
+        return str((t0 + pd.Timedelta(days=int(d))).date())
+
     letter = {s: s[0] for s in STAGES}
     clear = []
     for i in range(skus.size):
@@ -375,10 +485,32 @@ def _product_truth(
                 fashion=bool(cycle.fashion[i]),
                 stage_by_week="".join(letter[s] for s in by_week[:, i]),
                 defective=bool(defective[i]),
+                own_clearance=dict(
+                    start=day(clearance[i, 0]),
+                    end=day(clearance[i, 1]),
+                    depth=float(clearance[i, 2]),
+                )
+                if cleared[i]
+                else None,
             )
             for i in range(skus.size)
         },
         "promotions": {"weekly_promo_probability": PROMO_PROB, "depths": list(PROMO_DEPTHS)},
+        "own_clearance_rule": (
+            f"{CLEARANCE_SHARE:.0%} of the fashion items whose season ends in the run, drawn "
+            f"at random, are marked down by {', '.join(f'{d:.0%}' for d in CLEARANCE_DEPTHS)} "
+            f"(drawn) from the Monday {CLEARANCE_WEEKS[0]}-{CLEARANCE_WEEKS[1]} weeks (drawn) "
+            "before their season end's week until their season end"
+        ),
+        "season_end_rule": (
+            f"a fashion item's season ends {SEASON_END_DECAYS:g} decay times after its decline "
+            "starts (products.season_end): it is taken off sale and its stock left that day is "
+            "written down; the planner buys it no more once its decline starts. A seasonal "
+            f"category's season ends {SEASON_END_AFTER_PEAK:g} days after its peak each year: "
+            "the stock of its other SKUs beyond the planner's expected demand of the next "
+            f"{SEASON_CARRY_DAYS} days is written down. Written-down stock goes to an outlet at "
+            "a salvage share of its cost (Costs.outlet_salvage_share)"
+        ),
         "stage_letters": {s[0]: s for s in STAGES},
         "stage_by_week_starts": str(t0.date()),
         "seasons": {
@@ -391,10 +523,10 @@ def _product_truth(
 def _stages(
     age: np.ndarray, ramp: np.ndarray, peak_age: np.ndarray, launched: np.ndarray
 ) -> list[str]:
-    """Life-cycle stage of each SKU at a given age."""
+    """Life-cycle stage of each SKU at a given age (`launched`: on sale)."""
     out = np.where(
         ~launched,
-        "not_launched",
+        np.where(age >= 0, "ended", "not_launched"),
         np.where(
             age < ramp,
             "introduction",

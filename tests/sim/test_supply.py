@@ -14,7 +14,7 @@ import pytest
 import supply_facts as S
 
 from storeops.errors import StoreOpsError
-from storeops.sim import DEFAULT_SEED, Policy, default_policy, simulate
+from storeops.sim import DEFAULT_SEED, Policy, simulate
 from storeops.sim.calendar import Logistics, chinese_new_year
 from storeops.sim.policy import ReorderRule
 from storeops.sim.supply import draw_suppliers, safety_for_service_level
@@ -130,11 +130,6 @@ def test_working_day_arithmetic_skips_the_stop():
 # --- decisions: a changed reorder rule and the target service level ---------------------------
 
 SEED = DEFAULT_SEED
-
-
-@pytest.fixture(scope="module")
-def plan():
-    return default_policy(SEED)
 
 
 def store_start(store) -> pd.Timestamp:

@@ -5,8 +5,12 @@ Chats come in two kinds. A **pre-sale** question comes from a shopper before an 
 of the funnel's intended orders (`CHAT_SHARE`, drawn per order) are placed by shoppers who ask
 first, and for each of them `(1 - P0) / P0` other shoppers of the same hour ask without meaning
 to buy (a Poisson count per hour), so that a chat answered at once converts with probability
-`P0`. A shopper who asks and would buy goes ahead with probability p(first response) / P0 (an
-abandoned chat: `ABANDONED_CONVERSION` / P0): fewer agents, longer waits, fewer orders. An
+`P0`. A shopper who asks and would buy goes ahead with probability p(first response) / P0.
+A chat is abandoned when the first response would come after the shopper's patience. One who
+leaves before an answer could be due (within `ANSWER_DUE_S`) left of their own accord and buys
+as a shopper who never asked would (`BASE_CONVERSION`, the yardstick of the chat's uplift);
+one who gave up waiting mostly buys elsewhere (`ABANDONED_CONVERSION`, below a slow answer):
+fewer agents, longer waits, fewer orders. An
 **after-sale** contact follows a delivery (more often when it was late) or a return (nearly
 always for a defect).
 
@@ -14,7 +18,7 @@ The agents of an hour serve both kinds, pre-sale first (it earns money; a preemp
 queue), through an M/M/c queue per hour (Erlang C): a chat waits with probability C(c, a) and
 then an exponential time with rate (c - a) / handle time, drawn by inverting the chat's own
 uniform, so that more agents never lengthen a wait. Past `RHO_CAP` of capacity a backlog grows
-through the hour. A chat whose wait exceeds its patience is abandoned. Every draw is keyed by
+through the hour. Every draw is keyed by
 the order or by the (day, hour, number) of the chat, so a staffing change in one hour moves only
 that hour's chats and the orders that follow them.
 """
@@ -31,9 +35,11 @@ HOURS = 24
 CHAT_SHARE = 0.30  # intended orders whose buyer asks a pre-sale question first
 MEDIAN_RESPONSE_S = 18.0  # the first response at which an answer lifts conversion by CHAT_UPLIFT
 SLOPE_PER_S = -0.012  # change in log-odds of conversion per second of first response
-BASE_CONVERSION = 0.36  # the yardstick: a chatter who got no answer
+BASE_CONVERSION = 0.36  # the yardstick: a chatter who left before an answer could be due
 CHAT_UPLIFT = 0.16  # relative uplift from an answer at the median response time
-ABANDONED_CONVERSION = BASE_CONVERSION
+ANSWER_DUE_S = 20.0  # leaving sooner is the shopper's own doing, not the shop's wait
+# a shopper who gave up waiting mostly buys elsewhere: about what a 3-minute answer converts
+ABANDONED_CONVERSION = 0.08
 PRESALE_HANDLE_S = 150.0  # mean agent time a pre-sale chat takes (agents juggle chats)
 AFTERSALE_HANDLE_S = 300.0
 REPLY_MEDIAN_S = 14.0  # an agent's first reply once free: reading and typing
@@ -73,11 +79,13 @@ P0 = float(1 / (1 + np.exp(-answered_logit_intercept())))  # conversion of an in
 PLANNED_GO_AHEAD = 1 - CHAT_SHARE * (1 - BASE_CONVERSION * (1 + CHAT_UPLIFT) / P0)
 
 
-def conversion(first_response_s: np.ndarray) -> np.ndarray:
-    """Chance that a pre-sale chatter orders; NaN (abandoned) gives ABANDONED_CONVERSION."""
+def conversion(first_response_s: np.ndarray, waited_s: np.ndarray) -> np.ndarray:
+    """Chance that a pre-sale chatter orders. Abandoned chats (first response NaN) convert at
+    BASE_CONVERSION if the shopper left before ANSWER_DUE_S, else at ABANDONED_CONVERSION."""
     r = np.asarray(first_response_s, dtype=float)
     p = 1 / (1 + np.exp(-(answered_logit_intercept() + SLOPE_PER_S * np.nan_to_num(r))))
-    return np.where(np.isnan(r), ABANDONED_CONVERSION, p)
+    left = np.where(np.asarray(waited_s) < ANSWER_DUE_S, BASE_CONVERSION, ABANDONED_CONVERSION)
+    return np.where(np.isnan(r), left, p)
 
 
 def erlang_c(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
@@ -133,11 +141,12 @@ def queue_waits(
 def serve(
     kind: str, wait: np.ndarray, u_patience: np.ndarray, u_reply: np.ndarray, u_handle: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Abandoned (wait beyond patience), first response, time waited and agent handle time."""
+    """Abandoned (first response beyond patience), first response, time waited and agent
+    handle time."""
     # few leave in the first seconds: a Weibull of shape 2 (mean = scale x 0.886)
     patience = PATIENCE_S[kind] / 0.8862 * np.sqrt(-np.log(u_patience))
-    abandoned = wait > patience
     reply = REPLY_MEDIAN_S * np.exp(REPLY_LOG_SD * ndtri(u_reply))
+    abandoned = wait + reply > patience
     handle_mean = PRESALE_HANDLE_S if kind == "presale" else AFTERSALE_HANDLE_S
     handle = -handle_mean * np.log(u_handle)
     return dict(
@@ -210,7 +219,7 @@ def presale_chats(
     chats.update(
         serve("presale", wait, *(chats["u"][:, k] for k in (PU_PATIENCE, PU_REPLY, PU_HANDLE)))
     )
-    p = conversion(chats["first_response_s"])
+    p = conversion(chats["first_response_s"], chats["wait_s"])
     chats["converted"] = (chats["order"] >= 0) & (chats["u"][:, PU_CONV] < p / P0)
     chats["agents"] = flat[s]
     chats["agent_u"] = chats["u"][:, PU_AGENT]
@@ -293,8 +302,9 @@ def service_truth(agents: np.ndarray) -> dict:
         response_slope_log_odds_per_second=SLOPE_PER_S,
         answered_intercept_log_odds=round(answered_logit_intercept(), 6),
         conversion_of_an_instant_answer=round(P0, 6),
-        unanswered_conversion=BASE_CONVERSION,
-        abandoned_conversion=ABANDONED_CONVERSION,
+        left_before_an_answer_was_due_conversion=BASE_CONVERSION,
+        answer_due_s=ANSWER_DUE_S,
+        gave_up_waiting_conversion=ABANDONED_CONVERSION,
         uplift_of_answer_at_median_response=CHAT_UPLIFT,
         queue=(
             "M/M/c per hour (Erlang C), agents = servers; pre-sale chats served before "

@@ -46,6 +46,7 @@ DATE_COLUMNS = {
     "service_chats": "chat_time",
     "returns": "return_date",
     "reviews": "review_date",
+    "seller_ratings": "rating_date",
 }
 
 

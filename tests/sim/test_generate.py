@@ -49,6 +49,7 @@ CONTRACT = {
     ],
     "returns": ["order_id", "sku", "return_date", "quantity", "reason", "refund"],
     "reviews": ["order_id", "sku", "review_date", "stars"],
+    "seller_ratings": ["order_id", "rating_date", "description", "service", "logistics"],
 }
 
 

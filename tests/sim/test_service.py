@@ -78,6 +78,30 @@ def test_f22_chats_have_an_agent_a_wait_a_handle_time_and_an_outcome(store):
     assert 0.02 <= (ch["outcome"] == "abandoned").mean() <= 0.25
 
 
+def test_f22_detailed_seller_ratings_average_high_and_follow_their_causes(store):
+    r = store.seller_ratings
+    assert r["order_id"].isin(store.reviews["order_id"]).all()
+    for aspect in ("description", "service", "logistics"):
+        assert 4.6 <= r[aspect].mean() <= 4.9, aspect
+    # each aspect falls with its own cause, seen in the tables
+    unlike = store.returns["reason"].isin(["defective", "not_as_described"])
+    defect = store.returns.loc[unlike, "order_id"]
+    o = store.orders.set_index("order_id")
+    late = r["order_id"].map(o["delivery_days"]) >= 6
+    ch = store.service_chats
+    waited = ch["first_response_s"].fillna(ch["wait_s"]).groupby(ch["order_id"]).max()
+    long_wait = r["order_id"].map(waited) >= 120
+    quick = r["order_id"].map(waited) < 30
+    for aspect, hit, miss in (
+        ("description", r["order_id"].isin(defect), ~r["order_id"].isin(defect)),
+        ("logistics", late, ~late),
+        ("service", long_wait, quick),
+    ):
+        assert r.loc[hit, aspect].mean() < r.loc[miss, aspect].mean() - 0.3, aspect
+    # a cause moves its own aspect, not the others
+    assert abs(r.loc[late, "description"].mean() - r.loc[~late, "description"].mean()) < 0.1
+
+
 def test_after_sale_contacts_follow_late_deliveries(default_store):
     o = default_store.orders
     o = o[o["status"] == "completed"]
@@ -143,6 +167,7 @@ DATED = {
     "service_chats": "chat_time",
     "returns": "return_date",
     "reviews": "review_date",
+    "seller_ratings": "rating_date",
     "finance": "date",
 }
 

@@ -190,6 +190,7 @@ def test_a_reorder_rule_changes_only_its_skus_orders_stock_and_sales(default_sto
         "service_chats": "chat_time",
         "returns": "return_date",
         "reviews": "review_date",
+        "seller_ratings": "rating_date",
     }.items():
         ta, tb = a.tables[table], b.tables[table]
         pd.testing.assert_frame_equal(

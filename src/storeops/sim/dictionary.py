@@ -26,6 +26,7 @@ LAYOUT = {
     "order_lines": (3.4, 1.4),
     "returns": (2.3, -0.4),
     "reviews": (4.5, -0.4),
+    "seller_ratings": (5.7, -2.2),
     "service_chats": (6.8, 5.0),
     "service_staffing": (9.2, 5.0),
     "products": (6.8, 1.4),

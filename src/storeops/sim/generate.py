@@ -14,10 +14,12 @@ import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
 from storeops.sim.aftersales import (
+    DSR_UNIFORMS,
     REASONS,
     RETURN_UNIFORMS,
     REVIEW_UNIFORMS,
     aftersales_truth,
+    seller_ratings,
     simulate_returns,
     simulate_reviews,
 )
@@ -71,7 +73,7 @@ from storeops.sim.params import (
     WEEKDAY_MULT,
 )
 from storeops.sim.products import PERMANENT_SHARE, REFERENCE_DAYS, ProductModel, build_products
-from storeops.sim.rng import poisson_quantile, stream
+from storeops.sim.rng import keyed_uniforms, poisson_quantile, stream
 from storeops.sim.service import (
     HOURS,
     KINDS,
@@ -943,8 +945,48 @@ def build_tables(
         service_chats=_chat_table(market.t0, activity.chats, widths),
         returns=returns,
         reviews=reviews,
+        seller_ratings=_seller_rating_table(seed, market, activity, day_ts, widths),
     )
     return {name: table for name, table in tables.items() if table is not None}
+
+
+def _seller_rating_table(
+    seed: int, market: Market, activity: Activity, day_ts: np.ndarray, widths: IdWidths
+) -> pd.DataFrame:
+    """One row per reviewed order, on its first review day: its detailed seller ratings."""
+    sales, after, chats = activity.sales, activity.after, activity.chats
+    n = sales.orders["day"].size
+    first_day = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_day, sales.line_order[after.review_line], after.review_day)
+    rated = np.flatnonzero(first_day < np.iinfo(np.int64).max)
+    defective = np.zeros(n, dtype=bool)
+    defective[sales.line_order[market.products.defective[sales.line_sku]]] = True
+    # so is one with an item sent back as defective or not as described
+    unlike = np.isin(
+        after.return_reason, [REASONS.index("defective"), REASONS.index("not_as_described")]
+    )
+    defective[sales.line_order[after.return_line[unlike]]] = True
+    # what the buyer waited in the order's chats: the first response, or until they left
+    waited = np.where(
+        np.isnan(chats["first_response_s"]), chats["wait_s"], chats["first_response_s"]
+    )
+    longest = np.full(n, np.nan)
+    # chats up to the rating day (a later return's chat cannot weigh on it)
+    about = chats["order"] >= 0
+    about[about] = chats["time"][about] // 86400 <= first_day[chats["order"][about]]
+    np.fmax.at(longest, chats["order"][about], waited[about])
+    u = keyed_uniforms(seed, "seller-rating", sales.orders["key"][rated], DSR_UNIFORMS)
+    stars = seller_ratings(
+        u, defective[rated], (sales.delivery - sales.wait)[rated], longest[rated]
+    )
+    srt = np.lexsort((rated, first_day[rated]))
+    return pd.DataFrame(
+        {
+            "order_id": make_ids("O", rated[srt], widths.order),
+            "rating_date": day_ts[first_day[rated][srt]],
+            **{k: v[srt].astype(np.int64) for k, v in stars.items()},
+        }
+    )
 
 
 def _funnel_table(

@@ -529,6 +529,37 @@ SCHEMA: dict[str, Table] = {
             ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),
         ),
         Table(
+            "seller_ratings",
+            "one row per reviewed order: the buyer's detailed seller ratings, given with the review",
+            (
+                C("order_id", "string", "-", "order id"),
+                C("rating_date", "datetime", "day", "day of the order's first review"),
+                C(
+                    "description",
+                    "int",
+                    "stars",
+                    "item as described, from 1 (worst) to 5 (best)",
+                    allowed=(1, 2, 3, 4, 5),
+                ),
+                C(
+                    "service",
+                    "int",
+                    "stars",
+                    "the shop's customer service, from 1 (worst) to 5 (best)",
+                    allowed=(1, 2, 3, 4, 5),
+                ),
+                C(
+                    "logistics",
+                    "int",
+                    "stars",
+                    "shipping and delivery, from 1 (worst) to 5 (best)",
+                    allowed=(1, 2, 3, 4, 5),
+                ),
+            ),
+            ("order_id",),
+            ((("order_id",), "orders", ("order_id",)),),
+        ),
+        Table(
             "finance",
             "one row per day of the simulated period: the store's profit and loss",
             (

@@ -20,6 +20,7 @@ TABLES = (
     "service_chats",
     "returns",
     "reviews",
+    "seller_ratings",
     "finance",
 )
 

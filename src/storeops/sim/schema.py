@@ -54,6 +54,13 @@ class Table:
 
 
 C = Column
+
+
+def _stars(name: str, what: str) -> Column:
+    """A 1-5 star rating column."""
+    return C(name, "int", "stars", f"{what} from 1 (worst) to 5 (best)", allowed=(1, 2, 3, 4, 5))
+
+
 FEST = ("", *FESTIVALS)
 PHASE = ("", *PHASES)
 
@@ -517,13 +524,7 @@ SCHEMA: dict[str, Table] = {
                 C("order_id", "string", "-", "order id"),
                 C("sku", "string", "-", "product id"),
                 C("review_date", "datetime", "day", "day the review was posted"),
-                C(
-                    "stars",
-                    "int",
-                    "stars",
-                    "rating from 1 (worst) to 5 (best)",
-                    allowed=(1, 2, 3, 4, 5),
-                ),
+                _stars("stars", "rating"),
             ),
             ("order_id", "sku"),
             ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),
@@ -534,27 +535,9 @@ SCHEMA: dict[str, Table] = {
             (
                 C("order_id", "string", "-", "order id"),
                 C("rating_date", "datetime", "day", "day of the order's first review"),
-                C(
-                    "description",
-                    "int",
-                    "stars",
-                    "item as described, from 1 (worst) to 5 (best)",
-                    allowed=(1, 2, 3, 4, 5),
-                ),
-                C(
-                    "service",
-                    "int",
-                    "stars",
-                    "the shop's customer service, from 1 (worst) to 5 (best)",
-                    allowed=(1, 2, 3, 4, 5),
-                ),
-                C(
-                    "logistics",
-                    "int",
-                    "stars",
-                    "shipping and delivery, from 1 (worst) to 5 (best)",
-                    allowed=(1, 2, 3, 4, 5),
-                ),
+                _stars("description", "item as described,"),
+                _stars("service", "the shop's customer service,"),
+                _stars("logistics", "shipping and delivery,"),
             ),
             ("order_id",),
             ((("order_id",), "orders", ("order_id",)),),

@@ -70,7 +70,7 @@ def latency(predict, today, callbacks: int) -> tuple[float, float, bool]:
     """Median and max milliseconds per slider move; whether every view was shown."""
     from storeops.chapters.ch3_promotion.widget import budget_allocator
 
-    box = budget_allocator(predict, current=today)
+    box = budget_allocator(predict, current=today, share_left=0.3)
     sliders = list(box.sliders.values())
     rng = np.random.default_rng(0)
     times, ok = [], True

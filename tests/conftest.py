@@ -28,3 +28,19 @@ def built_book() -> Path:
     if not index.exists():
         pytest.fail("no built book in _build/html: run `make book` (make test does it first)")
     return BUILD_HTML
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _storeops_environment_restored():
+    """Each test module starts with the STOREOPS_* variables the session started with.
+
+    The grader's own process sets the course's kernel variables (sources, course seed, the
+    delivered stores) in its environment for good; in a test session that would make every
+    later test a learner of the last class run.
+    """
+    before = {k: v for k, v in os.environ.items() if k.startswith("STOREOPS_")}
+    yield
+    for k in [k for k in os.environ if k.startswith("STOREOPS_")]:
+        if k not in before:
+            del os.environ[k]
+    os.environ.update(before)

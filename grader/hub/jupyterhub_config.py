@@ -13,7 +13,8 @@ passes the settings below in the environment:
 * the exchange is one shared folder (world-writable, sticky), one subfolder per course;
 * the check service ``storeops-check`` (storeops.hub.check_service) holds the answer keys
   of each student's store and answers their ``qK.check()`` (``$STOREOPS_CHECK_SERVICE=off``
-  leaves it out; ``$STOREOPS_CHECK_LIMIT`` / ``$STOREOPS_CHECK_COOLDOWN`` set its limits).
+  leaves it out; ``$STOREOPS_CHECK_LIMIT``, ``_COOLDOWN``, ``_TOKEN_TTL``, ``_PROCESSES``
+  and ``_DB`` pass on to it). Kernels call it on its own port, not through the proxy.
 """
 
 import os
@@ -64,8 +65,10 @@ c.Spawner.environment = {
     "STOREOPS_EXCHANGE": str(EXCHANGE),
     "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
 }
-if CHECKS_ON:  # the kernels' check() asks the check service, through the proxy
-    c.Spawner.environment["STOREOPS_CHECK_URL"] = f"http://127.0.0.1:{PORT}/services/{CHECK}/check"
+CHECK_URL = f"http://127.0.0.1:{PORT + 4}"
+if CHECKS_ON:  # the kernels' check() asks the check service directly: the proxy (one node
+    # process) would add a hop to every check, and the service checks the token itself
+    c.Spawner.environment["STOREOPS_CHECK_URL"] = f"{CHECK_URL}/services/{CHECK}/check"
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
 
@@ -127,7 +130,7 @@ if CHECKS_ON:
     c.JupyterHub.services.append(
         {
             "name": CHECK,
-            "url": f"http://127.0.0.1:{PORT + 4}",
+            "url": CHECK_URL,
             "command": [sys.executable, "-m", "storeops.hub.check_service"],
             "cwd": str(COURSE_DIR),
             "environment": {
@@ -137,7 +140,11 @@ if CHECKS_ON:
                 **{
                     k: v
                     for k, v in os.environ.items()
-                    if k in ("STOREOPS_CHECK_LIMIT", "STOREOPS_CHECK_COOLDOWN", "STOREOPS_CHECK_DB")
+                    if k
+                    in [
+                        f"STOREOPS_CHECK_{n}"
+                        for n in ("LIMIT", "COOLDOWN", "TOKEN_TTL", "PROCESSES", "DB")
+                    ]
                 },
             },
         }

@@ -103,3 +103,60 @@ def test_skill_profile_shares_points_over_every_tag_of_an_item():
     skills = profiles(long)["skills"]
     assert skills.loc["ann", "pricing"] == pytest.approx(4 / 5)
     assert skills.loc["ann", "forecasting"] == pytest.approx(1.0)
+
+
+def test_report_end_to_end_with_the_gradebook_and_the_check_log(demo_class, tmp_path, monkeypatch):
+    """The demo class's gradebook (real nbgrader) and an attempt log of the same learners,
+    written by the check service's own path (keys computed on the store, each check
+    admitted, judged and logged): one report holds both, side by side per question."""
+    from storeops.chapters import questions
+    from storeops.checks.wire import encode
+    from storeops.grading import keys
+    from storeops.grading.course_report import STUCK_AFTER
+    from storeops.hub.check_keys import compute_keys, decode_keys
+    from storeops.hub.check_service import AttemptLog, Limits, answer
+
+    a, course = "orientation", demo_class.course
+    kinds = demo_class.students[a]
+    right = next(s for s, k in kinds.items() if k.solved == "all" and not k.mistakes)
+    wrong = next(s for s, k in kinds.items() if k.mistakes and not k.broken)
+    monkeypatch.setenv("STOREOPS_CHECK_DB", str(tmp_path / "log" / "check_attempts.sqlite"))
+    for name in (keys.SOURCE_ENV, "STOREOPS_COURSE_SEED", "STOREOPS_STUDENT"):
+        monkeypatch.setenv(name, "-")  # compute_keys sets them: restored afterwards
+        monkeypatch.delenv(name)
+    key_sets = {s: decode_keys(compute_keys(str(course.root), s, a)) for s in (right, wrong)}
+    log, limits, qs = AttemptLog(tmp_path / "log" / "check_attempts.sqlite"), Limits(), questions(a)
+    made: dict[str, int] = {}  # checks sent per question
+
+    def check(student: str, q, value) -> dict:
+        made[q.name] = made.get(q.name, 0) + 1
+        if q.kind.runs_student_code:  # a function answer runs in the learner's kernel
+            value = q.evaluated(value, ref.namespace["store"])
+        status, reply = answer(log, limits, q, key_sets[student][q.name], student, encode(value))
+        assert status == 200
+        return reply
+
+    ref = keys.reference(a, "q1", course.source_dir)
+    for q in qs.values():
+        assert check(right, q, ref.value_of(q.var)) == {"result": "correct"}
+    mistakes = list(kinds[wrong].mistakes)
+    assert mistakes
+    for m in mistakes:
+        q = qs[m.question]
+        for _ in range(STUCK_AFTER):
+            assert check(wrong, q, ref.mistake_value(m, q.var))["result"] == "mistake"
+
+    report = write_course_report(course, tmp_path / "report")
+    students = pd.read_csv(report / "students.csv", index_col="student")
+    assert {right, wrong} <= set(students.index)  # the gradebook's learners
+    checks = pd.read_csv(report / "checks.csv", index_col="question")
+    for m in mistakes:
+        row = checks.loc[f"{a}/{m.question}"]
+        assert row["stuck"] == wrong and m.id in row["top_mistakes"]
+    assert (checks.loc[[f"{a}/{q}" for q in qs], "correct_learners"] == 1).all()
+    joined = pd.read_csv(report / "questions.csv", index_col="question")
+    for name, n in made.items():
+        assert joined.loc[f"{a}/{name}", "checks"] == n
+        assert 0 <= joined.loc[f"{a}/{name}", "mean_share"] <= 1  # from the gradebook
+    page = (report / "report.html").read_text()
+    assert "Hardest questions" in page and "Instant checks" in page and wrong in page

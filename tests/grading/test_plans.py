@@ -127,3 +127,29 @@ def test_a_clearance_that_loses_money_on_the_sku_scores_zero(clearance_case):
 def _list_price(sku: str) -> float:
     products = generate(DEFAULT_SEED).products
     return float(products.set_index("sku").loc[sku, "list_price"])
+
+
+def test_the_proxy_agrees_with_the_whole_store_on_moves_larger_than_its_noise():
+    """PlanProxy (expected orders of the traffic phase, valued at the store's contribution per
+    order) gives the gain of a plan with the sign and roughly the size of a whole run of the
+    store, for moves whose effect is well above the noise of one run."""
+    from storeops.analysis.plans import PlanProxy, set_bid, set_budgets
+
+    start, days = "2025-07-01", 61
+    own = default_policy(DEFAULT_SEED)
+    base = evaluate(DEFAULT_SEED, own, start, days)
+    proxy = PlanProxy(DEFAULT_SEED, start, days, base.kpis)
+    moves = [
+        ({"daily": {"display": 0.0}}, set_budgets(own, {"display": 0.0}, start, days)),
+        ({"bid": {"search": 3.6}}, set_bid(own, "search", 3.6, start, days)),
+    ]
+    for args, policy in moves:
+        whole = evaluate(DEFAULT_SEED, policy, start, days).profit - base.profit
+        expected = proxy.profit(**args) - proxy.own
+        assert abs(whole) > 30_000, args  # a move well above the noise
+        assert np.sign(expected) == np.sign(whole), (args, expected, whole)
+        assert expected == pytest.approx(whole, rel=0.35), (args, expected, whole)
+    with pytest.raises(StoreOpsError, match="channel must be one of .* got 'tv'"):
+        proxy.profit({"tv": 1.0})
+    with pytest.raises(StoreOpsError, match="kpis .* or per_order"):
+        PlanProxy(DEFAULT_SEED, start, days)

@@ -1,7 +1,8 @@
 """The check service on a real hub, on loopback: ``qK.check()`` in a graded class.
 
 The hub starts (storeops.hub.run, the same code as ``storeops hub``) with the check
-service, two real student accounts and a user outside the class. Each student's
+service (three HTTP processes sharing the port, the log and the keys), two real student
+accounts and a user outside the class. Each student's
 ``check()`` runs here as in their kernel: their seedless store delivered into
 ``STOREOPS_DATA``, their own hub token in ``JUPYTERHUB_API_TOKEN``, the service's URL in
 ``STOREOPS_CHECK_URL``. The answers are computed (the reference solution and each
@@ -27,8 +28,9 @@ from storeops.checks import CheckFailed
 
 pytestmark = pytest.mark.slow
 
-ASSIGNMENT = "orientation"
+ASSIGNMENT, STORE_JUDGED = "orientation", "ch3_promotion"  # ch3 q8 is judged on the store
 PORT = 18200
+PROCESSES = 3
 LIMIT, COOLDOWN = 4, 600
 A, B = f"cka{os.getpid() % 100000}", f"ckb{os.getpid() % 100000}"
 OUTSIDER = f"ckx{os.getpid() % 100000}"
@@ -40,15 +42,19 @@ def hub(tmp_path_factory):
     from storeops.hub.run import Hub
 
     root = Path("/var/tmp") / f"storeops-check-{os.getpid()}"
-    saved = {k: os.environ.get(k) for k in ("STOREOPS_CHECK_LIMIT", "STOREOPS_CHECK_COOLDOWN")}
-    os.environ.update(STOREOPS_CHECK_LIMIT=str(LIMIT), STOREOPS_CHECK_COOLDOWN=str(COOLDOWN))
+    settings = dict(LIMIT=LIMIT, COOLDOWN=COOLDOWN, PROCESSES=PROCESSES, TOKEN_TTL=None)
+    saved = {k: os.environ.get(f"STOREOPS_CHECK_{k}") for k in settings}
+    for k, v in settings.items():
+        os.environ.pop(f"STOREOPS_CHECK_{k}", None)
+        if v is not None:
+            os.environ[f"STOREOPS_CHECK_{k}"] = str(v)
     with accounts(A, B):
-        hub = Hub(root, port=PORT, students=[A, B], assignments=[ASSIGNMENT])
+        hub = Hub(root, port=PORT, students=[A, B], assignments=[ASSIGNMENT, STORE_JUDGED])
         hub.setup()
         try:
             hub.start()
-            deadline = time.monotonic() + 120
-            while hub.check_service().get("keys_ready", 0) < 2:  # both students' keys
+            deadline = time.monotonic() + 300
+            while hub.check_service().get("keys_ready", 0) < 4:  # both students' keys
                 assert time.monotonic() < deadline, hub.log_tail()
                 time.sleep(0.3)
             hub.api("POST", f"/users/{OUTSIDER}")
@@ -60,6 +66,7 @@ def hub(tmp_path_factory):
         finally:
             hub.stop()
             for k, v in saved.items():
+                k = f"STOREOPS_CHECK_{k}"
                 os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
             import shutil
 
@@ -113,13 +120,7 @@ def kernel_of(hub, reference, monkeypatch):
 
 def check(question: str, value) -> str:
     """What ``qK.check(value)`` says: its output line, or the CheckFailed message."""
-    buf = io.StringIO()
-    try:
-        with redirect_stdout(buf):
-            QS[question].check(value)
-    except CheckFailed as exc:
-        return f"failed: {exc}"
-    return buf.getvalue().strip()
+    return _check_in(QS[question], value)
 
 
 def post(hub, token: str | None, question: str, answer, **extra) -> requests.Response:
@@ -199,14 +200,17 @@ def test_a_learner_meets_only_their_own_key(hub, reference):
 def test_unreachable_service_falls_back_to_plausibility_in_one_line(hub, reference, kernel_of):
     kernel_of(A)
     value = reference[A][0].value_of("n_orders")
-    pid = _service_pid(hub)
-    os.kill(pid, signal.SIGSTOP)  # hung: the client's 2 s timeout
+    pids = _service_pids(hub)
+    assert len(pids) == 1 + PROCESSES  # the keeper and its HTTP processes
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)  # hung: the client's 2 s timeout
     try:
         t0 = time.monotonic()
         said = check("q1", value)
         took = time.monotonic() - t0
     finally:
-        os.kill(pid, signal.SIGCONT)
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
     assert "check service is not reachable" in said and "\n" not in said
     assert said.startswith("✓ q1: `n_orders` has the right type") and took < 5
     kernel_of(A, token=hub.tokens[OUTSIDER])  # refused is no verdict either: fallback
@@ -216,16 +220,88 @@ def test_unreachable_service_falls_back_to_plausibility_in_one_line(hub, referen
     assert check("q1", "a text").startswith("failed: q1: expected a number")  # still checked
 
 
-def _service_pid(hub) -> int:
+def test_a_question_judged_on_the_store_gets_its_verdict_within_the_timeout(hub, kernel_of):
+    """Chapter 3 q8 (a budget split scored on the learner's store and true curves): its
+    keys hold what scoring needs of the store, so the check is a lookup, not a rerun."""
+    from storeops.checks.remote import DEFAULT_TIMEOUT
+    from storeops.grading import keys
+    from storeops.grading import source as src
+    from storeops.grading.course import Course
+    from storeops.hub.stores import course_seed
+
+    course = Course.find(hub.course_dir)
+    folder = course.source_dir / STORE_JUDGED
+    env = {k: os.environ.get(k) for k in ("STOREOPS_COURSE_SEED", "STOREOPS_STUDENT")}
+    try:
+        os.environ.update(
+            STOREOPS_COURSE_SEED=str(course_seed(course.settings)), STOREOPS_STUDENT=A
+        )
+        ref = keys.Reference.run(folder, src.notebook_of_question(folder, "q8"))
+    finally:
+        for k, v in env.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    q8 = questions(STORE_JUDGED)["q8"]
+    mistakes = [m for m in src.load_mistakes(folder) if m.question == "q8"]
+    assert mistakes
+    kernel_of(A)
+    said, took = _timed(lambda: _check_in(q8, ref.value_of(q8.var)))
+    assert said == "✓ q8: correct!" and took < DEFAULT_TIMEOUT
+    for m in mistakes:
+        said, took = _timed(lambda m=m: _check_in(q8, ref.mistake_value(m, q8.var)))
+        assert said == f"failed: q8: {m.message}" and took < DEFAULT_TIMEOUT, m.id
+
+
+def _timed(fn):
+    t0 = time.monotonic()
+    out = fn()
+    return out, time.monotonic() - t0
+
+
+def _check_in(q, value) -> str:
+    buf = io.StringIO()
+    try:
+        with redirect_stdout(buf):
+            q.check(value)
+    except CheckFailed as exc:
+        return f"failed: {exc}"
+    return buf.getvalue().strip()
+
+
+def test_a_revoked_token_is_refused_within_the_token_ttl(hub):
+    """The service trusts a resolved token for the TTL only (the default is tested):
+    after that it asks the hub again and a revoked token is refused."""
+    from storeops.hub.check_service import Limits
+
+    ttl = Limits().token_ttl
+    assert ttl <= 30  # prompt: not the five minutes of HubAuth's default cache
+    made = hub.api("POST", f"/users/{A}/tokens", json={"note": "to revoke"})
+
+    def status() -> int:  # a question that does not exist: 404 once the token is accepted
+        return post(hub, made["token"], "q0", None).status_code
+
+    assert status() == 404
+    hub.api("DELETE", f"/users/{A}/tokens/{made['id']}")
+    t0 = time.monotonic()
+    while status() != 403:
+        assert time.monotonic() - t0 < ttl + 3, "a revoked token still works after the TTL"
+        time.sleep(0.5)
+    assert all(status() == 403 for _ in range(2 * PROCESSES))  # in every process
+
+
+def _service_pids(hub) -> list[int]:
+    """The check service's processes: the one the hub started and those it started."""
+    parents = {}
     for proc in Path("/proc").iterdir():
         try:
             cmd = (proc / "cmdline").read_bytes().split(b"\0")
             stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        if b"storeops.hub.check_service" in cmd and int(stat[1]) == hub.proc.pid:
-            return int(proc.name)
-    raise AssertionError("no check service process under the hub")
+        if b"storeops.hub.check_service" in cmd:
+            parents[int(proc.name)] = int(stat[1])
+    first = [pid for pid, parent in parents.items() if parent == hub.proc.pid]
+    assert len(first) == 1, "no check service process under the hub"
+    return first + [pid for pid, parent in parents.items() if parent == first[0]]
 
 
 def test_the_attempt_log_feeds_the_course_report(hub, reference, tmp_path):

@@ -14,7 +14,7 @@ import pytest
 import supply_facts as S
 
 from storeops.errors import StoreOpsError
-from storeops.sim import DEFAULT_SEED, Policy, simulate
+from storeops.sim import DEFAULT_SEED, Policy, generate, simulate
 from storeops.sim.calendar import Logistics, chinese_new_year
 from storeops.sim.policy import ReorderRule
 from storeops.sim.supply import draw_suppliers, safety_for_service_level
@@ -243,3 +243,11 @@ def test_target_service_level_maps_to_a_safety_factor(plan):
 def test_a_bad_service_level_is_one_clear_error(rule, named):
     with pytest.raises(StoreOpsError, match=named):
         simulate(SEED, Policy(reorder=[rule]), days=30, scale=0.1)
+
+
+def test_a_store_too_short_for_any_purchase_order_has_an_empty_table():
+    """Three days of a tiny store: no order, no purchase order, and still every table."""
+    store = generate(DEFAULT_SEED, days=3, scale=0.001)
+    usual = generate(DEFAULT_SEED, days=30, scale=0.1).tables["purchase_orders"]
+    assert len(store.tables["purchase_orders"]) == 0 < len(usual)
+    assert list(store.tables["purchase_orders"].columns) == list(usual.columns)

@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from storeops import __version__
+from storeops.book.model_answers import model_answer_names
 from storeops.errors import StoreOpsError
 from storeops.grading import source as src
 from storeops.widgets.live import KERNEL_BACKED_CALL, KERNEL_NOTE
@@ -155,6 +156,7 @@ def book_page(source_nb, assignment: str, keys: dict, download: str):
     from storeops.chapters import questions
 
     qs = questions(assignment)
+    written = model_answer_names(assignment)
     starter = {c.get("id"): c for c in _clear(source_nb).cells}
     cells = []
     for cell in source_nb.cells:
@@ -163,9 +165,11 @@ def book_page(source_nb, assignment: str, keys: dict, download: str):
         q = src.question_of(cell)
         if cell.cell_type == "markdown" and meta.get("solution"):
             body = cell.source.strip()
+            if q in written:  # the rubric, then the answer written from this store
+                body += f"\n\n```{{glue:md}} {q}_model\n:format: myst\n```"
             cells.append(
                 _md(
-                    f"```{{admonition}} Model answer\n:class: dropdown\n{body}\n```",
+                    f"````{{admonition}} Model answer\n:class: dropdown\n{body}\n````",
                     cid=f"{cid}-model",
                 )
             )
@@ -212,6 +216,9 @@ def book_page(source_nb, assignment: str, keys: dict, download: str):
             kc = keys_cell(keys)
             kc.metadata["tags"] = ["remove-cell"]
             cells.append(kc)
+    if written:  # after every reference solution has run
+        glue = f"from storeops.book.model_answers import glue_model_answers\n\nglue_model_answers({assignment!r}, globals())"
+        cells.append(_code(glue, tags=["remove-cell"], cid="model-answers"))
     page = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(source_nb.metadata))
     return page
 

@@ -63,6 +63,16 @@ class Kind:
         """The value that is compared (functions are called on their cases first)."""
         return value
 
+    def store_facts(self, store: Any) -> Any:
+        """What :meth:`evaluate` needs to know of ``store``, as plain data (None: nothing),
+        so that an answer can be evaluated where the store is not loaded: the check service
+        keeps these facts with a learner's keys (:meth:`evaluate_with`)."""
+        return None
+
+    def evaluate_with(self, value: Any, facts: Any) -> Any:
+        """:meth:`evaluate` given :meth:`store_facts` of the store instead of the store."""
+        return value
+
 
 @dataclass
 class Number(Kind):

@@ -100,7 +100,7 @@ class GradeAnswers(Preprocessor):
                 verdicts.append(_error(f"{question}: could not be graded ({why})."))
                 failed = True
                 break
-            verdicts.append(self._verdict(assignment, question, _payload(mine[0])))
+            verdicts.extend(self._verdict(assignment, question, _payload(mine[0]), meta))
             failed = verdicts[-1].output_type == "error"
         stray = [o for o in exports if _payload(o).get("question") not in {q for _, q in wanted}]
         if stray and not failed:
@@ -108,7 +108,23 @@ class GradeAnswers(Preprocessor):
         cell.outputs = kept + verdicts
         return cell, resources
 
-    def _verdict(self, assignment: str, question: str, payload: dict) -> NotebookNode:
+    def _verdict(self, assignment: str, question: str, payload: dict, meta: dict) -> list:
+        """The outputs that grade one question: a verdict line, or an error; a partial verdict
+        adds an execute_result with the points earned (nbgrader's partial credit)."""
+        out = self._verdict_line(assignment, question, payload)
+        if out.output_type == "error" or not isinstance(out.get("_partial"), float):
+            out.pop("_partial", None)
+            return [out]
+        points = float(meta.get("points", 0)) * out.pop("_partial")
+        result = NotebookNode(
+            output_type="execute_result",
+            execution_count=None,
+            metadata={},
+            data={"text/plain": f"{round(points, 2):g}"},
+        )
+        return [out, result]
+
+    def _verdict_line(self, assignment: str, question: str, payload: dict) -> NotebookNode:
         try:
             answer = wire.decode(payload.get("answer"))
         except wire.WireError as exc:
@@ -130,9 +146,13 @@ class GradeAnswers(Preprocessor):
         except Exception as exc:  # noqa: BLE001 - an answer the kind cannot evaluate
             return _error(f"{question}: could not be graded ({type(exc).__name__}).")
         try:
-            return _stream(keys.verdict(assignment, question, answer, problems[:5]))
+            line = keys.verdict(assignment, question, answer, problems[:5])
         except keys.GradeFailed as exc:
             return _error(str(exc))
+        out = _stream(line)
+        if isinstance(line, keys.Partial):
+            out["_partial"] = line.fraction
+        return out
 
     # --- instructor report ----------------------------------------------------------
     def _event(self, cell, message: str) -> None:

@@ -8,7 +8,8 @@ From nbgrader's gradebook (any database) and the sources' tags, writes to
 * ``areas.csv`` and ``skills.csv``: each student's profile over the five areas and by
   skill tag (``metadata.storeops.skills`` of a graded cell; ``untagged`` otherwise);
 * ``questions.csv``: every question of every assignment, its mean share of points over
-  the students who submitted, hardest first;
+  the students who submitted, hardest first (with the check service's ``checks`` and
+  ``stuck_learners`` beside it when learners checked);
 * ``report.html``: the class view with plots (areas, progress over the assignments,
   hardest questions, each student's profile);
 * ``learners/<student>.html``: one page per learner, about that learner only (their
@@ -202,7 +203,7 @@ def _learner_page(student: str, p: dict[str, pd.DataFrame], long: pd.DataFrame) 
 def write_course_report(course: Course, out: Path | None = None) -> Path:
     out = Path(out or course.dir("reports") / "course")
     (out / "learners").mkdir(parents=True, exist_ok=True)
-    checks = write_check_report(course, out)
+    checks, summary = write_check_report(course, out)
     long = course_scores(course)
     if long.empty and checks is None:
         from storeops.errors import StoreOpsError
@@ -212,6 +213,8 @@ def write_course_report(course: Course, out: Path | None = None) -> Path:
         (out / "report.html").write_text(PAGE.format(title="Course report", body=checks))
         return out
     p = profiles(long)
+    if not summary.empty:  # how hard the checks found each question, beside its grades
+        p["questions"] = p["questions"].join(summary[["checks", "stuck_learners"]])
     students = pd.concat(
         [
             p["progress"].add_prefix("assignment:"),
@@ -296,15 +299,15 @@ def check_summary(attempts: pd.DataFrame, stuck_after: int = STUCK_AFTER) -> pd.
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("question")
 
 
-def write_check_report(course: Course, out: Path) -> str | None:
+def write_check_report(course: Course, out: Path) -> tuple[str | None, pd.DataFrame]:
     """``checks.csv`` and ``check_attempts.csv`` from the check service's log; the report's
-    HTML section (None when nothing was checked)."""
+    HTML section (None when nothing was checked) and the per-question summary."""
     from storeops.hub.check_service import db_path, read_attempts
 
     attempts = read_attempts(db_path(course.root))
     summary = check_summary(attempts)
     if summary.empty:
-        return None
+        return None, summary
     out.mkdir(parents=True, exist_ok=True)
     summary.to_csv(out / "checks.csv")
     log = attempts.assign(time=pd.to_datetime(attempts["time"], unit="s", utc=True))
@@ -314,7 +317,7 @@ def write_check_report(course: Course, out: Path) -> str | None:
         f"<p>{len(attempts)} checks by {attempts['student'].nunique()} learners; stuck: "
         f"{STUCK_AFTER}+ checks of a question and none correct. CSV: <code>checks.csv</code>, "
         "<code>check_attempts.csv</code>.</p>" + _table(summary)
-    )
+    ), summary
 
 
 def register(subparsers) -> None:

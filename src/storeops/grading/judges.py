@@ -1,68 +1,69 @@
-"""Instructor-only judges: answers checked against the simulator's true curves.
+"""Instructor-only judges: the keys of decision questions, the best plans on a learner's store.
 
 Kept out of every module a student imports (a chapter's ``questions``, ``storeops.checks``):
-the optimiser over the true response curves would hand out the best answer. The grader
-builds a question's key here (:func:`truth_key`); the book build writes the same key into
-the self-learner blob for the public default store only (``storeops.book.pages``).
+the search for the best plan would hand out the best answer. The grader builds a question's
+key here (:func:`truth_key`); the book build writes the same key into the self-learner blob
+for the public default store only (``storeops.book.pages``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from storeops.chapters.ch3_promotion.questions import BudgetSplit, true_daily_revenue
-from storeops.sim.params import CHANNEL_PARAMS
+from storeops.chapters.ch3_promotion.questions import (
+    BOUGHT_PER_MILLE,
+    MediaBudget,
+    PlanDecision,
+    SearchBid,
+)
+from storeops.grading.plans import best_bid, best_media_plan
 
-# What true_daily_revenue reads of a channel's truth; the rest of the truth stays out of keys.
-CURVE_FIELDS = ("cpm", "base_ctr", "saturation_half_impressions", "expected_conversion")
-
-
-def best_split(total: float, channels: list[str], curves: dict, aov: float) -> pd.Series:
-    """The split of ``total`` that maximises ``true_daily_revenue`` (equal marginal ROI)."""
-    value = {
-        ch: curves[ch]["base_ctr"]
-        * 1000.0
-        / curves[ch]["cpm"]
-        * CHANNEL_PARAMS[ch]["land"]
-        * curves[ch]["expected_conversion"]
-        * aov
-        for ch in channels
-    }
-
-    def spend_at(lam: float) -> dict:
-        out = {}
-        for ch in channels:
-            k = curves[ch]["saturation_half_impressions"]
-            a = max(0.0, k * (np.sqrt(value[ch] / lam) - 1.0))
-            out[ch] = a * curves[ch]["cpm"] / 1000.0
-        return out
-
-    lo, hi = 1e-12, 1e6
-    for _ in range(200):
-        mid = np.sqrt(lo * hi)
-        lo, hi = (mid, hi) if sum(spend_at(mid).values()) > total else (lo, mid)
-    return pd.Series(spend_at(hi))
+# Best plans found, per (decision kind, seed, window): a search costs a few seconds, and a
+# grading worker asks for a key once per answer it grades.
+_KEYS: dict[tuple, dict] = {}
 
 
-def budget_split_key(kind: BudgetSplit, channels_truth: dict, store: Any) -> dict:
-    """What :meth:`BudgetSplit.judge` needs on ``store``: the curves of today's channels and
-    the gain of the best split of today's total (plain JSON, for the self-learner blob)."""
-    ev = kind.evaluate(pd.Series(dtype=float), store)
-    today, aov = ev["today"], ev["aov"]
-    curves = {
-        str(ch): {f: float(channels_truth[ch][f]) for f in CURVE_FIELDS} for ch in today.index
-    }
-    now = true_daily_revenue(today, curves, aov)
-    best = best_split(float(today.sum()), list(today.index), curves, aov)
-    return {"curves": curves, "best_gain": float(true_daily_revenue(best, curves, aov) - now)}
+def decision_key(kind: PlanDecision, store: Any) -> dict:
+    """What :meth:`PlanDecision.score` needs on ``store``: its seed, the window, the profit of
+    the store's own plan and of the best plan found (plain JSON, for the self-learner blob);
+    for a bid, scored on expected profit, also the contribution per order it is valued at."""
+    from storeops.chapters.ch3_promotion.questions import DECISION_DAYS, DECISION_START
+
+    seed = int(store.meta["seed"])
+    cache = (type(kind).__name__, seed, DECISION_START, DECISION_DAYS)
+    if cache not in _KEYS:
+        kpis = window_kpis(store, DECISION_START, DECISION_DAYS)
+        key = {"seed": seed, "start": DECISION_START, "days": DECISION_DAYS}
+        if isinstance(kind, MediaBudget):
+            channels = [c for c in BOUGHT_PER_MILLE if c in set(store.traffic["channel"])]
+            _, best = best_media_plan(seed, channels, DECISION_START, DECISION_DAYS, kpis)
+            own = kpis["net_profit"]
+        elif isinstance(kind, SearchBid):
+            _, best, proxy = best_bid(seed, "search", DECISION_START, DECISION_DAYS, kpis)
+            own, key["per_order"] = proxy.own, proxy.per_order
+        else:  # pragma: no cover - a new decision kind needs its search here
+            raise TypeError(f"no best-plan search for {type(kind).__name__}")
+        _KEYS[cache] = {**key, "own_profit": float(own), "best_profit": float(max(best, own))}
+    return _KEYS[cache]
+
+
+def window_kpis(store: Any, start, days: int) -> dict:
+    """The store's own P&L totals over the window (the learner's store is the own plan run, so
+    this is what :func:`storeops.sim.evaluate.evaluate` of the own plan would return)."""
+    from storeops.sim.evaluate import window
+    from storeops.sim.finance import profit_and_loss
+
+    _, first, days = window(start, days)
+    fin = store.tables["finance"]
+    lo = pd.Timestamp(first)
+    daily = fin[(fin["date"] >= lo) & (fin["date"] < lo + pd.Timedelta(days=days))]
+    return {k: float(v) for k, v in profit_and_loss(daily).items()}
 
 
 def truth_key(q: Any, truth: dict, store: Any) -> Any:
     """The expected value of a question graded on the truth (``q.truth`` set), on ``store``."""
-    value = q.truth(truth)
-    if isinstance(q.kind, BudgetSplit):
-        return budget_split_key(q.kind, value["channels_truth"], store)
-    return value
+    if isinstance(q.kind, PlanDecision):
+        return decision_key(q.kind, store)
+    return q.truth(truth)

@@ -281,8 +281,52 @@ def export_answer(assignment: str, question: str, namespace: dict) -> None:
     )
 
 
+class Partial(str):
+    """A verdict line with partial credit: ``fraction`` of the question's points (a decision
+    that earns some but not enough of what the best plan adds)."""
+
+    fraction: float = 0.0
+
+
+def partial(text: str, fraction: float) -> Partial:
+    line = Partial(text)
+    line.fraction = float(fraction)
+    return line
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A judgement of a decision that is neither full marks nor a catalogued mistake: named
+    like a mistake (``id``, ``message``: what the check service shows) with the share of the
+    points it earns. The message says how the plan did, never the best plan or its profit."""
+
+    id: str
+    message: str
+    fraction: float = 0.0
+
+
+def judge_decision(q, answer: Any, key: Any) -> Judged | None:
+    """How a decision's plan (evaluated) did against its key, when it is not full marks:
+    partly right (a share of the points) or no better than the store's own plan; None for
+    a question that is not a decision."""
+    if not (hasattr(q.kind, "score") and isinstance(key, dict) and "best_profit" in key):
+        return None
+    share = q.kind.score(answer, key) if isinstance(answer, dict) else 0.0
+    if share > 0:
+        return Judged(
+            "partly-right",
+            "partly right: your plan earns more than the store's own plan, but less than the "
+            f"best plan found; {share:.0%} of the points.",
+            share,
+        )
+    return Judged(
+        "no-gain", "on your store this plan earns no more profit than the store's own plan."
+    )
+
+
 def verdict(assignment: str, question: str, answer: Any, problems) -> str:
-    """Compare an evaluated answer with the key (instructor side): the success line, or
+    """Compare an evaluated answer with the key (instructor side): the success line, a
+    :class:`Partial` line for a decision that earns part of the points, or
     :class:`GradeFailed` naming a catalogued mistake. Never shows the expected value.
     ``problems``: plausibility problems for the message (a list, or a function giving it)."""
     q = _question(assignment, question)
@@ -291,6 +335,8 @@ def verdict(assignment: str, question: str, answer: Any, problems) -> str:
     )
     if found is True:
         return f"✓ {question}: correct."
+    if isinstance(found, Judged) and found.fraction > 0:
+        return partial(f"◐ {question}: {found.message}", found.fraction)
     if found is not None:
         raise GradeFailed(f"{question}: {found.message}")
     if callable(problems):
@@ -307,13 +353,18 @@ def verdict(assignment: str, question: str, answer: Any, problems) -> str:
 def judge(q, answer: Any, expected_value: Any, mistakes) -> Any:
     """``True`` when ``answer`` (evaluated) matches the key, the first catalogued
     :class:`~storeops.grading.source.Mistake` it matches (``mistakes``: pairs of a mistake
-    and its evaluated value), else None. Shared by the grader and the check service."""
+    and its evaluated value), for a decision a :class:`Judged` (partly right, or no better
+    than the store's own plan), else None. Shared by the grader and the check service, which
+    shows a ``Judged`` like a mistake: its id and message."""
     if _equal(q, answer, expected_value):
         return True
     for mistake, value in mistakes:
         if _equal(q, answer, value):
             return mistake
-    return None
+    try:
+        return judge_decision(q, answer, expected_value)
+    except Exception:  # noqa: BLE001 - an odd answer (e.g. from the wire) earns nothing
+        return None
 
 
 def _equal(q, answer: Any, expected_value: Any) -> bool:

@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 from tqdm.auto import tqdm
 
+from storeops.analysis.plans import PlanProxy, set_bid, set_budgets
 from storeops.errors import StoreOpsError
 from storeops.sim import generate
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, Outcome, evaluate, window
@@ -285,3 +286,116 @@ def score_clearance(seed: int, sku: str, plan: Policy) -> PlanScore:
     none, best = _clearance_bounds(seed, sku)
     profit = sku_profit(seed, sku, plan)
     return score_plan(profit, none, max(best, profit))
+
+
+def own_window(
+    seed: int, start, days: int, kpis: dict | None = None
+) -> tuple[Policy, dict[str, float], dict]:
+    """The store's own plan, its paid channels' mean daily budget (and `<channel>_bid`) in the
+    window, and the window's totals under it (`kpis` when the caller has them: the learner's
+    store holds them; else one run of `evaluate`)."""
+    own = default_policy(seed)
+    offset, _, days = window(start, days)
+    spelled = {}
+    for b in own.budgets:
+        spelled[b.channel] = budget_by_day(b, STORE_START, STORE_DAYS)
+        if b.bid is not None:
+            bids = replace(b, daily=b.bid, periods=b.bid_periods)
+            spelled[f"{b.channel}_bid"] = budget_by_day(bids, STORE_START, STORE_DAYS)
+    mean = {k: float(v[offset : offset + days].mean()) for k, v in spelled.items()}
+    return own, mean, kpis if kpis is not None else evaluate(seed, own, start, days).kpis
+
+
+def _coordinate(profit: Callable[[dict], float], plan: dict, grids: dict) -> dict:
+    """Coordinate search: each value in turn set to the best of its grid, the others held."""
+    plan = dict(plan)
+    for name, grid in grids.items():
+        plan[name] = max(grid, key=lambda x, name=name: profit({**plan, name: x}))
+    return plan
+
+
+def _coarse_fine(
+    profit: Callable[[dict], float], base: dict, lo: float, hi: float, n: int = 11
+) -> dict:
+    """Coordinate search over multiples of `base` from `lo` to `hi`: `n` points, then `n`
+    points between the neighbours of the values found."""
+    step = (hi - lo) / (n - 1)
+    coarse = {k: [round(v * f, 2) for f in np.linspace(lo, hi, n)] for k, v in base.items()}
+    plan = _coordinate(profit, base, coarse)
+    fine = {
+        k: sorted({round(max(plan[k] + base[k] * f, 0.0), 2) for f in np.linspace(-step, step, n)})
+        for k in base
+    }
+    return _coordinate(profit, plan, fine)
+
+
+def best_media_plan(
+    seed: int,
+    channels: Sequence[str],
+    start,
+    days: int,
+    kpis: dict | None = None,
+    exhaustive: bool = False,
+) -> tuple[dict[str, float], float]:
+    """The daily budgets of `channels` in the window that earn most, and their profit.
+
+    The search tries 0 to 2.5 times each channel's own mean budget in the window, one channel
+    at a time, on :class:`PlanProxy` (11 points, then 11 between the neighbours of the best);
+    the plan it finds is run once through `evaluate`, which says its profit. `exhaustive`
+    searches on `evaluate` itself (9 points a channel; tens of seconds, for benchmarks).
+    `kpis`: the own plan's window totals, when known (the learner's store has them).
+    """
+    own, mean, own_kpis = own_window(seed, start, days, kpis)
+    if exhaustive:
+
+        def profit(plan: dict) -> float:
+            return evaluate(seed, set_budgets(own, plan, start, days), start, days).profit
+
+        grids = {c: [round(mean[c] * f, 2) for f in np.linspace(0.0, 2.0, 9)] for c in channels}
+        plan = _coordinate(_memo(profit), {c: mean[c] for c in channels}, grids)
+    else:
+        proxy = PlanProxy(seed, start, days, own_kpis)
+        plan = _coarse_fine(_memo(proxy.profit), {c: mean[c] for c in channels}, 0.0, 2.5)
+    return plan, evaluate(seed, set_budgets(own, plan, start, days), start, days).profit
+
+
+def best_bid(
+    seed: int, channel: str, start, days: int, kpis: dict | None = None, exhaustive: bool = False
+) -> tuple[float, float, PlanProxy | None]:
+    """The per-click bid of `channel` in the window that earns most in expected profit (0.2 to
+    2.2 times the store's own mean bid in the window on :class:`PlanProxy`, 42 points): the
+    bid, its expected profit and the proxy (its `own` is the store's own bid's). A bid moves a
+    few hundred orders, whose value in one run of the whole store varies by about as much as
+    the bid's effect, so bids are compared on expected profit. `exhaustive`: the same points
+    run through `evaluate` (tens of seconds, for benchmarks); then the proxy is None."""
+    own, mean, own_kpis = own_window(seed, start, days, kpis)
+    base = mean[f"{channel}_bid"]
+    if exhaustive:
+
+        def profit(plan: dict) -> float:
+            policy = set_bid(own, channel, plan[channel], start, days)
+            return evaluate(seed, policy, start, days).profit
+
+        proxy = None
+    else:
+        proxy = PlanProxy(seed, start, days, own_kpis)
+
+        def profit(plan: dict) -> float:
+            return proxy.profit(bid=plan)
+
+    profit = _memo(profit)
+    bid = _coarse_fine(profit, {channel: base}, 0.2, 2.2, n=21)[channel]
+    return bid, profit({channel: bid}), proxy
+
+
+def _memo(profit: Callable[[dict], float]) -> Callable[[dict], float]:
+    """`profit` remembering the plans already asked (a search asks some twice)."""
+    seen: dict[tuple, float] = {}
+
+    def once(plan: dict) -> float:
+        key = tuple(sorted(plan.items()))
+        if key not in seen:
+            seen[key] = profit(plan)
+        return seen[key]
+
+    return once

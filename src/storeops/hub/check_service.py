@@ -11,73 +11,106 @@ generic message; never the expected value, never how close an answer is.
   resolved by the hub (:class:`jupyterhub.services.auth.HubAuth`). A token must be a
   user's and carry ``access:services!service=storeops-check`` (the students' group role);
   nothing in the request body can name another learner, so a learner only ever meets
-  their own key.
+  their own key. A resolved token is trusted for ``token_ttl_seconds`` (default 10), so
+  a revoked token, a stopped server's token or a learner taken out of the class stops
+  working within that time.
 * **What**: ``POST <prefix>check`` with ``{"assignment", "question", "answer"}``, the
   answer in the wire format (:mod:`storeops.grading.wire` decodes it as untrusted input).
 * **Limits**: at most ``limit`` judged checks per learner and question in any
-  ``cooldown`` seconds (course.json ``"check_service": {"limit": 5, "cooldown_seconds":
-  600}``, or ``$STOREOPS_CHECK_LIMIT`` / ``$STOREOPS_CHECK_COOLDOWN``); past it the reply is
-  429 with the seconds to wait.
+  ``cooldown`` seconds; past it the reply is 429 with the seconds to wait. The count and
+  the new attempt are one SQLite transaction, so the limit holds across processes.
 * **Log**: every attempt (time, learner, question, result, mistake id) in a SQLite file,
-  ``$STOREOPS_CHECK_DB`` or ``<course>/check_attempts.sqlite`` (instructor-only folder),
-  which also holds the limits' state; ``storeops report --course`` reads it
-  (:func:`storeops.grading.course_report.check_summary`).
-* **Keys** are computed in worker processes (the reference solution run on the learner's
-  store: :mod:`storeops.grading.keys`), once per learner and assignment, and kept in
-  memory; those of ``$STOREOPS_CHECK_STUDENTS`` (the class) are computed at start. A
-  check that finds its keys still being computed gets 503 (the kernel falls back to
-  plausibility) and is not counted.
+  ``$STOREOPS_CHECK_DB`` or ``<course>/check_attempts.sqlite`` (instructor-only folder);
+  ``storeops report --course`` reads it (:func:`storeops.grading.course_report.check_summary`).
+* **Keys** are a lookup (:mod:`storeops.hub.check_keys`): computed ahead, in worker
+  processes, into ``check_keys.sqlite`` beside the log. A check that finds its keys not
+  computed yet asks for them and gets 503 (the kernel falls back to plausibility) if they
+  are not there within ``KEY_WAIT``; it is not counted.
+* **Processes**: the first process (the one the hub starts) computes keys and starts
+  ``processes`` HTTP processes (default: one per core) that share the port
+  (``SO_REUSEPORT``: the kernel spreads connections over them), the log and the keys.
+
+Settings: course.json ``"check_service": {"limit": 5, "cooldown_seconds": 600,
+"token_ttl_seconds": 10, "processes": 0}`` (0: one per core), or ``$STOREOPS_CHECK_LIMIT``,
+``$STOREOPS_CHECK_COOLDOWN``, ``$STOREOPS_CHECK_TOKEN_TTL``, ``$STOREOPS_CHECK_PROCESSES``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
-import sqlite3
+import signal
+import subprocess
+import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 from storeops.errors import StoreOpsError
+from storeops.hub.check_keys import KEYS_FILE, KeyStore, connect
 
 NAME = "storeops-check"
 DB_ENV = "STOREOPS_CHECK_DB"
-LIMIT_ENV = "STOREOPS_CHECK_LIMIT"
-COOLDOWN_ENV = "STOREOPS_CHECK_COOLDOWN"
 DB_FILE = "check_attempts.sqlite"
-DEFAULT_LIMIT = 5
-DEFAULT_COOLDOWN = 600.0
 MAX_BODY = 8 * 1024 * 1024
 KEY_WAIT = 1.2  # seconds a check waits for keys being computed (the client waits 2 s)
 WARM_ENV = "STOREOPS_CHECK_STUDENTS"  # learners whose keys are computed at start
+HTTP_FLAG = "--http"  # argv of the HTTP processes the first process starts
 
 
 @dataclass(frozen=True)
 class Limits:
-    limit: int = DEFAULT_LIMIT
-    cooldown: float = DEFAULT_COOLDOWN
+    limit: int = 5
+    cooldown: float = 600.0
+    token_ttl: float = 10.0
+    processes: int = 0  # 0: one per core
+
+    # (field, course.json key, environment variable, type, smallest allowed)
+    FIELDS = (
+        ("limit", "limit", "STOREOPS_CHECK_LIMIT", int, 1),
+        ("cooldown", "cooldown_seconds", "STOREOPS_CHECK_COOLDOWN", float, 0),
+        ("token_ttl", "token_ttl_seconds", "STOREOPS_CHECK_TOKEN_TTL", float, 0),
+        ("processes", "processes", "STOREOPS_CHECK_PROCESSES", int, 0),
+    )
 
     @classmethod
     def of(cls, settings: dict) -> Limits:
         """course.json's ``check_service`` block, overridden by the environment."""
         block = settings.get("check_service") or {}
-        limit = int(os.environ.get(LIMIT_ENV) or block.get("limit", DEFAULT_LIMIT))
-        cooldown = float(
-            os.environ.get(COOLDOWN_ENV) or block.get("cooldown_seconds", DEFAULT_COOLDOWN)
-        )
-        if limit < 1 or cooldown < 0:
-            raise StoreOpsError("check service: the limit must be >= 1 and the cool-down >= 0")
-        return cls(limit, cooldown)
+        values = {}
+        for field, key, env, kind, least in cls.FIELDS:
+            raw = os.environ.get(env) or block.get(key)
+            if raw is None:
+                continue
+            where = f"${env}" if os.environ.get(env) else f"course.json check_service.{key}"
+            try:
+                value = kind(raw)
+            except (TypeError, ValueError):
+                raise StoreOpsError(
+                    f"check service: {where} must be a number, not {raw!r}"
+                ) from None
+            if value < least:
+                raise StoreOpsError(f"check service: {where} must be >= {least}, not {raw!r}")
+            values[field] = value
+        return cls(**values)
+
+    @property
+    def http_processes(self) -> int:
+        return self.processes or os.cpu_count() or 1
 
 
 def db_path(course_root: str | Path) -> Path:
     """Where the attempt log of a course is: ``$STOREOPS_CHECK_DB`` or in the course folder."""
     env = os.environ.get(DB_ENV, "").strip()
     return Path(env) if env else Path(course_root) / DB_FILE
+
+
+def keys_path(course_root: str | Path) -> Path:
+    """The key store, beside the attempt log (instructor-only)."""
+    return db_path(course_root).with_name(KEYS_FILE)
 
 
 SCHEMA = """
@@ -98,19 +131,15 @@ JUDGED = ("correct", "mistake", "generic", "unreadable", "pending")
 
 
 class AttemptLog:
-    """The durable attempt log and the limits' state (one SQLite file, WAL)."""
+    """The durable attempt log and the limits' state (one SQLite file, WAL), shared by
+    the service's processes."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = connect(self.path)
         self.db.executescript(SCHEMA)
-        os.chmod(self.path, 0o600)
 
-    def wait(self, student: str, assignment: str, question: str, limits: Limits, now: float):
-        """Seconds until the learner may check again (0: now)."""
+    def _wait(self, student: str, assignment: str, question: str, limits: Limits, now: float):
         rows = self.db.execute(
             "SELECT time FROM attempts WHERE student=? AND assignment=? AND question=? "
             f"AND time>? AND result IN ({','.join('?' * len(JUDGED))}) ORDER BY time DESC LIMIT ?",
@@ -120,11 +149,29 @@ class AttemptLog:
             return 0.0
         return max(0.0, rows[-1][0] + limits.cooldown - now)
 
-    def record(self, student, assignment, question, result, mistake=None, now=None) -> None:
-        self.db.execute(
+    def admit(self, student: str, assignment: str, question: str, limits: Limits, now=None):
+        """One check: ``(0, id of its pending attempt)`` when the limit allows it, else
+        ``(seconds to wait, None)`` with the refusal logged. Counting and recording are one
+        transaction, so checks sent at once to several processes cannot slip past; the time
+        is read once the transaction holds the lock, so the log's order is the time order."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            now = time.time() if now is None else now
+            wait = self._wait(student, assignment, question, limits, now)
+            result = "limit" if wait > 0 else "pending"
+            rowid = self.record(student, assignment, question, result, now=now)
+        return (wait, None) if wait > 0 else (0.0, rowid)
+
+    def record(self, student, assignment, question, result, mistake=None, now=None) -> int:
+        return self.db.execute(
             "INSERT INTO attempts (time, student, assignment, question, result, mistake) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (time.time() if now is None else now, student, assignment, question, result, mistake),
+        ).lastrowid
+
+    def settle(self, rowid: int, result: str, mistake: str | None = None) -> None:
+        self.db.execute(
+            "UPDATE attempts SET result=?, mistake=? WHERE id=?", (result, mistake, rowid)
         )
 
     def close(self) -> None:
@@ -138,180 +185,114 @@ def read_attempts(path: str | Path):
     columns = ["time", "student", "assignment", "question", "result", "mistake"]
     if not Path(path).exists():
         return pd.DataFrame(columns=columns)
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+    with sqlite3_readonly(path) as db:
         return pd.read_sql_query(f"SELECT {', '.join(columns)} FROM attempts ORDER BY id", db)
 
 
-# -- keys (worker processes) ----------------------------------------------------------------
-def compute_keys(course_root: str, student: str, assignment: str) -> dict:
-    """The keys of ``assignment`` on ``student``'s store, in the wire format:
-    ``{question: {"expected": ..., "mistakes": [[id, message, value], ...], "store": bool}}``.
-    Runs in a worker process (it sets the student in the environment)."""
-    from storeops.chapters import questions
-    from storeops.checks.wire import encode
-    from storeops.grading import keys
+def sqlite3_readonly(path: str | Path):
+    import sqlite3
+    from contextlib import closing
 
-    compute_env(course_root, student)
-    out = {}
-    for name, q in questions(assignment).items():
-        out[name] = {
-            "expected": encode(keys.expected(assignment, name)),
-            "mistakes": [
-                [m.id, m.message, encode(v)] for m, v in keys.mistakes_evaluated(assignment, name)
-            ],
-            "store": _needs_store(q),
-        }
-    return out
+    return closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
 
 
-def _needs_store(q) -> bool:
-    """Whether judging a data answer evaluates it on the store (e.g. a budget split)."""
-    from storeops.checks.kinds import Kind
+class Tokens:
+    """Hub tokens resolved to learners, shared by the service's processes (the key store's
+    ``tokens`` table holds a token's sha256, never the token) and trusted ``ttl`` seconds:
+    after that the hub is asked again, so a revoked token stops working within ``ttl``."""
 
-    kind = q.kind
-    return not kind.runs_student_code and type(kind).evaluate is not Kind.evaluate
+    def __init__(self, auth, store: KeyStore, ttl: float) -> None:
+        self.auth, self.db, self.ttl = auth, store.db, ttl
+        self._memo: dict[str, tuple[str | None, float]] = {}  # digest -> (name, resolved)
 
-
-def judge_on_store(course_root: str, student: str, assignment: str, question: str, answer):
-    """Judge an answer whose kind evaluates it on the store (worker process): the result
-    and the mistake (id, message) if one is named."""
-    from storeops.grading import keys, wire
-
-    compute_env(course_root, student)
-    q = keys._question(assignment, question)
-    ref = keys.reference(assignment, question)
-    value = q.evaluated(wire.decode(answer), ref.namespace.get("store"))
-    found = keys.judge(
-        q, value, keys.expected(assignment, question), keys.mistakes_evaluated(assignment, question)
-    )
-    return _result(found)
-
-
-def compute_env(course_root: str, student: str) -> None:
-    from storeops.grading import keys
-    from storeops.grading.course import Course
-    from storeops.hub.stores import course_seed
-
-    course = Course.find(course_root)
-    os.environ[keys.SOURCE_ENV] = str(course.source_dir)
-    if course.settings.get("per_student_stores"):
-        os.environ["STOREOPS_COURSE_SEED"] = str(course_seed(course.settings))
-    os.environ["STOREOPS_STUDENT"] = student
-
-
-def _result(found) -> tuple[str, str | None, str | None]:
-    if found is True:
-        return "correct", None, None
-    if found is None:
-        return "generic", None, None
-    return "mistake", found.id, found.message
-
-
-class Keys:
-    """Keys per (learner, assignment), computed once in worker processes."""
-
-    def __init__(self, course_root: str, workers: int | None = None) -> None:
-        import multiprocessing
-
-        self.course_root = course_root
-        self.pool = ProcessPoolExecutor(
-            max_workers=workers or os.cpu_count() or 1,
-            mp_context=multiprocessing.get_context("spawn"),
+    async def learner(self, token: str) -> str | None:
+        """The learner who owns ``token`` (None: not a learner of this class)."""
+        digest = hashlib.sha256(token.encode("utf8", "replace")).hexdigest()
+        now = time.time()
+        name, resolved = self._memo.get(digest, (None, 0.0))
+        if now - resolved < self.ttl:
+            return name
+        row = self.db.execute(
+            "SELECT name, resolved FROM tokens WHERE digest=? AND resolved>?",
+            (digest, now - self.ttl),
+        ).fetchone()
+        if row is not None:
+            self._memo[digest] = (row[0], row[1])
+            return row[0]
+        model = await self.auth.user_for_token(token, use_cache=False, sync=False)
+        ok = (
+            model
+            and model.get("kind", "user") == "user"
+            and self.auth.check_scopes(self.auth.access_scopes, model)
         )
-        self._done: dict[tuple[str, str], dict] = {}
-        self._pending: dict[tuple[str, str], asyncio.Future] = {}
-
-    async def of(self, student: str, assignment: str) -> dict:
-        key = (student, assignment)
-        if key in self._done:
-            return self._done[key]
-        if key not in self._pending:
-            loop = asyncio.get_running_loop()
-            self._pending[key] = loop.run_in_executor(
-                self.pool, compute_keys, self.course_root, student, assignment
-            )
-        try:
-            raw = await self._pending[key]
-        finally:
-            self._pending.pop(key, None)
-        from storeops.grading import wire
-
-        decoded = {
-            name: {
-                "expected": wire.decode(k["expected"]),
-                "mistakes": [(_Named(i, msg), wire.decode(v)) for i, msg, v in k["mistakes"]],
-                "store": k["store"],
-            }
-            for name, k in raw.items()
-        }
-        self._done[key] = decoded
-        return decoded
-
-    async def ready(self, student: str, assignment: str, timeout: float) -> bool:
-        """Whether the keys are there within ``timeout`` seconds (their computation goes
-        on in the background either way)."""
-        if (student, assignment) in self._done:
-            return True
-        try:
-            await asyncio.wait_for(asyncio.shield(self.of(student, assignment)), timeout)
-        except TimeoutError:
-            return False
-        return True
-
-    def warm(self, students: list[str], assignments: list[str]) -> None:
-        """Compute the keys of ``students`` in the background (call in the event loop)."""
-        for student in students:
-            for assignment in assignments:
-                task = asyncio.ensure_future(self.of(student, assignment))
-                task.add_done_callback(_log_failure)
-
-    async def judge(self, student: str, assignment: str, question: str, data: Any):
-        """(result, mistake id, mistake message) for the wire-format answer ``data``."""
-        from storeops.chapters import questions
-        from storeops.grading import keys, wire
-
-        k = (await self.of(student, assignment))[question]
-        if k["store"]:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self.pool, judge_on_store, self.course_root, student, assignment, question, data
-            )
-        q = questions(assignment)[question]
-        return _result(keys.judge(q, wire.decode(data), k["expected"], k["mistakes"]))
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        name = model["name"] if ok else None
+        self._memo[digest] = (name, now)  # a refusal is remembered here only
+        if name is not None:
+            self.db.execute("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", (digest, name, now))
+        return name
 
 
-def _log_failure(task: asyncio.Future) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        from tornado.log import app_log
+def answer(log: AttemptLog, limits: Limits, q, k: dict, student: str, data) -> tuple[int, dict]:
+    """One check of question ``q`` whose keys ``k`` are at hand: admitted under the limit,
+    judged, logged. The HTTP status and the reply (never the expected value)."""
+    from tornado.log import app_log
 
-        app_log.error("computing keys failed: %r", task.exception())
+    from storeops.grading.wire import WireError
+    from storeops.hub.check_keys import judge
 
-
-@dataclass(frozen=True)
-class _Named:
-    id: str
-    message: str
+    wait, rowid = log.admit(student, q.assignment, q.name, limits)
+    if wait > 0:
+        reply = dict(result="limit", retry_after=round(wait, 1), limit=limits.limit)
+        return 429, dict(reply, cooldown=limits.cooldown)
+    try:
+        result, mistake, message = judge(q, data, k)
+    except WireError:
+        result, mistake, message = "unreadable", None, None
+    except Exception:  # a key that cannot be used: the instructor's log says why
+        log.settle(rowid, "error")
+        app_log.exception("check of %s %s for %s failed", q.assignment, q.name, student)
+        return 500, dict(result="refused", message="the check failed")
+    log.settle(rowid, result, mistake)
+    out = {"result": "generic" if result == "unreadable" else result}
+    if message:
+        out["message"] = message
+    return 200, out
 
 
 # -- the web service ------------------------------------------------------------------------
-def make_app(course_root: str | Path, prefix: str = "/", keys: Keys | None = None, auth=None):
+def _stamps(course) -> dict[str, str]:
+    from storeops.hub.check_keys import stamp
+
+    return {a: stamp(course, a) for a in course.assignments()}
+
+
+def make_app(course_root: str | Path, prefix: str = "/", auth=None):
+    """The HTTP side: ``check`` and ``health``."""
     from jupyterhub.services.auth import HubAuth
     from tornado import web
-    from tornado.log import app_log
 
     from storeops.chapters import questions
     from storeops.grading.course import Course
-    from storeops.grading.wire import WireError
 
     course = Course.find(course_root)
     limits = Limits.of(course.settings)
     log = AttemptLog(db_path(course.root))
-    keys = keys or Keys(str(course.root))
-    auth = auth or HubAuth(cache_max_age=300)
-    known = {a: set(questions(a)) for a in course.assignments()}
+    store = KeyStore(keys_path(course.root), _stamps(course))
+    tokens = Tokens(auth or HubAuth(), store, limits.token_ttl)
+    known = {a: questions(a) for a in store.stamps}
+
+    async def keys_of(student: str, assignment: str, question: str) -> dict | None:
+        k = store.question(student, assignment, question)
+        if k is not None:
+            return k
+        store.want(student, assignment)  # the keeper computes them
+        deadline = time.monotonic() + KEY_WAIT
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            k = store.question(student, assignment, question)
+            if k is not None:
+                return k
+        return None
 
     class Check(web.RequestHandler):
         def check_xsrf_cookie(self) -> None:  # token-authenticated API, no cookies
@@ -323,17 +304,12 @@ def make_app(course_root: str | Path, prefix: str = "/", keys: Keys | None = Non
             self.finish(json.dumps(body))
 
         async def post(self) -> None:
-            match = auth.auth_header_pat.match(self.request.headers.get("Authorization", ""))
+            match = tokens.auth.auth_header_pat.match(self.request.headers.get("Authorization", ""))
             if not match:
                 return self.reply(401, result="refused", message="no hub token")
-            model = await auth.user_for_token(match.group(1), sync=False)
-            if (
-                not model
-                or model.get("kind", "user") != "user"
-                or not auth.check_scopes(auth.access_scopes, model)
-            ):
+            student = await tokens.learner(match.group(1))
+            if student is None:
                 return self.reply(403, result="refused", message="not a learner of this class")
-            student = model["name"]
             try:
                 body = json.loads(self.request.body)
                 assignment, question = str(body["assignment"]), str(body["question"])
@@ -342,72 +318,113 @@ def make_app(course_root: str | Path, prefix: str = "/", keys: Keys | None = Non
                 return self.reply(400, result="refused", message="malformed request")
             if question not in known.get(assignment, ()):
                 return self.reply(404, result="refused", message="no such question")
-            if not await keys.ready(student, assignment, KEY_WAIT):
-                # keys still being computed (a first check): no verdict, no attempt counted
+            k = await keys_of(student, assignment, question)
+            if k is None:  # keys still being computed (a first check): no attempt counted
                 return self.reply(503, result="busy", message="keys are being prepared")
-            now = time.time()
-            wait = log.wait(student, assignment, question, limits, now)
-            if wait > 0:
-                log.record(student, assignment, question, "limit", now=now)
-                return self.reply(
-                    429,
-                    result="limit",
-                    retry_after=round(wait, 1),
-                    limit=limits.limit,
-                    cooldown=limits.cooldown,
-                )
-            log.record(student, assignment, question, "pending", now=now)
-            rowid = log.db.execute("SELECT last_insert_rowid()").fetchone()[0]
-            try:
-                result, mistake, message = await keys.judge(student, assignment, question, data)
-            except WireError:
-                result, mistake, message = "unreadable", None, None
-            except Exception:  # a key that cannot be computed: the instructor's log says why
-                log.db.execute("UPDATE attempts SET result='error' WHERE id=?", (rowid,))
-                app_log.exception("check of %s %s for %s failed", assignment, question, student)
-                return self.reply(500, result="refused", message="the check failed")
-            log.db.execute(
-                "UPDATE attempts SET result=?, mistake=? WHERE id=?", (result, mistake, rowid)
-            )
-            if result == "unreadable":
-                result = "generic"
-            out = {"result": result}
-            if message:
-                out["message"] = message
-            return self.reply(200, **out)
+            q = known[assignment][question]
+            status, reply = answer(log, limits, q, k, student, data)
+            return self.reply(status, **reply)
 
     class Health(web.RequestHandler):
         def get(self) -> None:
-            self.finish({"ok": True, "keys_ready": len(keys._done)})
+            self.finish({"ok": True, "keys_ready": store.ready(), "pid": os.getpid()})
 
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     app = web.Application(
         [(prefix + "check", Check), (prefix + "health", Health)],
         max_body_size=MAX_BODY,
     )
-    app.settings["storeops"] = {"log": log, "keys": keys, "limits": limits}
+    app.settings["storeops"] = {"log": log, "store": store, "limits": limits, "tokens": tokens}
     return app
 
 
-def main() -> None:
-    """Run as the hub starts it: JUPYTERHUB_SERVICE_URL / _PREFIX, STOREOPS_COURSE_DIR."""
+def _address() -> tuple[str, int, str]:
+    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:18004"))
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{NAME}/")
+    return url.hostname or "127.0.0.1", url.port or 80, prefix
+
+
+def serve_http() -> None:
+    """One HTTP process: its own socket on the shared port (``SO_REUSEPORT``); it ends
+    when the process that started it does."""
     import logging
 
     from tornado import ioloop
+    from tornado.httpserver import HTTPServer
+    from tornado.netutil import bind_sockets
 
     from storeops.grading.course import Course
 
+    logging.basicConfig(level=logging.WARNING)
+    host, port, prefix = _address()
+    parent = os.getppid()
+    app = make_app(Course.find().root, prefix)
+    server = HTTPServer(app, max_body_size=MAX_BODY)
+    server.add_sockets(bind_sockets(port, host, reuse_port=True, backlog=1024))
+
+    def orphaned() -> None:
+        if os.getppid() != parent:
+            ioloop.IOLoop.current().stop()
+
+    ioloop.PeriodicCallback(orphaned, 1000).start()
+    ioloop.IOLoop.current().start()
+
+
+def main() -> None:
+    """The first process, as the hub starts it (JUPYTERHUB_SERVICE_URL / _PREFIX,
+    STOREOPS_COURSE_DIR): starts the HTTP processes, keeps them running, computes keys."""
+    import logging
+
+    from storeops.grading.course import Course
+    from storeops.hub.check_keys import Keeper
+
     logging.basicConfig(level=logging.INFO)
-    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:18004"))
-    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{NAME}/")
     course = Course.find()
-    app = make_app(course.root, prefix)
-    app.listen(url.port or 80, url.hostname or "127.0.0.1", max_body_size=MAX_BODY)
+    limits = Limits.of(course.settings)  # a bad setting stops the service here, once
+    store = KeyStore(keys_path(course.root), _stamps(course))
+    AttemptLog(db_path(course.root)).close()  # the log exists (0600) before any check
+    keeper = Keeper(str(course.root), store)
     students = [s for s in os.environ.get(WARM_ENV, "").split(",") if s.strip()]
-    loop = ioloop.IOLoop.current()
-    loop.add_callback(app.settings["storeops"]["keys"].warm, students, course.assignments())
-    loop.start()
+    http: list[subprocess.Popen] = []
+    stopping = asyncio.Event()
+
+    def start_http() -> subprocess.Popen:
+        cmd = [sys.executable, "-m", "storeops.hub.check_service", HTTP_FLAG]
+        return subprocess.Popen(cmd, cwd=os.getcwd())
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        http.extend(start_http() for _ in range(limits.http_processes))
+        keeper.warm(students)
+        purged = time.time()
+        while not stopping.is_set():
+            keeper.poll()
+            if time.time() - purged > 60:
+                purged = time.time()
+                store.forget_tokens(purged - limits.token_ttl)
+            for i, proc in enumerate(http):  # an HTTP process that died is replaced
+                if proc.poll() is not None:
+                    logging.warning("check service: HTTP process %s ended; restarting", proc.pid)
+                    http[i] = start_http()
+            try:
+                await asyncio.wait_for(stopping.wait(), 0.2)
+            except TimeoutError:
+                pass
+
+    try:
+        asyncio.run(run())
+    finally:
+        for proc in http:
+            proc.terminate()
+        for proc in http:
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        keeper.close()
 
 
 if __name__ == "__main__":
-    main()
+    serve_http() if HTTP_FLAG in sys.argv[1:] else main()

@@ -47,6 +47,7 @@ Both the daily table and each SKU's share of it (`sku_contribution`) come from o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 
@@ -268,8 +269,11 @@ def _returns(
 
 def _ledger(
     tables: dict[str, pd.DataFrame], costs: Costs, start: np.datetime64, days: int
-) -> tuple[dict[str, list[Entry]], np.ndarray]:
+) -> tuple[dict[str, Callable[[], list[Entry]]], np.ndarray]:
     """Every money column as entries (day, SKU, amount), and the completed orders' days.
+
+    Each column's entries are made when asked for, so that only one column's amounts are in
+    memory at a time (a large store's lines are hundreds of MB per array).
 
     Costs of an order are shared over its lines by value (the coupon, shipping), the
     handling of a returned parcel equally over its returned lines; a day outside the period
@@ -313,30 +317,30 @@ def _ledger(
     none = np.full(days, -1)
     every = np.arange(days)
     ledger = dict(
-        gross_sales=[(day, sku, gross)],
-        discounts=[(day, sku, gross - paid)],
-        refunds=[(rday, rsku, refund)],
-        forfeited_deposits=[(forfeit_day[pos], sku, np.nan_to_num(deposit[pos]) * share)],
-        cogs=[(day, sku, qty * unit_cost[sku]), (rday, rsku, -back)],
-        commission=[(day, sku, paid * rate[sku]), (rday, rsku, -refund * rate[rsku])],
-        payment_fees=[(day, sku, costs.payment_fee * paid)],
-        shipping=[(day, sku, costs.shipping_per_parcel * share)],
-        returns_handling=[(rday, rsku, handled)],
-        write_offs=[(rday[off], rsku[off], back[off])],
-        write_downs=[(iday, isku, (1 - costs.outlet_salvage_share) * down)],
-        ad_spend=[
+        gross_sales=lambda: [(day, sku, gross)],
+        discounts=lambda: [(day, sku, gross - paid)],
+        refunds=lambda: [(rday, rsku, refund)],
+        forfeited_deposits=lambda: [(forfeit_day[pos], sku, np.nan_to_num(deposit[pos]) * share)],
+        cogs=lambda: [(day, sku, qty * unit_cost[sku]), (rday, rsku, -back)],
+        commission=lambda: [(day, sku, paid * rate[sku]), (rday, rsku, -refund * rate[rsku])],
+        payment_fees=lambda: [(day, sku, costs.payment_fee * paid)],
+        shipping=lambda: [(day, sku, costs.shipping_per_parcel * share)],
+        returns_handling=lambda: [(rday, rsku, handled)],
+        write_offs=lambda: [(rday[off], rsku[off], back[off])],
+        write_downs=lambda: [(iday, isku, (1 - costs.outlet_salvage_share) * down)],
+        ad_spend=lambda: [
             (
                 _day_index(t["date"], start, days),
                 np.full(len(t), -1),
                 t["spend"].to_numpy(dtype=np.float64),
             )
         ],
-        holding=[(iday, isku, costs.holding_rate / DAYS_PER_YEAR * value)],
-        staff=[
+        holding=lambda: [(iday, isku, costs.holding_rate / DAYS_PER_YEAR * value)],
+        staff=lambda: [
             (every, none, np.full(days, float(costs.staff_per_day))),
             (every, none, costs.wage_per_agent_hour * agent_hours),
         ],
-        fixed=[(every, none, np.full(days, float(costs.fixed_per_day)))],
+        fixed=lambda: [(every, none, np.full(days, float(costs.fixed_per_day)))],
     )
     return ledger, order_day
 
@@ -347,8 +351,8 @@ def finance_table(tables: dict[str, pd.DataFrame], costs: Costs = DEFAULT_COSTS)
     days = dates.size
     ledger, order_day = _ledger(tables, costs, start, days)
     cols = {
-        name: sum(_per_day(d, amount, days) for d, _, amount in parts)
-        for name, parts in ledger.items()
+        name: sum(_per_day(d, amount, days) for d, _, amount in entries())
+        for name, entries in ledger.items()
     }
     n_orders = np.bincount(order_day[order_day >= 0], minlength=days)[:days]
     c = _with_profit_lines({k: np.round(v, 2) for k, v in cols.items()})
@@ -383,7 +387,7 @@ def sku_contribution(
         *VARIABLE_COSTS,
     ):
         total = np.zeros(n)
-        for d, sku, amount in ledger[name]:
+        for d, sku, amount in ledger[name]():
             keep = (d >= lo) & (d <= hi) & (sku >= 0)
             amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), keep.shape)
             total += np.bincount(sku[keep], weights=amount[keep], minlength=n)

@@ -175,6 +175,8 @@ def purchase_order_table(supply: Supply, orders: PurchaseOrders, market, days: i
     products = market.products.table
     n = orders.day.size
     number = (np.arange(n) + 1).astype(str)
+    # numpy's zfill cannot size an empty array: a store too short for any purchase order
+    po_ids = np.char.add("PO", np.char.zfill(number, max(6, len(str(n))))) if n else number
     arrived = orders.arrival < days
 
     def when(day: np.ndarray) -> np.ndarray:
@@ -182,9 +184,7 @@ def purchase_order_table(supply: Supply, orders: PurchaseOrders, market, days: i
 
     return pd.DataFrame(
         {
-            "po_id": pd.array(
-                np.char.add("PO", np.char.zfill(number, max(6, len(str(n))))), dtype="str"
-            ),
+            "po_id": pd.array(po_ids, dtype="str"),
             "order_date": when(orders.day),
             "sku": pd.array(products["sku"].to_numpy(dtype=object)[orders.sku], dtype="str"),
             "supplier": pd.array(

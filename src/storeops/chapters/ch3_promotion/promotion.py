@@ -141,3 +141,49 @@ def plot_festival(
     ax.legend(loc="upper left", ncols=4, fontsize=8)
     ax.set_title(title)
     return ax
+
+
+COUPON_THRESHOLDS = (99, 199)  # the store coupons' "spend 99 / spend 199" steps
+
+
+def plot_baskets(store, *, ax=None, title: str = ""):
+    """Ordinary-day completed orders by basket value before the coupon, in 10-yuan bars, with
+    the store coupons' thresholds dashed (a chart to read, not a computed answer)."""
+    orders = store.orders
+    ordinary = ordinary_dates(store.calendar)
+    done = orders[
+        (orders["status"] == "completed") & orders["order_time"].dt.normalize().isin(ordinary)
+    ]
+    basket = done["revenue"] + done["discount"]
+    if ax is None:
+        _, ax = new_figure(figsize=(8, 3.2))
+    ax.hist(basket[basket < 320], bins=np.arange(9, 320, 10), color=PALETTE[0])
+    for c in COUPON_THRESHOLDS:
+        ax.axvline(c, color="grey", ls="--", lw=1)
+    ax.set(xlabel="basket value before the coupon (yuan)", ylabel="orders", title=title)
+    return ax
+
+
+def festival_chart(store, festival: str = "99") -> None:
+    """The exercise's chart of a festival (question on the dip): daily revenue of completed
+    orders from three weeks before it to two weeks after, its phases shaded and the ordinary
+    level (the mean of the 28 ordinary days before its pre-sale) drawn across."""
+    import matplotlib.pyplot as plt
+
+    done = store.orders[store.orders["status"] == "completed"]
+    daily = done.groupby(done["order_time"].dt.normalize())["revenue"].sum()
+    windows = festival_windows(store.calendar)
+    windows = windows[windows["festival"] == festival]
+    cal = store.calendar
+    before = cal[(cal["date"] < windows["start"].min()) & (cal["festival"] == "")]["date"]
+    span = daily.loc[
+        windows["start"].min() - pd.Timedelta(days=21) : windows["end"].max()
+        + pd.Timedelta(days=14)
+    ]
+    plot_festival(
+        span,
+        windows,
+        baseline=daily.reindex(before.tail(28)).mean(),
+        title=f"Festival {festival}: daily revenue by phase, ordinary level dashed",
+    )
+    plt.show()

@@ -1,7 +1,8 @@
-"""The budget allocator: one slider per channel, predicted revenue, ROI and marginal ROI.
+"""The budget allocator: one slider per channel, predicted revenue, profit and marginal profit.
 
 A view over a response function ``predict(channel, daily_spend) -> daily revenue``
-(the learner's, or the chapter's fitted curves). Everything that does not depend on
+(the learner's, or the chapter's fitted curves) and the share of revenue left before ads
+(profit by :mod:`storeops.analysis.profit`). Everything that does not depend on
 the sliders is computed once at construction; a slider move looks up the two answers it
 needs per channel (see :class:`Answers`) and rewrites one HTML widget, so a callback takes
 about a millisecond. A stub or a failing ``predict`` shows a short
@@ -19,7 +20,9 @@ import numpy as np
 import pandas as pd
 import traitlets as t
 
+from storeops.analysis.profit import next_yuan_profit, profit_after_ads
 from storeops.chapters.ch3_promotion.promo_data import MEDIA, ordinary_dates
+from storeops.errors import StoreOpsError
 from storeops.widgets.base import explorer, safe_call
 from storeops.widgets.live import LiveWidget, esm, fixed
 
@@ -77,58 +80,67 @@ class Answers:
         return self.memo[key]
 
 
-def predict_all(answers: Answers, spends: Mapping[str, float]) -> dict:
-    """Revenue at each spend and the marginal ROI of the next step, per channel."""
+def predict_all(answers: Answers, spends: Mapping[str, float], share_left: float) -> dict:
+    """Per channel: revenue at its spend, profit after the ads and the profit per yuan of
+    the next step (:mod:`storeops.analysis.profit`)."""
     out = {}
     for ch, s in spends.items():
         r0, r1 = answers(ch, s), answers(ch, s + answers.step)
-        out[ch] = (r0, (r1 - r0) / answers.step)
+        out[ch] = (
+            r0,
+            float(profit_after_ads(r0, s, share_left)),
+            float(next_yuan_profit(r0, r1, answers.step, share_left)),
+        )
     return out
 
 
 def allocation_html(
     spends: Mapping[str, float],
-    predicted: Mapping[str, tuple[float, float]],
+    predicted: Mapping[str, tuple[float, float, float]],
     baseline: tuple[float, float] | None = None,
 ) -> str:
-    """An HTML table (channel, budget, revenue, ROI, marginal ROI, bar) with totals."""
+    """An HTML table (channel, budget, revenue, profit, next yuan's profit, bar) with totals
+    and the change in profit against today's budgets (``baseline``: its spend and profit)."""
     from storeops.plotting import channel_colour, yuan  # matplotlib: loaded on first view
 
-    top = max((r for r, _ in predicted.values()), default=1.0) or 1.0
+    def signed(x: float) -> str:
+        return ("+" if x >= 0 else "-") + yuan(abs(x))
+
+    top = max((abs(p) for _, p, _ in predicted.values()), default=1.0) or 1.0
     rows = []
     for ch, s in spends.items():
-        r, m = predicted[ch]
-        roi = r / s if s > 0 else float("nan")
-        width = max(0.0, min(100.0, 100.0 * r / top))
-        bar = f'<div style="background:{channel_colour(ch)};height:.8em;width:{width:.0f}%"></div>'
+        r, p, m = predicted[ch]
+        width = max(0.0, min(100.0, 100.0 * abs(p) / top))
+        colour = channel_colour(ch) if p >= 0 else "#c01c28"
+        bar = f'<div style="background:{colour};height:.8em;width:{width:.0f}%"></div>'
         rows.append(
             f"<tr><td>{html.escape(ch)}</td><td>{yuan(s)}</td><td>{yuan(r)}</td>"
-            f"<td>{roi:.2f}</td><td>{m:.2f}</td><td style='width:30%'>{bar}</td></tr>"
+            f"<td>{signed(p)}</td><td>{m:+.2f}</td><td style='width:30%'>{bar}</td></tr>"
         )
     total_s = float(sum(spends.values()))
-    total_r = float(sum(r for r, _ in predicted.values()))
+    total_p = float(sum(p for _, p, _ in predicted.values()))
     foot = (
         f"<tr style='font-weight:600'><td>total</td><td>{yuan(total_s)}</td>"
-        f"<td>{yuan(total_r)}</td><td>{(total_r / total_s if total_s else float('nan')):.2f}</td>"
+        f"<td>{yuan(sum(r for r, _, _ in predicted.values()))}</td><td>{signed(total_p)}</td>"
         "<td></td><td></td></tr>"
     )
     note = ""
     if baseline is not None:
-        base_s, base_r = baseline
-        ds, dr = total_s - base_s, total_r - base_r
+        base_s, base_p = baseline
+        ds, dp = total_s - base_s, total_p - base_p
         budget_note = (
             "same total budget as today"
             if abs(ds) < 0.005 * max(base_s, 1)
-            else f"budget {'+' if ds > 0 else '-'}{yuan(abs(ds))} a day vs today"
+            else f"budget {signed(ds)} a day vs today"
         )
-        colour = "#26a269" if dr >= 0 else "#c01c28"
+        colour = "#26a269" if dp >= 0 else "#c01c28"
         note = (
-            f"<div>Predicted revenue <b style='color:{colour}'>{'+' if dr >= 0 else '-'}"
-            f"{yuan(abs(dr))} a day</b> vs today's split ({budget_note}).</div>"
+            f"<div>Predicted profit <b style='color:{colour}'>{signed(dp)} a day</b> vs "
+            f"today's budgets ({budget_note}).</div>"
         )
     head = (
         "<tr><th>channel</th><th>daily budget</th><th>predicted revenue</th>"
-        "<th>ROI</th><th>marginal ROI</th><th></th></tr>"
+        "<th>profit after the ads</th><th>next yuan's profit</th><th></th></tr>"
     )
     return f"<table>{head}{''.join(rows)}{foot}</table>{note}"
 
@@ -137,19 +149,27 @@ def budget_allocator(
     predict: Predict,
     store: Any = None,
     *,
+    share_left: float,
     current: Mapping[str, float] | pd.Series | None = None,
     step: float = 100.0,
     span: float = 3.0,
 ):
     """Sliders for each channel's daily budget over ``predict(channel, daily_spend)``.
 
+    ``share_left`` is the share of each yuan of revenue left before ads (one over the
+    break-even ROAS): profit after the ads = revenue x share_left - budget, and the next
+    yuan's profit is the revenue of the next ``step`` yuan per yuan x share_left - 1.
     ``current`` is today's split (default: :func:`current_daily_spend` of ``store``);
-    sliders run from 0 to ``span`` times it in steps of ``step`` yuan, and the marginal
-    ROI is the revenue of the next ``step`` yuan divided by ``step``. Returns a VBox with
+    sliders run from 0 to ``span`` times it in steps of ``step`` yuan. Returns a VBox with
     ``.refresh()``, ``.sliders`` (by channel) and ``.last`` (the last Outcome) for tests.
     """
     import ipywidgets as w
 
+    if not isinstance(share_left, int | float) or not 0 < share_left <= 1:
+        raise StoreOpsError(
+            f"share_left must be the share of revenue left before ads, above 0 and at most 1, "
+            f"got {share_left!r}"
+        )
     if current is None:
         current = current_daily_spend(store)
     current = {str(k): float(v) for k, v in dict(current).items()}
@@ -171,14 +191,14 @@ def budget_allocator(
     for ch, sl in sliders.items():
         answers.tabulate(ch, sl.max)
     start = {ch: sl.value for ch, sl in sliders.items()}
-    baseline_outcome = safe_call(predict_all, answers, start)
+    baseline_outcome = safe_call(predict_all, answers, start, share_left)
     baseline = (
-        (sum(start.values()), sum(r for r, _ in baseline_outcome.value.values()))
+        (sum(start.values()), sum(p for _, p, _ in baseline_outcome.value.values()))
         if baseline_outcome.ok
         else None
     )
     box = explorer(
-        lambda **spends: predict_all(answers, spends),
+        lambda **spends: predict_all(answers, spends, share_left),
         sliders,
         view=lambda predicted, spends: allocation_html(spends, predicted, baseline),
     )
@@ -202,9 +222,10 @@ class LiveBudgetAllocator(LiveWidget):
     """The budget allocator over fitted power curves, recomputed in the browser.
 
     The curves' parameters (per channel: spend and revenue of the average ordinary day,
-    elasticity) travel in the widget's state and ``widget.js`` beside it evaluates
-    :func:`power_curve` on them, so the sliders work in the static book. Same table as
-    :func:`budget_allocator` (which stays for a learner's own ``predict``, kernel-backed).
+    elasticity) and the share of revenue left before ads travel in the widget's state and
+    ``widget.js`` beside it evaluates :func:`power_curve` on them, so the sliders work in the
+    static book. Same table as :func:`budget_allocator` (which stays for a learner's own
+    ``predict``, kernel-backed).
     """
 
     _esm = esm(Path(__file__).with_name("widget.js"))
@@ -212,6 +233,7 @@ class LiveBudgetAllocator(LiveWidget):
     channels = t.List(t.Unicode()).tag(sync=True)
     colours = t.Dict().tag(sync=True)
     curves = t.Dict().tag(sync=True)  # channel -> {spend_per_day, revenue_per_day, elasticity}
+    share_left = t.Float(1.0).tag(sync=True)  # share of revenue left before ads
     step = t.Float(100.0).tag(sync=True)
     spend_max = t.Dict().tag(sync=True)
     today = t.Dict().tag(sync=True)  # today's split (slider start), the comparison baseline
@@ -219,7 +241,7 @@ class LiveBudgetAllocator(LiveWidget):
 
     @classmethod
     def from_curves(
-        cls, curves: pd.DataFrame, *, step: float = 100.0, span: float = 3.0
+        cls, curves: pd.DataFrame, *, share_left: float, step: float = 100.0, span: float = 3.0
     ) -> LiveBudgetAllocator:
         """From a table indexed by channel with ``spend_per_day``, ``revenue_per_day`` and
         ``elasticity``; sliders from 0 to ``span`` times today's spend in steps of ``step``."""
@@ -238,6 +260,7 @@ class LiveBudgetAllocator(LiveWidget):
             channels=channels,
             colours={ch: channel_colour(ch) for ch in channels},
             curves=params,
+            share_left=float(share_left),
             step=step,
             spend_max={
                 ch: round(span * p["spend_per_day"] / step) * step for ch, p in params.items()
@@ -250,35 +273,41 @@ class LiveBudgetAllocator(LiveWidget):
     def compute(cls, values: dict[str, Any]) -> dict[str, str]:
         from storeops.plotting import yuan
 
-        step, curves = values["step"], values["curves"]
+        step, curves, share = values["step"], values["curves"], values["share_left"]
 
         def revenue(ch: str, s: float) -> float:
             c = curves[ch]
             return power_curve(s, c["spend_per_day"], c["revenue_per_day"], c["elasticity"])
 
+        def signed(x: float) -> str:
+            return ("+" if x >= 0 else "-") + yuan(abs(x))
+
         out: dict[str, str] = {}
-        total_s = total_r = base_r = 0.0
+        total_s = total_r = total_p = base_p = 0.0
         for ch in values["channels"]:
             s = values["spends"][ch]
             r = revenue(ch, s)
-            m = (revenue(ch, s + step) - r) / step
+            p = float(profit_after_ads(r, s, share))
+            m = float(next_yuan_profit(r, revenue(ch, s + step), step, share))
             out[f"readout.spends.{ch}"] = f"{s:,.0f}"
             out[f"budget.{ch}"] = yuan(s)
             out[f"revenue.{ch}"] = yuan(r)
-            out[f"roi.{ch}"] = fixed(r / s, 2) if s > 0 else "–"
-            out[f"mroi.{ch}"] = fixed(m, 2)
+            out[f"profit.{ch}"] = signed(p)
+            out[f"next.{ch}"] = ("+" if m >= 0 else "") + fixed(m, 2)
             total_s += s
             total_r += r
-            base_r += revenue(ch, values["today"][ch])
+            total_p += p
+            today = values["today"][ch]
+            base_p += float(profit_after_ads(revenue(ch, today), today, share))
         base_s = sum(values["today"][ch] for ch in values["channels"])
         out["total.budget"] = yuan(total_s)
         out["total.revenue"] = yuan(total_r)
-        out["total.roi"] = fixed(total_r / total_s, 2) if total_s > 0 else "–"
-        ds, dr = total_s - base_s, total_r - base_r
-        out["change.revenue"] = ("+" if dr >= 0 else "-") + yuan(abs(dr)) + " a day"
+        out["total.profit"] = signed(total_p)
+        ds, dp = total_s - base_s, total_p - base_p
+        out["change.profit"] = signed(dp) + " a day"
         out["change.budget"] = (
             "same total budget as today"
             if abs(ds) < 0.005 * max(base_s, 1)
-            else f"budget {'+' if ds > 0 else '-'}{yuan(abs(ds))} a day vs today"
+            else f"budget {signed(ds)} a day vs today"
         )
         return out

@@ -107,3 +107,31 @@ def test_each_run_backs_up_the_gradebook_and_the_backup_restores(crashed_and_rer
     with Gradebook(db_url) as gb:
         assert gb.find_submission(corpus.ASSIGNMENT, "s00").score == corpus.FULL
         assert len(gb.assignment_submissions(corpus.ASSIGNMENT)) == N
+
+
+def test_a_gradebook_left_mid_write_is_checked_not_refused(tmp_path):
+    """A grader killed inside a write leaves a hot journal; the check rolls it back and reads
+    the committed gradebook (a read-only connection cannot, and refused the whole check)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from storeops.sandbox import check_class
+
+    db = tmp_path / "gradebook.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.executemany("INSERT INTO t VALUES (?)", [(1,)] * 5000)
+    con.commit()
+    con.close()
+    writer = (
+        "import os, sqlite3, sys; con = sqlite3.connect(sys.argv[1]); "
+        "con.execute('PRAGMA cache_size=1'); con.execute('BEGIN IMMEDIATE'); "
+        "con.executemany('INSERT INTO t VALUES (?)', [(i,) for i in range(20000)]); "
+        "con.execute('UPDATE t SET x = x + 10'); os._exit(9)"
+    )
+    subprocess.run([sys.executable, "-c", writer, str(db)], check=False)
+    assert (tmp_path / "gradebook.db-journal").exists()  # the killed writer's hot journal
+    state = check_class(tmp_path, "drill", f"sqlite:///{db}")
+    assert state.integrity == "ok"
+    assert sqlite3.connect(db).execute("SELECT DISTINCT x FROM t").fetchall() == [(1,)]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from storeops.chapters.ch3_promotion.questions import (
     BOUGHT_PER_MILLE,
     MediaBudget,
@@ -52,13 +50,11 @@ def decision_key(kind: PlanDecision, store: Any) -> dict:
 def window_kpis(store: Any, start, days: int) -> dict:
     """The store's own P&L totals over the window (the learner's store is the own plan run, so
     this is what :func:`storeops.sim.evaluate.evaluate` of the own plan would return)."""
-    from storeops.sim.evaluate import window
+    from storeops.sim.evaluate import window, window_finance
     from storeops.sim.finance import profit_and_loss
 
     _, first, days = window(start, days)
-    fin = store.tables["finance"]
-    lo = pd.Timestamp(first)
-    daily = fin[(fin["date"] >= lo) & (fin["date"] < lo + pd.Timedelta(days=days))]
+    daily = window_finance(store.tables["finance"], first, days)
     return {k: float(v) for k, v in profit_and_loss(daily).items()}
 
 

@@ -194,7 +194,9 @@ def check_class(course_root: str | Path, assignment: str, db_url: str) -> ClassS
     state = ClassState()
     db = sqlite_path(db_url)
     if db is not None and db.exists():
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
+        # not read-only: a grader killed mid-write leaves a hot journal, which only a writable
+        # connection can roll back (as the next grading run, or the Gradebook below, would)
+        con = sqlite3.connect(db, timeout=60)
         try:
             state.integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
         finally:

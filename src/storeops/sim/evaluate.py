@@ -76,6 +76,12 @@ def window(start, days, store_start: date = STORE_START, store_days: int = STORE
     return offset, first, int(days)
 
 
+def window_finance(finance: pd.DataFrame, first: date, days: int) -> pd.DataFrame:
+    """The finance table's rows of the `days` days from `first` (a window from `window`)."""
+    lo, hi = pd.Timestamp(first), pd.Timestamp(first + timedelta(days=days))
+    return finance[(finance["date"] >= lo) & (finance["date"] < hi)].reset_index(drop=True)
+
+
 def evaluate(
     seed: int = DEFAULT_SEED,
     policy: Policy | None = None,
@@ -94,9 +100,8 @@ def evaluate(
     """
     offset, first, days = window(start, days)
     store = simulate(seed, policy, lean=not tables)
-    fin = store.tables["finance"]
     lo, hi = pd.Timestamp(first), pd.Timestamp(first + timedelta(days=days))
-    daily = fin[(fin["date"] >= lo) & (fin["date"] < hi)].reset_index(drop=True)
+    daily = window_finance(store.tables["finance"], first, days)
     return Outcome(
         seed=int(seed),
         start=first,

@@ -18,6 +18,8 @@ from storeops.errors import StoreOpsError
 from storeops.sim import DEFAULT_SEED, simulate
 from storeops.sim.evaluate import evaluate
 from storeops.sim.policy import Policy, ServicePlan, Shift, StaffingPeriod
+from storeops.sim.rng import keyed_uniforms
+from storeops.sim.service import AFTERSALE_HANDLE_S, carried_waits, serve
 
 SEED = DEFAULT_SEED
 START = date(2025, 1, 1)
@@ -100,6 +102,33 @@ def test_f22_detailed_seller_ratings_average_high_and_follow_their_causes(store)
         assert r.loc[hit, aspect].mean() < r.loc[miss, aspect].mean() - 0.3, aspect
     # a cause moves its own aspect, not the others
     assert abs(r.loc[late, "description"].mean() - r.loc[~late, "description"].mean()) < 0.1
+
+
+def test_after_sale_chats_are_seldom_abandoned_on_usual_days_more_in_delivery_waves(store):
+    # a buyer with a problem waits minutes (patience ~600 s): a few per cent give up on a
+    # usual day, more when a festival's parcels all arrive at once
+    after = store.service_chats.query("kind == 'after-sale'")
+    daily = (after["outcome"] == "abandoned").groupby(after["chat_time"].dt.normalize())
+    days = pd.DataFrame(dict(chats=daily.size(), abandoned=daily.mean()))
+    usual = days.loc[days["chats"] <= days["chats"].median(), "abandoned"].mean()
+    wave = days.loc[days["chats"] >= days["chats"].quantile(0.97), "abandoned"].mean()
+    assert 0.005 <= usual <= 0.06
+    assert wave > 2 * usual
+
+
+def test_abandoned_chats_take_no_agent_time():
+    """One agent, sixty after-sale chats in an hour: it carries the chats it answers (about
+    an hour of them), not all sixty, and they wait as that load says."""
+    n, handle = 60, AFTERSALE_HANDLE_S
+    u = keyed_uniforms(SEED, "abandon-test", np.arange(n), 3)
+    sec = np.sort(keyed_uniforms(SEED, "abandon-test-sec", np.arange(n), 1)[:, 0] * 3600)
+    slot, agents = np.zeros(n, dtype=np.int64), np.ones(1, dtype=np.int64)
+    wait, carried = carried_waits("aftersale", slot, agents, np.zeros(1), u, sec)
+    answered = ~serve("aftersale", wait, u[:, 1], u[:, 2], np.full(n, 0.5))["abandoned"]
+    offered = n * handle / 3600
+    assert 0 < answered.sum() < n and carried[0] < 0.8 * offered
+    # the load carried is the answered chats' (to the bisection's step and one chat)
+    assert abs(carried[0] - answered.sum() * handle / 3600) <= offered / 4096 + handle / 3600
 
 
 def test_after_sale_contacts_follow_late_deliveries(default_store):

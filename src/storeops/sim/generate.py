@@ -787,7 +787,7 @@ def simulate_service(
         pair % (days + 1),
         defect,
         market.agents,
-        np.bincount(presale["slot"], minlength=market.agents.size),
+        presale["carried"],
     )
     return all_chats(presale, presale_order, post, buyers)
 

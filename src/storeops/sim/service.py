@@ -14,11 +14,13 @@ fewer agents, longer waits, fewer orders. An
 **after-sale** contact follows a delivery (more often when it was late) or a return (nearly
 always for a defect).
 
-The agents of an hour serve both kinds, pre-sale first (it earns money; a preemptive priority
-queue), through an M/M/c queue per hour (Erlang C): a chat waits with probability C(c, a) and
-then an exponential time with rate (c - a) / handle time, drawn by inverting the chat's own
-uniform, so that more agents never lengthen a wait. Past `RHO_CAP` of capacity a backlog grows
-through the hour. Every draw is keyed by
+The agents of an hour serve both kinds, pre-sale first (it earns money: a pre-sale chat jumps
+the after-sale queue), through an M/M/c queue per hour (Erlang C): a chat waits with
+probability C(c, a) and then an exponential time with its class's mean wait (`queue_waits`),
+drawn by inverting the chat's own uniform, so that more agents never lengthen a wait. Past `RHO_CAP` of capacity a backlog grows
+through the hour. The load a is what the agents carry: an abandoned chat is never handled and
+takes no agent time, so an hour's load is that of its chats that are answered, found as the
+fixed point of the hour's waits (`carried_waits`). Every draw is keyed by
 the order or by the (day, hour, number) of the chat, so a staffing change in one hour moves only
 that hour's chats and the orders that follow them.
 """
@@ -110,32 +112,36 @@ def queue_waits(
     load_ahead: np.ndarray,
     load_own: np.ndarray,
     handle_s: float,
-    u: np.ndarray,
-    sec_in_hour: np.ndarray,
-) -> np.ndarray:
-    """Queue wait (s) of each chat of a class that sees `load_ahead` served before it and
-    brings `load_own` (Erlangs, per chat's hour); `u` the chat's uniform (inverted).
+    handle_ahead_s: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How long a class's chats wait for a first response in an hour with `agents` where
+    `load_ahead` is served before them and they bring `load_own` (Erlangs); the class's
+    chats take `handle_s` of agent time on average, those ahead `handle_ahead_s`.
 
-    Waiting chats wait an exponential time whose mean makes the class's mean wait that of a
-    preemptive priority M/M/c queue; an overloaded hour (above RHO_CAP) adds a backlog that
-    grows with the time into the hour. No agents: an endless wait (every chat is abandoned).
+    Returns, per hour, the chance to wait, the mean wait of one who waits (exponential) and
+    the backlog (s per second into the hour) past RHO_CAP of capacity. The mean wait is the
+    class's in a priority M/M/c queue (Cobham): chats ahead jump the queue, but an agent who
+    has picked a chat up has answered it, so the wait to a first response is that of a
+    non-preemptive priority, C(c, a) h c / ((c - a_ahead) (c - a)) at the chats' mean handle
+    time h. No agents: an endless wait (every chat is abandoned).
     """
     c = np.maximum(agents, 1).astype(float)
     total = load_ahead + load_own
-    cap = RHO_CAP * c
+    # the mean handle time of all chats of the hour, each chat weighing one
+    chats = load_own / handle_s + load_ahead / handle_ahead_s
+    handle = np.where(chats > 0, total / np.maximum(chats, 1e-300), handle_s)
+    a, ahead = np.minimum(total, RHO_CAP * c), np.minimum(load_ahead, RHO_CAP * c)
+    p_wait = erlang_c(agents, a)
+    mean = np.where(agents > 0, handle * c / ((c - ahead) * (c - a)), np.inf)
+    backlog = np.maximum(total / c - RHO_CAP, 0.0)
+    return p_wait, mean, backlog
 
-    def mean_wait(load):  # mean wait of all chats of the given load
-        a = np.minimum(load, cap)
-        return erlang_c(agents, a) * handle_s / (c - a)
 
-    share_own = np.where(total > 0, load_own / np.maximum(total, 1e-12), 1.0)
-    mean_own = (mean_wait(total) - (1 - share_own) * mean_wait(load_ahead)) / np.maximum(
-        share_own, 1e-12
-    )
-    p_wait = erlang_c(agents, np.minimum(total, cap))
-    wait = np.where(u < p_wait, mean_own / p_wait * np.log(p_wait / u), 0.0)
-    backlog = np.maximum(total / c - RHO_CAP, 0.0) * sec_in_hour
-    return np.where(agents > 0, np.maximum(wait, 0.0) + backlog, np.inf)
+def _waits(terms, u: np.ndarray, sec_in_hour: np.ndarray) -> np.ndarray:
+    """Each chat's wait from its hour's `queue_waits` terms, by inverting its uniform `u`."""
+    p_wait, mean, backlog = terms
+    wait = np.where(u < p_wait, mean * np.log(p_wait / np.minimum(u, p_wait)), 0.0)
+    return np.where(np.isinf(mean), np.inf, wait + backlog * sec_in_hour)
 
 
 def serve(
@@ -143,9 +149,7 @@ def serve(
 ) -> dict[str, np.ndarray]:
     """Abandoned (first response beyond patience), first response, time waited and agent
     handle time."""
-    # few leave in the first seconds: a Weibull of shape 2 (mean = scale x 0.886)
-    patience = PATIENCE_S[kind] / 0.8862 * np.sqrt(-np.log(u_patience))
-    reply = REPLY_MEDIAN_S * np.exp(REPLY_LOG_SD * ndtri(u_reply))
+    patience, reply = _patience_and_reply(kind, u_patience, u_reply)
     abandoned = wait + reply > patience
     handle_mean = PRESALE_HANDLE_S if kind == "presale" else AFTERSALE_HANDLE_S
     handle = -handle_mean * np.log(u_handle)
@@ -155,6 +159,59 @@ def serve(
         wait_s=np.round(np.where(abandoned, patience, wait), 1),
         handle_s=np.where(abandoned, np.nan, np.round(handle + reply, 1)),
     )
+
+
+def _patience_and_reply(
+    kind: str, u_patience: np.ndarray, u_reply: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A chatter's patience (s) and an agent's first reply once free (s)."""
+    # few leave in the first seconds: a Weibull of shape 2 (mean = scale x 0.886)
+    patience = PATIENCE_S[kind] / 0.8862 * np.sqrt(-np.log(u_patience))
+    return patience, REPLY_MEDIAN_S * np.exp(REPLY_LOG_SD * ndtri(u_reply))
+
+
+CARRY_STEPS = 12  # bisection steps of an hour's carried share (to 1/4096)
+
+
+def carried_waits(
+    kind: str,
+    slot: np.ndarray,
+    agents: np.ndarray,
+    load_ahead: np.ndarray,
+    u: np.ndarray,
+    sec_in_hour: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Queue waits of a class's chats (`slot` per chat) and the load (Erlangs per slot) its
+    answered chats carry; `agents` and `load_ahead` per slot, `u` the chats' (wait,
+    patience, reply) uniforms.
+
+    An abandoned chat is never handled, so the agents carry only the answered chats' load:
+    per slot the share s of the offered load at which the chats answered are that share,
+    s = answered(s), found by bisection (fewer answered, shorter waits, more answered). The
+    waits are those at that load; a slot's share depends on its own chats only.
+    """
+    handle_s = PRESALE_HANDLE_S if kind == "presale" else AFTERSALE_HANDLE_S
+    hours, at = np.unique(slot, return_inverse=True)
+    count = np.bincount(at, minlength=hours.size)
+    offered = count * handle_s / 3600
+    patience, reply = _patience_and_reply(kind, u[:, 1], u[:, 2])
+    lo, hi = np.zeros(hours.size), np.ones(hours.size)
+
+    def waits(share):
+        terms = queue_waits(
+            agents[hours], load_ahead[hours], offered * share, handle_s, PRESALE_HANDLE_S
+        )
+        return _waits(tuple(t[at] for t in terms), u[:, 0], sec_in_hour)
+
+    for _ in range(CARRY_STEPS):
+        mid = (lo + hi) / 2
+        answered = np.bincount(at, weights=waits(mid) + reply <= patience, minlength=hours.size)
+        above = mid > answered / count  # carrying more than is answered: the share is lower
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid)
+    carried = np.zeros(agents.size)
+    carried[hours] = offered * hi  # the upper end: waits never shorter than at the fixed point
+    return waits(hi), carried
 
 
 def _hour_cdf() -> np.ndarray:
@@ -197,23 +254,20 @@ def presale_chats(
     slot = day * HOURS + sec // 3600
     buyers = np.bincount(slot, minlength=days * HOURS)
     browsers = _browsers(seed, buyers, days)
-    n_chats = asks.size + browsers["slot"].size
     chats = dict(
         slot=np.r_[slot, browsers["slot"]],
         sec=np.r_[sec, browsers["sec"]],
         order=np.r_[asks, np.full(browsers["slot"].size, -1)],
         u=np.r_[ua, browsers["u"]],
     )
-    per_slot = np.bincount(chats["slot"], minlength=days * HOURS)
-    load = per_slot * PRESALE_HANDLE_S / 3600
     flat = agents.reshape(-1)
     s = chats["slot"]
-    wait = queue_waits(
-        flat[s],
-        np.zeros(n_chats),
-        load[s],
-        PRESALE_HANDLE_S,
-        chats["u"][:, PU_WAIT],
+    wait, chats["carried"] = carried_waits(
+        "presale",
+        s,
+        flat,
+        np.zeros(flat.size),
+        chats["u"][:, [PU_WAIT, PU_PATIENCE, PU_REPLY]],
         chats["sec"] % 3600,
     )
     chats.update(
@@ -252,11 +306,11 @@ def aftersale_chats(
     return_day: np.ndarray,
     return_defect: np.ndarray,
     agents: np.ndarray,
-    presale_per_slot: np.ndarray,
+    presale_load: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """After-sale contacts about delivered orders (`delivered_day` -1: none in the run) and
-    returns (one per order and return day), queued behind the hour's pre-sale chats."""
-    days = agents.shape[0]
+    returns (one per order and return day), queued behind the load the hour's pre-sale chats
+    carry (`presale_load`, Erlangs per slot)."""
     du = keyed_uniforms(seed, "delivery-chat", order_key, AFTERSALE_UNIFORMS)
     late = np.maximum(courier_days - 3, 0)
     p_contact = CONTACT_AFTER_DELIVERY + CONTACT_PER_LATE_DAY * late
@@ -271,10 +325,8 @@ def aftersale_chats(
     sec = hour * 3600 + np.floor(u[:, AU_SEC] * 3600).astype(np.int64)
     slot = day * HOURS + hour
     flat = agents.reshape(-1)
-    own = np.bincount(slot, minlength=days * HOURS) * AFTERSALE_HANDLE_S / 3600
-    ahead = presale_per_slot * PRESALE_HANDLE_S / 3600
-    wait = queue_waits(
-        flat[slot], ahead[slot], own[slot], AFTERSALE_HANDLE_S, u[:, AU_WAIT], sec % 3600
+    wait, _ = carried_waits(
+        "aftersale", slot, flat, presale_load, u[:, [AU_WAIT, AU_PATIENCE, AU_REPLY]], sec % 3600
     )
     chats = serve("aftersale", wait, u[:, AU_PATIENCE], u[:, AU_REPLY], u[:, AU_HANDLE])
     cause_p = np.r_[
@@ -307,9 +359,10 @@ def service_truth(agents: np.ndarray) -> dict:
         gave_up_waiting_conversion=ABANDONED_CONVERSION,
         uplift_of_answer_at_median_response=CHAT_UPLIFT,
         queue=(
-            "M/M/c per hour (Erlang C), agents = servers; pre-sale chats served before "
-            "after-sale ones (preemptive priority); past "
-            f"{RHO_CAP:.0%} of capacity a backlog grows through the hour"
+            "M/M/c per hour (Erlang C), agents = servers; pre-sale chats jump the after-sale "
+            "queue (priority to the first response: an after-sale chat once picked up is "
+            "answered); abandoned chats take no agent time (the load is the answered "
+            f"chats'); past {RHO_CAP:.0%} of capacity a backlog grows through the hour"
         ),
         mean_handle_s=dict(pre_sale=PRESALE_HANDLE_S, after_sale=AFTERSALE_HANDLE_S),
         reply_s=dict(median=REPLY_MEDIAN_S, log_sd=REPLY_LOG_SD),

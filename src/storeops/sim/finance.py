@@ -123,7 +123,9 @@ class Costs:
     # an outlet buys season-end leftovers at this share of their cost (off-price buyers pay
     # well under cost for last season's goods)
     outlet_salvage_share: float = 0.30
-    staff_per_day: float = 2900.0  # CNY a day: payroll of the operations staff (scale 1)
+    # CNY a day: payroll of the operations staff, service agents apart (scale 1); with the
+    # agents' wages the default store earns a net margin of a few per cent (F16)
+    staff_per_day: float = 1800.0
     wage_per_agent_hour: float = 30.0  # CNY per service agent on duty for an hour
     fixed_per_day: float = (
         3000.0  # CNY a day: rent, warehouse, software, annual shop fees (scale 1)

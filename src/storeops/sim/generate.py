@@ -37,6 +37,7 @@ from storeops.sim.funnel import (
     simulate_funnel,
 )
 from storeops.sim.inventory import InventoryResult, simulate_inventory
+from storeops.sim.loyalty import LOYALTY_CAP, experiences, loyalty_truth
 from storeops.sim.orders import (
     BUNDLE_ATTACH,
     CANCEL_RATE,
@@ -446,13 +447,22 @@ def run_store(
     checkout_incident, placed_presale = placed.checkout_incident, placed.presale_chats
     del placed  # the unserved lines are large and no longer needed
     orders = sales.orders
+    after = simulate_aftersales(market, seed, sales, days)
+    presale_order, post = simulate_service(market, seed, placed_presale, sales, after, days)
     buyers = None
     if not lean:
+        lived = _experiences(sales, after, placed_presale, presale_order, post, days)
         buyers = assign_customers(
-            seed, orders["day"], orders["sec"], orders["channel"], market.festive, days, scale
+            seed,
+            orders["day"],
+            orders["sec"],
+            orders["channel"],
+            market.festive,
+            days,
+            scale,
+            lived,
         )
-    after = simulate_aftersales(market, seed, sales, days)
-    chats = simulate_service(market, seed, placed_presale, sales, after, buyers, days)
+    chats = all_chats(placed_presale, presale_order, post, buyers)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
     tables = build_tables(market, seed, days, channels, activity)
     tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale))
@@ -760,11 +770,11 @@ def simulate_service(
     presale: dict[str, np.ndarray],
     sales: Sales,
     after: AfterSales,
-    buyers: dict | None,
     days: int,
-) -> dict[str, np.ndarray]:
-    """Pre-sale chats with the orders they led to, and after-sale contacts about deliveries
-    (on the delivery day) and returns (one per order and return day), through the queue."""
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The order each pre-sale chat led to (-1: none), and after-sale contacts about
+    deliveries (on the delivery day) and returns (one per order and return day), through the
+    queue."""
     orders = sales.orders
     led = np.flatnonzero(orders["chat"] >= 0)
     presale_order = np.full(presale["slot"].size, -1, dtype=np.int64)
@@ -789,7 +799,35 @@ def simulate_service(
         market.agents,
         presale["carried"],
     )
-    return all_chats(presale, presale_order, post, buyers)
+    return presale_order, post
+
+
+def _experiences(
+    sales: Sales,
+    after: AfterSales,
+    presale: dict[str, np.ndarray],
+    presale_order: np.ndarray,
+    post: dict[str, np.ndarray],
+    days: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each order's buyer lived through, as (order, day, loyalty factor)."""
+    day = sales.orders["day"]
+    arrival = day + sales.delivery
+    led = presale_order >= 0
+    return experiences(
+        day,
+        ~sales.cancelled,
+        sales.delivery - sales.wait,
+        np.where(arrival < days, arrival, -1),
+        (
+            sales.line_order[after.return_line],
+            after.return_day,
+            after.return_reason == REASONS.index("defective"),
+        ),
+        (presale_order[led], presale["first_response_s"][led]),
+        (post["order"], post["slot"] // HOURS, post["outcome"], post["wait_s"]),
+        (sales.line_order[after.review_line], after.review_day, after.stars),
+    )
 
 
 def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> AfterSales:
@@ -1203,6 +1241,13 @@ def build_truth(
             segment_order=list(SEGMENTS),
             # (written as ASCII bytes at once: a Python str per customer is slow at scale)
             segment_by_customer=(np.asarray(activity.buyers["segment"], dtype=np.uint8) + 48)
+            .tobytes()
+            .decode("ascii"),
+            loyalty=loyalty_truth(),
+            # one digit per customer: its loyalty at the run's end in tenths of the cap (0-9)
+            loyalty_at_end_by_customer=(
+                np.minimum(activity.buyers["loyalty"] / LOYALTY_CAP * 10, 9).astype(np.uint8) + 48
+            )
             .tobytes()
             .decode("ascii"),
         ),

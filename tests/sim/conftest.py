@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sim_stores import SEEDS, store_for
 
-from storeops.sim import DEFAULT_SEED
+from storeops.sim import DEFAULT_SEED, default_policy
 
 # pytest keeps only the most recently imported rootless conftest as module "conftest", and
 # tests/test_project.py does `from conftest import ROOT` after this folder is collected.
@@ -18,6 +18,18 @@ ROOT = Path(__file__).resolve().parents[2]
 def default_store():
     """The default store (default seed, one year from 2025-01-01)."""
     return store_for(DEFAULT_SEED)
+
+
+@pytest.fixture(scope="session")
+def base(default_store):
+    """The default store, as the baseline a changed decision is compared with."""
+    return default_store
+
+
+@pytest.fixture(scope="session")
+def plan():
+    """The store's own plan on the default seed (`default_policy`)."""
+    return default_policy(DEFAULT_SEED)
 
 
 @pytest.fixture(scope="session", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])

@@ -279,12 +279,18 @@ def elasticity_ols(store, min_daily_units: float = 0.5, with_se: bool = False):
 
 
 def f12_service(store) -> dict:
+    # consultation conversion: pre-sale questions (an after-sale contact cannot convert)
     ch = store.service_chats
+    ch = ch[ch["kind"] == "pre-sale"]
     r = ch["first_response_s"]
     ans = ch[r.notna()]
     fast = ans[ans["first_response_s"] <= ans["first_response_s"].median()]
     slow = ans[ans["first_response_s"] > ans["first_response_s"].quantile(0.8)]
-    una = ch[r.isna()]
+    # F12's uplift is against comparable shoppers who did not chat. Shoppers who opened a chat
+    # but left before an answer could be due had no service; those who gave up after waiting
+    # were turned away by the wait (the slow-response effect), so they are no baseline.
+    due = store.truth["service"]["answer_due_s"]
+    una = ch[r.isna() & (ch["wait_s"] < due)]
     # logistic regression of converted on response seconds (Newton's method)
     x = ans["first_response_s"].to_numpy()
     yv = ans["converted"].to_numpy().astype(float)

@@ -46,6 +46,7 @@ DATE_COLUMNS = {
     "service_chats": "chat_time",
     "returns": "return_date",
     "reviews": "review_date",
+    "seller_ratings": "rating_date",
 }
 
 
@@ -95,9 +96,15 @@ def _assert_same_before(base, changed, day: int) -> None:
 
 
 def _orders_of(store, channels) -> pd.DataFrame:
-    """Orders with their lines, keyed by what identifies an order across runs (not its id)."""
+    """Orders with their lines, keyed by what identifies an order across runs (not its id).
+
+    Orders that followed a pre-sale chat are left out: the chat's wait depends on every
+    chat of its hour (the agents are shared), so any change in the hour's traffic moves them.
+    """
     o, lines = store.orders, store.order_lines
-    keep = o[o["channel"].isin(channels)]
+    chats = store.service_chats
+    after_chat = o["order_id"].isin(chats.loc[chats["converted"], "order_id"])
+    keep = o[o["channel"].isin(channels) & ~after_chat]
     both = keep.merge(lines, on="order_id")
     cols = ["order_time", "channel", "device", "sku", "quantity", "unit_price", "status"]
     return both[cols].sort_values(cols, ignore_index=True)
@@ -137,7 +144,9 @@ def test_a_price_change_from_day_w_changes_nothing_before_day_w(base, price_case
 
 
 def _intended_lines(seed: int, policy: Policy) -> pd.DataFrame:
-    """Every intended order line (before stock), with its order's time, channel and device."""
+    """Every intended order line (before stock), with its order's time, channel and device,
+    of the orders whose buyer did not ask a pre-sale question first (those go ahead only if
+    their chat converts, and its wait depends on every chat of the hour: see `_orders_of`)."""
     seed, start, days, scale, channels = check_args(seed, START, DAYS, 1.0, None)
     frame = _frame(start, days, channels)
     market = build_market(
@@ -149,6 +158,7 @@ def _intended_lines(seed: int, policy: Policy) -> pd.DataFrame:
     )
     placed = _place_orders(market, seed, funnel["orders"])
     o, lines = placed.orders, placed.lines
+    lines = {k: v[o["chat"][lines["order"]] < 0] for k, v in lines.items()}
     cats = market.products.table["category"].to_numpy(dtype=object)
     return pd.DataFrame(
         {

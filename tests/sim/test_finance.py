@@ -116,8 +116,10 @@ def test_ad_spend_holding_staff_and_fixed(default_store, costs):
     inv = s.inventory.merge(s.products[["sku", "unit_cost"]], on="sku")
     value = by_day(s, inv["date"], inv["stock_on_hand"] * inv["unit_cost"])
     assert_column(fin, "holding", value * costs.holding_rate / 365)
-    chats = by_day(s, s.service_chats["chat_time"], np.ones(len(s.service_chats)))
-    assert_column(fin, "staff", costs.staff_per_day + costs.staff_per_chat * chats)
+    # staff: the payroll and every agent-hour on duty
+    st = s.service_staffing
+    agent_hours = by_day(s, st["date"], st["agents"])
+    assert_column(fin, "staff", costs.staff_per_day + costs.wage_per_agent_hour * agent_hours)
     assert (fin["fixed"] == costs.fixed_per_day).all()
 
 

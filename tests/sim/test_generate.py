@@ -49,6 +49,7 @@ CONTRACT = {
     ],
     "returns": ["order_id", "sku", "return_date", "quantity", "reason", "refund"],
     "reviews": ["order_id", "sku", "review_date", "stars"],
+    "seller_ratings": ["order_id", "rating_date", "description", "service", "logistics"],
 }
 
 
@@ -200,6 +201,7 @@ def test_chat_response_is_slower_on_busy_days(default_store):
 
 def test_converted_chats_point_to_an_order_of_the_same_customer_shortly_after(default_store):
     ch = default_store.service_chats
+    ch = ch[ch["kind"] == "pre-sale"]
     conv = ch[ch["converted"]].merge(
         default_store.orders[["order_id", "customer_id", "order_time"]],
         on="order_id",

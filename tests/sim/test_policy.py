@@ -25,16 +25,6 @@ from storeops.sim.policy import (
 )
 
 
-@pytest.fixture(scope="module")
-def plan():
-    return default_policy(DEFAULT_SEED)
-
-
-@pytest.fixture(scope="module")
-def base(default_store):
-    return default_store
-
-
 def _digests(folder) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()

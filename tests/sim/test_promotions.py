@@ -16,7 +16,7 @@ import pytest
 import sim_facts as F
 from test_counterfactual import _assert_same_before
 
-from storeops.sim import DEFAULT_SEED, default_policy, simulate
+from storeops.sim import DEFAULT_SEED, simulate
 from storeops.sim.evaluate import evaluate
 from storeops.sim.finance import sku_contribution
 from storeops.sim.orders import ORDINARY_COUPON
@@ -34,16 +34,6 @@ def _day(i: int) -> str:
 
 def _index(iso: str) -> int:
     return (date.fromisoformat(iso) - START).days
-
-
-@pytest.fixture(scope="module")
-def base(default_store):
-    return default_store
-
-
-@pytest.fixture(scope="module")
-def plan():
-    return default_policy(SEED)
 
 
 def _festival(base, name: str) -> dict:

@@ -14,7 +14,7 @@ import pytest
 import supply_facts as S
 
 from storeops.errors import StoreOpsError
-from storeops.sim import DEFAULT_SEED, Policy, default_policy, generate, simulate
+from storeops.sim import DEFAULT_SEED, Policy, generate, simulate
 from storeops.sim.calendar import Logistics, chinese_new_year
 from storeops.sim.policy import ReorderRule
 from storeops.sim.supply import draw_suppliers, safety_for_service_level
@@ -132,11 +132,6 @@ def test_working_day_arithmetic_skips_the_stop():
 SEED = DEFAULT_SEED
 
 
-@pytest.fixture(scope="module")
-def plan():
-    return default_policy(SEED)
-
-
 def store_start(store) -> pd.Timestamp:
     return store.calendar["date"].iloc[0]
 
@@ -195,6 +190,7 @@ def test_a_reorder_rule_changes_only_its_skus_orders_stock_and_sales(default_sto
         "service_chats": "chat_time",
         "returns": "return_date",
         "reviews": "review_date",
+        "seller_ratings": "rating_date",
     }.items():
         ta, tb = a.tables[table], b.tables[table]
         pd.testing.assert_frame_equal(

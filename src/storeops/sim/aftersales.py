@@ -70,6 +70,44 @@ def simulate_reviews(
     return rev, stars, lag
 
 
+# detailed seller ratings (Taobao's DSR): a content buyer gives mostly 5s, a let-down one
+# spreads over 1-4; the shares of let-down buyers set the averages of 4.6-4.9 (F22)
+DSR_CONTENT = np.array([0.0, 0.0, 0.01, 0.10, 0.89])  # 1..5 stars
+DSR_LET_DOWN = np.array([0.20, 0.20, 0.30, 0.30, 0.0])
+DSR_LET_DOWN_BASE = 0.03  # buyers let down for no cause the data shows
+DSR_DEFECT = 0.45  # description: a defective item, or one returned as such or not as described
+DSR_PER_LATE_DAY = 0.06  # logistics: each courier day past three
+DSR_PER_WAIT_S = 1 / 600  # service: each second of the longest chat wait (up to DSR_WAIT_CAP)
+DSR_WAIT_CAP = 0.5
+DSR_ASPECTS = ("description", "service", "logistics")
+DSR_UNIFORMS = 2 * len(DSR_ASPECTS)  # let down?, stars; per aspect
+
+
+def seller_ratings(
+    u: np.ndarray, defective: np.ndarray, courier_days: np.ndarray, chat_wait_s: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per rated order: description, service and logistics stars (1-5).
+
+    A buyer is let down on an aspect with a base chance plus its cause: a defective item, or
+    one returned as defective or not as described (description), the longest wait in the order's chats, NaN for none (service), courier days
+    past three (logistics). `u` holds DSR_UNIFORMS uniforms per order.
+    """
+    let_down = dict(
+        description=DSR_LET_DOWN_BASE + DSR_DEFECT * defective,
+        service=DSR_LET_DOWN_BASE
+        + np.minimum(DSR_PER_WAIT_S * np.nan_to_num(chat_wait_s), DSR_WAIT_CAP),
+        logistics=DSR_LET_DOWN_BASE + DSR_PER_LATE_DAY * np.maximum(courier_days - 3, 0),
+    )
+    content, down = np.cumsum(DSR_CONTENT), np.cumsum(DSR_LET_DOWN)
+    out = {}
+    for k, aspect in enumerate(DSR_ASPECTS):
+        bad = u[:, 2 * k] < let_down[aspect]
+        cdf = np.where(bad[:, None], down[None, :], content[None, :])
+        stars = (u[:, 2 * k + 1, None] * cdf[:, -1:] >= cdf).sum(axis=1)
+        out[aspect] = np.minimum(stars, 4) + 1
+    return out
+
+
 def aftersales_truth(cat_rates: dict) -> dict:
     """Ground truth of the return and review models."""
     return dict(
@@ -81,5 +119,16 @@ def aftersales_truth(cat_rates: dict) -> dict:
         star_probabilities=dict(zip(["1", "2", "3", "4", "5"], STARS_BASE.tolist(), strict=True)),
         star_probabilities_after_return_or_defect=dict(
             zip(["1", "2", "3", "4", "5"], STARS_BAD.tolist(), strict=True)
+        ),
+        seller_ratings=dict(
+            aspects=list(DSR_ASPECTS),
+            stars_content=DSR_CONTENT.tolist(),
+            stars_let_down=DSR_LET_DOWN.tolist(),
+            let_down_base=DSR_LET_DOWN_BASE,
+            let_down_defective_item=DSR_DEFECT,
+            let_down_per_courier_day_past_three=DSR_PER_LATE_DAY,
+            let_down_per_second_of_longest_chat_wait=DSR_PER_WAIT_S,
+            let_down_chat_wait_cap=DSR_WAIT_CAP,
+            rated_orders="every order with a review, on its first review day",
         ),
     )

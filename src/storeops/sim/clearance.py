@@ -5,10 +5,11 @@ Monday in its decline, then sells at list price x (1 - depth) until its season e
 is left is written down (`storeops.sim.products.season_ends`). For every such plan the truth
 runs a fast model on the true curves, not the whole store:
 
-- demand: the SKU's demand of the default run, day by day, times the change of its own demand
-  weight (price / reference price, with the true elasticity). The store converts in
+- demand: the SKU's expected units of the default run, day by day, times the change of its
+  own demand weight (price / reference price, with the true elasticity). The store converts in
   proportion to its summed demand weights, so a SKU's expected units follow its own weight and
-  no other SKU's (`truth.price_model.substitution`);
+  no other SKU's (`truth.price_model.substitution`). Expected, not realised: see
+  `expected_units`;
 - stock: from the store's own stock on the SKU's first candidate day, with the purchase
   orders of its own run arriving as they did: a fashion item is bought no more in its decline
   (exact); a seasonal SKU's reorders would answer a clearance's extra sales a little (not
@@ -140,20 +141,14 @@ def plan_prices(
     return np.where(on, cut[None, :], base[day, plans.sku[None, :]])
 
 
-def plan_profits(
-    products: ProductModel,
-    demand: np.ndarray,
-    expected: np.ndarray,
-    inventory: InventoryResult,
-    money: UnitMoney,
-    plans: Plans,
-    salvage: float,
-    holding_rate: float,
-) -> np.ndarray:
-    """The fast model's profit of each plan from its SKU's first candidate day to its season
-    end: sales margin, less the write-down and holding (comparable between a SKU's plans).
+def plan_units(
+    products: ProductModel, demand: np.ndarray, plans: Plans
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The fast model's expected units per [row, plan], rows the days from the plan's SKU's
+    first candidate day (a SKU's plans agree before it) to its season end; also the day of
+    each row and the plan's price that day.
 
-    Rows are days from that first day; a SKU's plans agree before it.
+    Rows past a plan's season end (shorter plans of a SKU) hold 0 units.
     """
     list_price = products.table["list_price"].to_numpy(dtype=float)
     elasticity = products.elasticity_by_sku
@@ -168,7 +163,44 @@ def plan_profits(
     price = plan_prices(products, base, plans, day)
     memory = reference_prices(base, list_price)[first, j]
     ratio = price_response(price, list_price[j], elasticity[j], memory) / own[day, j]
-    plan_demand = np.where(on, demand[day, j] * ratio, 0.0)
+    return day, price, np.where(on, expected_units(products, demand)[day, j] * ratio, 0.0)
+
+
+def expected_units(products: ProductModel, demand: np.ndarray) -> np.ndarray:
+    """Units per [day, sku] the store's own prices are expected to sell: the SKU's demand
+    weight x the day's units per weight (all SKUs' demand over their weights) x the SKU's own
+    units per weight over the run relative to the store's (its units per line, its bundles).
+
+    Not the SKU's realised units of the day: a deep cut multiplies them and their noise, and
+    the plan's own lines in the store do not share that noise, so a lucky week looked like a
+    sharp optimum (`tests/sim/test_clearance.py`).
+    """
+    weight = products.demand_weight
+    per_weight = demand.sum(axis=1) / np.maximum(weight.sum(axis=1), 1e-300)
+    level = per_weight[:, None] * weight
+    own = demand.sum(axis=0) / np.maximum(level.sum(axis=0), 1e-300)
+    return level * own[None, :]
+
+
+def plan_profits(
+    products: ProductModel,
+    demand: np.ndarray,
+    expected: np.ndarray,
+    inventory: InventoryResult,
+    money: UnitMoney,
+    plans: Plans,
+    salvage: float,
+    holding_rate: float,
+) -> np.ndarray:
+    """The fast model's profit of each plan from its SKU's first candidate day to its season
+    end: sales margin, less the write-down and holding (comparable between a SKU's plans).
+
+    `demand` is the default run's demand per [day, sku]; rows are days from that first day.
+    """
+    j, days = plans.sku, demand.shape[0]
+    day, price, plan_demand = plan_units(products, demand, plans)
+    on = day <= plans.end[None, :]
+    first = day[0]
     receipts = np.where(on, inventory.receipts[day, j], 0.0)
     cost = money.unit_cost[j]
     margin = price * money.paid_share * (money.keep[j] * (1 - money.commission[j]) - money.fee) - (

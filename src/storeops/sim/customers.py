@@ -1,11 +1,15 @@
-"""Customers: segments with their own purchase and churn rates; who placed which order."""
+"""Customers: segments with their own purchase and churn rates, a loyalty that follows what
+they live through (`storeops.sim.loyalty`); who placed which order."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from storeops.sim.loyalty import FESTIVAL_START, LOYALTY_CAP
 from storeops.sim.params import CHANNELS, SEGMENT_PARAMS, SEGMENTS
-from storeops.sim.rng import stream
+from storeops.sim.rng import keyed_uniforms, stream
+
+DAY_BITS = 11  # a repeat order's uniform is keyed by (customer << DAY_BITS) + day
 
 # which orders go to returning customers first: owned channels, then direct, search, social, display
 PRIORITY = {
@@ -29,14 +33,18 @@ def assign_customers(
     festive_day: np.ndarray,
     days: int,
     scale: float,
+    experience: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> dict:
     """Assign every order (sorted by time) to a new or returning customer; returns arrays.
 
-    Each day draws from its own stream, so nothing a decision changes moves an earlier day.
-    Who places which order on a day still depends on every order of that day (customers are
+    `experience` (order, day, loyalty factor), sorted by day (`loyalty.experiences`): each
+    multiplies the loyalty of the order's customer at the end of its day, and a repeat order
+    due is kept with chance loyalty / LOYALTY_CAP (the customer's uniform of the day). Each
+    day draws from its own stream, so nothing a decision changes moves an earlier day. Who
+    places which order on a day still depends on every order of that day (customers are
     matched to orders after the fact).
     """
-    rate = np.array([SEGMENT_PARAMS[s]["rate"] for s in SEGMENTS])
+    rate = np.array([SEGMENT_PARAMS[s]["rate"] for s in SEGMENTS]) * LOYALTY_CAP
     life = np.array([SEGMENT_PARAMS[s]["lifetime"] for s in SEGMENTS])
     p_norm = np.array([SEGMENT_PARAMS[s]["share"] for s in SEGMENTS])
     p_fest = np.array([SEGMENT_PARAMS[s]["festival_share"] for s in SEGMENTS])
@@ -49,20 +57,18 @@ def assign_customers(
     ids0 = np.arange(n0)
     # events after the start: window [0, t0 + life)
     _schedule_repeats(rng, pending, rate[seg0], ids0, np.full(n0, -1.0), t00 + life0 + 1.0)
-    seg_all, t_first_all, acq_ch, acq_fest = (
-        [seg0],
-        [t00],
-        [np.full(n0, -1)],
-        [np.zeros(n0, dtype=bool)],
-    )
+    seg_all, t_first_all, acq_ch = [seg0], [t00], [np.full(n0, -1)]
+    acq_fest = [np.zeros(n0, dtype=bool)]
     next_id = n0
     o_cust = np.empty(o_day.size, dtype=np.int64)
+    loyalty = Loyalty(o_cust, n0 + o_day.size, experience, days)
     prio = np.array([PRIORITY[c] for c in CHANNELS], dtype=float)
     starts = np.searchsorted(o_day, np.arange(days + 1))
     for d in range(days):
+        loyalty.live_through(d - 1)
         lo, hi = starts[d], starts[d + 1]
         n_o = hi - lo
-        due = np.concatenate(pending[d]) if pending[d] else np.empty(0, dtype=np.int64)
+        due = loyalty.keep(seed, np.concatenate(pending[d]) if pending[d] else None, d)
         pending[d] = []
         if n_o == 0:
             continue
@@ -78,6 +84,7 @@ def assign_customers(
         ids = next_id + np.arange(m)
         next_id += m
         o_cust[new] = ids
+        loyalty.value[ids] = FESTIVAL_START if festive_day[d] else 1.0
         seg = rng.choice(len(SEGMENTS), size=m, p=p_fest if festive_day[d] else p_norm)
         tf = d + o_sec[new] / 86400.0
         lt = rng.exponential(life[seg])
@@ -86,6 +93,7 @@ def assign_customers(
         t_first_all.append(tf)
         acq_ch.append(o_ch[new])
         acq_fest.append(np.full(m, bool(festive_day[d])))
+    loyalty.live_through(days - 1)
     return dict(
         order_customer=o_cust,
         segment=np.concatenate(seg_all),
@@ -93,7 +101,37 @@ def assign_customers(
         acq_channel=np.concatenate(acq_ch),
         acq_festival=np.concatenate(acq_fest),
         n_existing=n0,
+        loyalty=loyalty.value[:next_id],
     )
+
+
+class Loyalty:
+    """Every customer's loyalty through the run, and the experiences still to come."""
+
+    def __init__(self, o_cust: np.ndarray, n_max: int, experience, days: int) -> None:
+        self.o_cust = o_cust
+        self.value = np.ones(n_max)
+        empty = np.empty(0, dtype=np.int64)
+        self.order, self.day, self.factor = experience or (empty, empty, np.empty(0))
+        self.starts = np.searchsorted(self.day, np.arange(days + 1))
+
+    def live_through(self, d: int) -> None:
+        """Apply the experiences of day `d` (their orders are placed by then)."""
+        if d < 0:
+            return
+        a, b = self.starts[d], self.starts[d + 1]
+        if a == b:
+            return
+        who = self.o_cust[self.order[a:b]]
+        np.multiply.at(self.value, who, self.factor[a:b])
+        np.minimum(self.value, LOYALTY_CAP, out=self.value)
+
+    def keep(self, seed: int, due: np.ndarray | None, d: int) -> np.ndarray:
+        """The customers due on day `d` whose repeat order their loyalty keeps."""
+        if due is None:
+            return np.empty(0, dtype=np.int64)
+        u = keyed_uniforms(seed, "repeat", (due.astype(np.int64) << DAY_BITS) + d, 1)[:, 0]
+        return due[u * LOYALTY_CAP < self.value[due]]
 
 
 def _existing_customers(

@@ -29,7 +29,8 @@ Accounting conventions (the data dictionary repeats them column by column):
   one parcel per order with returns registered that day (its return shipping and inspection).
 - ``ad_spend`` is ``traffic.spend`` (ads bought and messages sent); ``holding`` is the yearly
   holding rate / 365 on the end-of-day stock at cost (``inventory.stock_on_hand`` x
-  ``unit_cost``); ``staff`` is a daily payroll plus a cost per service chat opened that day;
+  ``unit_cost``); ``staff`` is a daily payroll plus each service agent-hour's wage
+  (``service_staffing.agents``), both store-wide entries (no SKU);
   ``fixed`` is a daily fixed cost (rent, software, shop fees).
 - ``gross_profit = net_sales - cogs``; ``contribution = gross_profit - commission -
   payment_fees - shipping - returns_handling - write_offs - write_downs - ad_spend -
@@ -122,10 +123,10 @@ class Costs:
     # an outlet buys season-end leftovers at this share of their cost (off-price buyers pay
     # well under cost for last season's goods)
     outlet_salvage_share: float = 0.30
-    staff_per_day: float = (
-        4000.0  # CNY a day: payroll of about 15 operations and service staff (scale 1)
-    )
-    staff_per_chat: float = 2.0  # CNY per service chat (agent time)
+    # CNY a day: payroll of the operations staff, service agents apart (scale 1); with the
+    # agents' wages the default store earns a net margin of a few per cent (F16)
+    staff_per_day: float = 1800.0
+    wage_per_agent_hour: float = 30.0  # CNY per service agent on duty for an hour
     fixed_per_day: float = (
         3000.0  # CNY a day: rent, warehouse, software, annual shop fees (scale 1)
     )
@@ -151,7 +152,7 @@ class Costs:
             "shipping_per_parcel",
             "return_handling_per_parcel",
             "staff_per_day",
-            "staff_per_chat",
+            "wage_per_agent_hour",
             "fixed_per_day",
         ):
             _check_amount(name, getattr(self, name))
@@ -353,7 +354,9 @@ def _ledger(
     iday = _day_index(inv["date"], start, days)
     value = inv["stock_on_hand"].to_numpy(dtype=np.float64) * unit_cost[isku]
     down = inv["written_down"].to_numpy(dtype=np.float64) * unit_cost[isku]
-    t, chats = tables["traffic"], tables["service_chats"]
+    t = tables["traffic"]
+    roster = tables["service_staffing"]  # agents on duty by day and hour
+    agent_hours = _per_day(_day_index(roster["date"], start, days), roster["agents"], days)
     none = np.full(days, -1)
     every = np.arange(days)
     ledger = dict(
@@ -380,11 +383,7 @@ def _ledger(
         holding=lambda: [(iday, isku, costs.holding_rate / DAYS_PER_YEAR * value)],
         staff=lambda: [
             (every, none, np.full(days, float(costs.staff_per_day))),
-            (
-                _day_index(chats["chat_time"], start, days),
-                np.full(len(chats), -1),
-                np.full(len(chats), float(costs.staff_per_chat)),
-            ),
+            (every, none, costs.wage_per_agent_hour * agent_hours),
         ],
         fixed=lambda: [(every, none, np.full(days, float(costs.fixed_per_day)))],
     )

@@ -14,10 +14,12 @@ import pyarrow.compute as pc
 
 from storeops.errors import StoreOpsError
 from storeops.sim.aftersales import (
+    DSR_UNIFORMS,
     REASONS,
     RETURN_UNIFORMS,
     REVIEW_UNIFORMS,
     aftersales_truth,
+    seller_ratings,
     simulate_returns,
     simulate_reviews,
 )
@@ -35,6 +37,7 @@ from storeops.sim.funnel import (
     simulate_funnel,
 )
 from storeops.sim.inventory import InventoryResult, simulate_inventory
+from storeops.sim.loyalty import LOYALTY_CAP, experiences, loyalty_truth
 from storeops.sim.orders import (
     BUNDLE_ATTACH,
     CANCEL_RATE,
@@ -72,8 +75,18 @@ from storeops.sim.params import (
     WEEKDAY_MULT,
 )
 from storeops.sim.products import PERMANENT_SHARE, REFERENCE_DAYS, ProductModel, build_products
-from storeops.sim.rng import poisson_quantile, stream
-from storeops.sim.service import service_truth, simulate_chats
+from storeops.sim.rng import keyed_uniforms, poisson_quantile, stream
+from storeops.sim.service import (
+    HOURS,
+    KINDS,
+    OUTCOMES,
+    PLANNED_GO_AHEAD,
+    aftersale_chats,
+    all_chats,
+    own_staffing,
+    presale_chats,
+    service_truth,
+)
 from storeops.sim.store import Store
 from storeops.sim.supply import Supply, purchase_order_table, supply_truth
 from storeops.sim.traffic import TrafficModel, build_traffic, pick_quiet_window
@@ -210,6 +223,7 @@ class Market:
     typical_orders: float
     own_effects: dict  # the calendar's effects under the store's own festival plans
     coupons: CouponPlan
+    agents: np.ndarray  # service agents on duty [day, hour]
 
 
 def build_market(
@@ -223,9 +237,10 @@ def build_market(
     bids: dict[str, np.ndarray] | None = None,
     festivals: dict | None = None,
     coupons: list[tuple[int, int, Coupon]] | None = None,
+    staffing: np.ndarray | None = None,
 ) -> Market:
-    """Calendar, products and traffic; `budgets`, `prices`, `bids`, festival plans and coupon
-    periods replace the store's own plans."""
+    """Calendar, products and traffic; `budgets`, `prices`, `bids`, festival plans, coupon
+    periods and service staffing [day, hour] replace the store's own plans."""
     t0 = pd.Timestamp(start)
     calendar, effects, festival_truth = build_calendar(start, days, festivals)
     own_effects = build_calendar(start, days)[1] if festivals else effects
@@ -272,6 +287,11 @@ def build_market(
         typical,
         own_effects,
         coupon_plan(coupons or [], store_festivals.coupon, store_festivals.coupons),
+        own_staffing(
+            typical, own_effects["traffic"] * own_effects["atc"] * own_effects["c2o"], busy
+        )
+        if staffing is None
+        else staffing,
     )
 
 
@@ -331,6 +351,7 @@ class PlacedOrders:
     cancelled: np.ndarray
     lines: dict[str, np.ndarray]  # per line: order, sku, qty
     checkout_incident: dict | None
+    presale_chats: dict[str, np.ndarray]  # orders["chat"]: the pre-sale chat before (-1: none)
 
 
 @dataclass
@@ -424,18 +445,29 @@ def run_store(
     placed = place_orders(market, seed, funnel["orders"])
     stock = run_inventory(market, seed, days, placed, reorder)
     sales = serve_orders(market, placed, stock.inventory)
-    checkout_incident = placed.checkout_incident
+    checkout_incident, placed_presale = placed.checkout_incident, placed.presale_chats
     del placed  # the unserved lines are large and no longer needed
-    day, sec = sales.orders["day"], sales.orders["sec"]
+    after = simulate_aftersales(market, seed, sales, days)
+    presale_order, post = simulate_service(market, seed, placed_presale, sales, after, days)
     buyers = None
     if not lean:
+        lived = _experiences(sales, after, placed_presale, presale_order, post, days)
+        orders = sales.orders
         buyers = assign_customers(
-            seed, day, sec, sales.orders["channel"], market.festive, days, scale
+            seed,
+            orders["day"],
+            orders["sec"],
+            orders["channel"],
+            market.festive,
+            days,
+            scale,
+            lived,
         )
-    chats = simulate_chats(seed, day, sec, buyers, days, market.typical_orders)
-    after = simulate_aftersales(market, seed, sales, days)
+        del lived, orders
+    chats = all_chats(placed_presale, presale_order, post, buyers)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
-    del funnel, stock, sales, buyers, chats, after, day, sec  # the activity holds them now
+    # the activity holds them now
+    del funnel, stock, sales, buyers, chats, after, placed_presale, presale_order, post
     if lean:
         skus = market.products.table["sku"].to_numpy(dtype=object)
         lost_orders = activity.sales.stockout_lost_orders
@@ -462,6 +494,13 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
     """Intended orders with times of day, minus checkout failures; cancellations and baskets."""
     peak = (market.phase == "peak") & market.festive
     orders, u = expand_orders(seed, funnel_orders, (market.festival == "double11") & peak)
+    # shoppers who ask first buy only if their chat converts (the wait decides)
+    chats, ahead = presale_chats(seed, orders, market.agents)
+    orders["chat"] = np.full(ahead.size, -1, dtype=np.int64)
+    asked = chats["order"] >= 0
+    orders["chat"][chats["order"][asked]] = np.flatnonzero(asked)
+    orders = {k: v[ahead] for k, v in orders.items()}
+    u = u[ahead]
     # drawn now, used once stock has decided which orders are served
     orders["coupon_u"] = u[:, U_COUPON]
     orders["delivery_u"] = u[:, U_DELIVERY]
@@ -501,7 +540,7 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
         market.coupons,
         products.launched,
     )
-    return PlacedOrders(orders, cancelled, lines, incident)
+    return PlacedOrders(orders, cancelled, lines, incident, chats)
 
 
 def _checkout_failure(
@@ -587,7 +626,13 @@ def _expected_units(market: Market) -> np.ndarray:
     # units per basket line by popularity: a yardstick that no price decision moves
     pop = products.popularity / products.popularity.sum()
     per_line = float((pop * (mean_qty + BUNDLE_ATTACH * partner_qty)).sum())
-    units = market.typical_orders * (1 - CANCEL_RATE) * (1 + ORDINARY_EXTRA_LINES) * per_line
+    units = (
+        market.typical_orders
+        * PLANNED_GO_AHEAD
+        * (1 - CANCEL_RATE)
+        * (1 + ORDINARY_EXTRA_LINES)
+        * per_line
+    )
     # the festival calendar is public, but the planner expects only part of a festival's lift
     eff = market.own_effects
     lift = (eff["traffic"] * eff["atc"] * eff["c2o"]) ** PLANNED_FESTIVAL_LIFT
@@ -724,6 +769,72 @@ def _presale_terms(
     balance_day = np.where(paid, presale.balance_day[day], -1)
     ship_day = np.where(paid & ~cancelled, balance_day, day)
     return deposit, balance_day, ship_day
+
+
+def simulate_service(
+    market: Market,
+    seed: int,
+    presale: dict[str, np.ndarray],
+    sales: Sales,
+    after: AfterSales,
+    days: int,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The order each pre-sale chat led to (-1: none), and after-sale contacts about
+    deliveries (on the delivery day) and returns (one per order and return day), through the
+    queue."""
+    orders = sales.orders
+    led = np.flatnonzero(orders["chat"] >= 0)
+    presale_order = np.full(presale["slot"].size, -1, dtype=np.int64)
+    presale_order[orders["chat"][led]] = led
+    arrival = orders["day"] + sales.delivery
+    delivered = np.where(~sales.cancelled & (arrival < days), arrival, -1)
+    return_order = sales.line_order[after.return_line]
+    pair = np.unique(return_order.astype(np.int64) * (days + 1) + after.return_day)
+    defect = np.zeros(pair.size, dtype=bool)
+    is_defect = after.return_reason == REASONS.index("defective")
+    defect[
+        np.searchsorted(pair, return_order[is_defect] * (days + 1) + after.return_day[is_defect])
+    ] = True
+    post = aftersale_chats(
+        seed,
+        orders["key"],
+        delivered,
+        sales.delivery - sales.wait,
+        pair // (days + 1),
+        pair % (days + 1),
+        defect,
+        market.agents,
+        presale["carried"],
+    )
+    return presale_order, post
+
+
+def _experiences(
+    sales: Sales,
+    after: AfterSales,
+    presale: dict[str, np.ndarray],
+    presale_order: np.ndarray,
+    post: dict[str, np.ndarray],
+    days: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each order's buyer lived through, as (order, day, loyalty factor)."""
+    day = sales.orders["day"]
+    arrival = day + sales.delivery
+    led = presale_order >= 0
+    return experiences(
+        day,
+        ~sales.cancelled,
+        sales.delivery - sales.wait,
+        np.where(arrival < days, arrival, -1),
+        (
+            sales.line_order[after.return_line],
+            after.return_day,
+            after.return_reason == REASONS.index("defective"),
+        ),
+        (presale_order[led], presale["first_response_s"][led]),
+        (post["order"], post["slot"] // HOURS, post["outcome"], post["wait_s"]),
+        (sales.line_order[after.review_line], after.review_day, after.stars),
+    )
 
 
 def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> AfterSales:
@@ -869,11 +980,58 @@ def build_tables(
         purchase_orders=purchase_order_table(
             activity.stock.supply, activity.stock.inventory.purchase_orders, market, days
         ),
+        service_staffing=pd.DataFrame(
+            {
+                "date": np.repeat(day_ts, HOURS),
+                "hour": np.tile(np.arange(HOURS, dtype=np.int64), days),
+                "agents": market.agents.reshape(-1).astype(np.int64),
+            }
+        ),
         service_chats=_chat_table(market.t0, activity.chats, widths),
         returns=returns,
         reviews=reviews,
+        seller_ratings=_seller_rating_table(seed, market, activity, day_ts, widths),
     )
     return {name: table for name, table in tables.items() if table is not None}
+
+
+def _seller_rating_table(
+    seed: int, market: Market, activity: Activity, day_ts: np.ndarray, widths: IdWidths
+) -> pd.DataFrame:
+    """One row per reviewed order, on its first review day: its detailed seller ratings."""
+    sales, after, chats = activity.sales, activity.after, activity.chats
+    n = sales.orders["day"].size
+    first_day = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_day, sales.line_order[after.review_line], after.review_day)
+    rated = np.flatnonzero(first_day < np.iinfo(np.int64).max)
+    defective = np.zeros(n, dtype=bool)
+    defective[sales.line_order[market.products.defective[sales.line_sku]]] = True
+    # so is one with an item sent back as defective or not as described
+    unlike = np.isin(
+        after.return_reason, [REASONS.index("defective"), REASONS.index("not_as_described")]
+    )
+    defective[sales.line_order[after.return_line[unlike]]] = True
+    # what the buyer waited in the order's chats: the first response, or until they left
+    waited = np.where(
+        np.isnan(chats["first_response_s"]), chats["wait_s"], chats["first_response_s"]
+    )
+    longest = np.full(n, np.nan)
+    # chats up to the rating day (a later return's chat cannot weigh on it)
+    about = chats["order"] >= 0
+    about[about] = chats["time"][about] // 86400 <= first_day[chats["order"][about]]
+    np.fmax.at(longest, chats["order"][about], waited[about])
+    u = keyed_uniforms(seed, "seller-rating", sales.orders["key"][rated], DSR_UNIFORMS)
+    stars = seller_ratings(
+        u, defective[rated], (sales.delivery - sales.wait)[rated], longest[rated]
+    )
+    srt = np.lexsort((rated, first_day[rated]))
+    return pd.DataFrame(
+        {
+            "order_id": make_ids("O", rated[srt], widths.order),
+            "rating_date": day_ts[first_day[rated][srt]],
+            **{k: v[srt].astype(np.int64) for k, v in stars.items()},
+        }
+    )
 
 
 def _funnel_table(
@@ -972,14 +1130,19 @@ def _inventory_cells(launched: np.ndarray, inventory: InventoryResult) -> tuple[
 
 
 def _chat_table(t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths) -> pd.DataFrame:
-    """One row per service chat, with the order it led to (if any)."""
+    """One row per service chat, with the order it led to or is about (if any)."""
     n_chats = chats["time"].size
     return pd.DataFrame(
         {
             "chat_id": make_ids("H", np.arange(n_chats), id_width(n_chats, 7)),
             "customer_id": make_ids("C", chats["customer"], widths.customer),
             "chat_time": _ts(t0, chats["time"]),
+            "kind": labels(chats["kind"], KINDS),
+            "agent_id": make_ids("A", chats["agent"], 3),
+            "wait_s": chats["wait_s"],
             "first_response_s": chats["first_response_s"],
+            "handle_s": chats["handle_s"],
+            "outcome": labels(chats["outcome"], OUTCOMES),
             "converted": chats["converted"],
             "order_id": make_ids("O", chats["order"], widths.order),
         }
@@ -1097,7 +1260,7 @@ def build_truth(
         order_rules=_order_rules(market),
         festival_plans=list(market.effects["store_festivals"].plans),
         incidents=incidents,
-        service=service_truth(),
+        service=service_truth(market.agents),
         aftersales=aftersales_truth(activity.after.return_rate),
         segments=segment_truth(),
         products=market.products.truth,
@@ -1111,6 +1274,13 @@ def build_truth(
             segment_order=list(SEGMENTS),
             # (written as ASCII bytes at once: a Python str per customer is slow at scale)
             segment_by_customer=(np.asarray(activity.buyers["segment"], dtype=np.uint8) + 48)
+            .tobytes()
+            .decode("ascii"),
+            loyalty=loyalty_truth(),
+            # one digit per customer: its loyalty at the run's end in tenths of the cap (0-9)
+            loyalty_at_end_by_customer=(
+                np.minimum(activity.buyers["loyalty"] / LOYALTY_CAP * 10, 9).astype(np.uint8) + 48
+            )
             .tobytes()
             .decode("ascii"),
         ),

@@ -34,7 +34,12 @@ out in full. Only decisions the engine consumes are held:
   the reference price), the coupon every order gets on those days (which replaces the day's
   ordinary coupon), and a pre-sale (`Presale`: the deposit share; see
   `storeops.sim.calendar.Presale`). Festivals not listed keep the store's own plan: joined,
-  no festival discount, 40 off per 300 up to 3x, no pre-sale.
+  no festival discount, 40 off per 300 up to 3x, no pre-sale;
+- the service team's agents on duty each hour of the day (`ServicePlan`: `Shift`s of hours
+  with a number of agents, and `StaffingPeriod`s of dates with shifts of their own, e.g. for
+  festival days); an hour no shift covers has no agent, and its chats are abandoned. Agents
+  answer pre-sale questions before after-sale contacts; waits follow from the queue of each
+  hour (see `storeops.sim.service`) and each agent-hour costs a wage (`finance`).
 """
 
 from __future__ import annotations
@@ -141,6 +146,47 @@ class CouponPeriod:
 
 
 @dataclass(frozen=True)
+class Shift:
+    """`agents` on duty each hour from `first_hour` to `last_hour` (0-23, both included)."""
+
+    first_hour: int
+    last_hour: int
+    agents: int
+
+
+@dataclass(frozen=True)
+class StaffingPeriod:
+    """The shifts of the days from `start` to `end` (ISO dates, both included)."""
+
+    start: str
+    end: str
+    shifts: tuple[Shift, ...]
+
+    def __post_init__(self):
+        _iso_dates(self)
+        object.__setattr__(self, "shifts", _shifts(self.shifts))
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    """Agents per hour: `shifts` on every day outside the `periods`, whose shifts replace them."""
+
+    shifts: tuple[Shift, ...]
+    periods: tuple[StaffingPeriod, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "shifts", _shifts(self.shifts))
+        periods = tuple(
+            p if isinstance(p, StaffingPeriod) else StaffingPeriod(*p) for p in self.periods
+        )
+        object.__setattr__(self, "periods", periods)
+
+
+def _shifts(shifts) -> tuple[Shift, ...]:
+    return tuple(s if isinstance(s, Shift) else Shift(*s) for s in shifts)
+
+
+@dataclass(frozen=True)
 class Policy:
     """The operator's decisions; anything not listed keeps the store's own plan."""
 
@@ -149,6 +195,7 @@ class Policy:
     reorder: tuple[ReorderRule, ...] = field(default_factory=tuple)
     coupons: tuple[CouponPeriod, ...] = field(default_factory=tuple)
     festivals: tuple[FestivalPlan, ...] = field(default_factory=tuple)
+    service: ServicePlan | None = None  # None: the store's own staffing
 
     def __post_init__(self):
         for name in ("budgets", "prices", "reorder", "coupons", "festivals"):
@@ -184,6 +231,7 @@ class Policy:
                     for c in raw.get("coupons", [])
                 ],
                 festivals=[_festival_from(f) for f in raw.get("festivals", [])],
+                service=_service_from(raw.get("service")),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise StoreOpsError(f"not a policy: {type(exc).__name__}: {exc}") from None
@@ -192,6 +240,18 @@ class Policy:
 def _coupon_from(raw: dict) -> Coupon:
     return Coupon(
         [CouponTier(**t) for t in raw["tiers"]], raw.get("max_stack", 1), raw.get("share", 1.0)
+    )
+
+
+def _service_from(raw: dict | None) -> ServicePlan | None:
+    if raw is None:
+        return None
+    return ServicePlan(
+        [Shift(**s) for s in raw["shifts"]],
+        [
+            StaffingPeriod(p["start"], p["end"], [Shift(**s) for s in p["shifts"]])
+            for p in raw.get("periods", [])
+        ],
     )
 
 
@@ -452,6 +512,52 @@ def _reorder(policy: Policy, frame: _Frame, seed: int) -> dict[int, tuple[float,
     return out
 
 
+def _hours(where: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= 23:
+        raise StoreOpsError(f"{where} must be an hour of the day from 0 to 23, got {value!r}")
+    return int(value)
+
+
+def _day_of_shifts(where: str, shifts) -> np.ndarray:
+    """Agents per hour of one day from its shifts (hours no shift covers: none)."""
+    agents = np.zeros(24, dtype=np.int64)
+    covered = np.full(24, -1)
+    for i, shift in enumerate(shifts):
+        at = f"{where}[{i}]"
+        if not isinstance(shift, Shift):
+            raise StoreOpsError(f"{at} must be a Shift, got {shift!r}")
+        first = _hours(f"{at}.first_hour", shift.first_hour)
+        last = _hours(f"{at}.last_hour", shift.last_hour)
+        if last < first:
+            raise StoreOpsError(f"{at}.last_hour {last!r} is before its first_hour {first!r}")
+        n = shift.agents
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+            raise StoreOpsError(f"{at}.agents must be a whole number of at least 0, got {n!r}")
+        taken = np.flatnonzero(covered[first : last + 1] >= 0)
+        if taken.size:
+            other = int(covered[first + taken[0]])
+            raise StoreOpsError(
+                f"{at} (hours {first}-{last}) overlaps {where}[{other}] at hour {first + taken[0]}"
+            )
+        covered[first : last + 1] = i
+        agents[first : last + 1] = int(n)
+    return agents
+
+
+def _staffing(policy: Policy, frame: _Frame) -> np.ndarray | None:
+    """Validated agents [day, hour] of the policy's service plan (None: the store's own)."""
+    plan = policy.service
+    if plan is None:
+        return None
+    if not isinstance(plan, ServicePlan):
+        raise StoreOpsError(f"service must be a ServicePlan, got {plan!r}")
+    agents = np.tile(_day_of_shifts("service.shifts", plan.shifts), (frame.days, 1))
+    days = _windows("service.periods", plan.periods, frame)
+    for i, ((first, last), p) in enumerate(zip(days, plan.periods, strict=True)):
+        agents[first : last + 1] = _day_of_shifts(f"service.periods[{i}].shifts", p.shifts)
+    return agents
+
+
 def simulate(
     seed: int = DEFAULT_SEED,
     policy: Policy | None = None,
@@ -474,8 +580,9 @@ def simulate(
     budgets, prices = _budgets(policy, frame), _prices(policy, frame)
     bids, reorder = _bids(policy, frame), _reorder(policy, frame, seed)
     coupons, festivals = _coupons(policy, frame), _festivals(policy, frame)
+    staffing = _staffing(policy, frame)
     market = build_market(
-        seed, start, days, scale, channels, budgets, prices, bids, festivals, coupons
+        seed, start, days, scale, channels, budgets, prices, bids, festivals, coupons, staffing
     )
     return run_store(market, seed, start, days, scale, channels, reorder, lean)
 
@@ -552,4 +659,25 @@ def default_policy(
     last = (start + timedelta(days=days - 1)).isoformat()
     coupons = [CouponPeriod(start.isoformat(), last, ORDINARY_COUPON)]
     festivals = [FestivalPlan(name, year) for name, year, *_ in festival_windows(start, days)]
-    return Policy(budgets, prices, reorder, coupons, festivals)
+    return Policy(budgets, prices, reorder, coupons, festivals, service_plan(market.agents, start))
+
+
+def _day_shifts(agents: np.ndarray) -> list[Shift]:
+    """Shifts of one day: one per run of hours with the same agents."""
+    cuts = np.flatnonzero(agents[1:] != agents[:-1]) + 1
+    bounds = zip(np.r_[0, cuts], np.r_[cuts, agents.size], strict=True)
+    return [Shift(int(a), int(b) - 1, int(agents[a])) for a, b in bounds]
+
+
+def service_plan(agents: np.ndarray, start: str | date) -> ServicePlan:
+    """A service plan from agents [day, hour]: the most common day's shifts, and a period for
+    each run of days with other shifts."""
+    start = date.fromisoformat(start) if isinstance(start, str) else start
+    rows, inverse, counts = np.unique(agents, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    usual = int(np.argmax(counts))
+    periods = []
+    for run in _runs(inverse.astype(float), start):
+        if int(run.value) != usual:
+            periods.append(StaffingPeriod(run.start, run.end, _day_shifts(rows[int(run.value)])))
+    return ServicePlan(_day_shifts(rows[usual]), periods)

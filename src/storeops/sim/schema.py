@@ -54,6 +54,13 @@ class Table:
 
 
 C = Column
+
+
+def _stars(name: str, what: str) -> Column:
+    """A 1-5 star rating column."""
+    return C(name, "int", "stars", f"{what} from 1 (worst) to 5 (best)", allowed=(1, 2, 3, 4, 5))
+
+
 FEST = ("", *FESTIVALS)
 PHASE = ("", *PHASES)
 
@@ -397,8 +404,18 @@ SCHEMA: dict[str, Table] = {
             ((("sku",), "products", ("sku",)),),
         ),
         Table(
+            "service_staffing",
+            "one row per day and hour: the customer-service agents on duty",
+            (
+                C("date", "datetime", "day", "the day"),
+                C("hour", "int", "hour", "hour of the day (0 = 00:00-00:59)", min=0),
+                C("agents", "int", "agents", "agents on duty in that hour", min=0),
+            ),
+            ("date", "hour"),
+        ),
+        Table(
             "service_chats",
-            "one row per pre-sales customer-service chat",
+            "one row per customer-service chat (pre-sale question or after-sale contact)",
             (
                 C("chat_id", "string", "-", "chat id, H0000001 ..."),
                 C(
@@ -408,21 +425,57 @@ SCHEMA: dict[str, Table] = {
                     "customer, empty for visitors who never ordered",
                     nullable=True,
                 ),
-                C("chat_time", "datetime", "timestamp", "when the visitor opened the chat"),
+                C("chat_time", "datetime", "timestamp", "when the customer opened the chat"),
+                C(
+                    "kind",
+                    "string",
+                    "-",
+                    "pre-sale (a question before buying) or after-sale (about a delivered or returned order)",
+                    allowed=("pre-sale", "after-sale"),
+                ),
+                C(
+                    "agent_id",
+                    "string",
+                    "-",
+                    "the agent who answered (A001 ...); empty if the customer left first",
+                    nullable=True,
+                ),
+                C(
+                    "wait_s",
+                    "float",
+                    "seconds",
+                    "time in the queue until an agent was free, or until the customer left (abandoned)",
+                    min=0,
+                ),
                 C(
                     "first_response_s",
                     "float",
                     "seconds",
-                    "time until the first reply of an agent; empty if the visitor left before a reply",
+                    "time until the first reply of an agent; empty if the customer left before a reply",
                     nullable=True,
                     min=0,
                 ),
-                C("converted", "bool", "-", "the chat led to an order"),
+                C(
+                    "handle_s",
+                    "float",
+                    "seconds",
+                    "agent time the chat took; empty if abandoned",
+                    nullable=True,
+                    min=0,
+                ),
+                C(
+                    "outcome",
+                    "string",
+                    "-",
+                    "resolved, escalated (passed on to a supervisor) or abandoned (left before a reply)",
+                    allowed=("resolved", "escalated", "abandoned"),
+                ),
+                C("converted", "bool", "-", "a pre-sale chat that led to an order"),
                 C(
                     "order_id",
                     "string",
                     "-",
-                    "the order that followed (converted chats only)",
+                    "the order a pre-sale chat led to, or the order an after-sale contact is about",
                     nullable=True,
                 ),
             ),
@@ -471,16 +524,23 @@ SCHEMA: dict[str, Table] = {
                 C("order_id", "string", "-", "order id"),
                 C("sku", "string", "-", "product id"),
                 C("review_date", "datetime", "day", "day the review was posted"),
-                C(
-                    "stars",
-                    "int",
-                    "stars",
-                    "rating from 1 (worst) to 5 (best)",
-                    allowed=(1, 2, 3, 4, 5),
-                ),
+                _stars("stars", "rating"),
             ),
             ("order_id", "sku"),
             ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),
+        ),
+        Table(
+            "seller_ratings",
+            "one row per reviewed order: the buyer's detailed seller ratings, given with the review",
+            (
+                C("order_id", "string", "-", "order id"),
+                C("rating_date", "datetime", "day", "day of the order's first review"),
+                _stars("description", "item as described,"),
+                _stars("service", "the shop's customer service,"),
+                _stars("logistics", "shipping and delivery,"),
+            ),
+            ("order_id",),
+            ((("order_id",), "orders", ("order_id",)),),
         ),
         Table(
             "finance",
@@ -593,7 +653,7 @@ SCHEMA: dict[str, Table] = {
                     "staff",
                     "float",
                     "CNY",
-                    "daily payroll plus a cost per service chat opened that day",
+                    "daily payroll plus the service agents' wages (service_staffing.agents of the day x wage per agent-hour)",
                     min=0,
                 ),
                 C("fixed", "float", "CNY", "daily fixed costs (rent, software, shop fees)", min=0),

@@ -16,9 +16,11 @@ TABLES = (
     "order_lines",
     "inventory",
     "purchase_orders",
+    "service_staffing",
     "service_chats",
     "returns",
     "reviews",
+    "seller_ratings",
     "finance",
 )
 

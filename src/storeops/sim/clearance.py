@@ -8,7 +8,8 @@ runs a fast model on the true curves, not the whole store:
 - demand: the SKU's demand of the default run, day by day, times the change of its own demand
   weight (price / reference price, with the true elasticity). The store converts in
   proportion to its summed demand weights, so a SKU's expected units follow its own weight and
-  no other SKU's (`truth.price_model.substitution`);
+  no other SKU's (`truth.price_model.substitution`); the part wanted by free shoppers also
+  follows the platform's exposure of the SKU under the plan (`traffic.product_exposure`);
 - stock: from the store's own stock on the SKU's first candidate day, with the purchase
   orders of its own run arriving as they did: a fashion item is bought no more in its decline
   (exact); a seasonal SKU's reorders would answer a clearance's extra sales a little (not
@@ -42,6 +43,7 @@ from storeops.sim.products import (
     price_response,
     reference_prices,
 )
+from storeops.sim.traffic import product_exposure
 
 DEPTHS = (0.2, 0.3, 0.4, 0.5, 0.6)  # clearance depths searched
 MAX_WEEKS = 8  # Mondays searched: at most this many weeks before the season end
@@ -143,6 +145,7 @@ def plan_prices(
 def plan_profits(
     products: ProductModel,
     demand: np.ndarray,
+    free_demand: np.ndarray,
     expected: np.ndarray,
     inventory: InventoryResult,
     money: UnitMoney,
@@ -167,8 +170,13 @@ def plan_profits(
     own = price_response(products.price, list_price, elasticity)
     price = plan_prices(products, base, plans, day)
     memory = reference_prices(base, list_price)[first, j]
-    ratio = price_response(price, list_price[j], elasticity[j], memory) / own[day, j]
-    plan_demand = np.where(on, demand[day, j] * ratio, 0.0)
+    response = price_response(price, list_price[j], elasticity[j], memory)
+    ratio = response / own[day, j]
+    # free shoppers' part also follows the platform's exposure of the SKU under the plan
+    seen = _plan_exposure(price_response(base, list_price, elasticity)[:, j], response, day)
+    free_ratio = ratio * seen / products.free_exposure[day, j]
+    wanted = (demand[day, j] - free_demand[day, j]) * ratio + free_demand[day, j] * free_ratio
+    plan_demand = np.where(on, wanted, 0.0)
     receipts = np.where(on, inventory.receipts[day, j], 0.0)
     cost = money.unit_cost[j]
     margin = price * money.paid_share * (money.keep[j] * (1 - money.commission[j]) - money.fee) - (
@@ -185,6 +193,15 @@ def plan_profits(
         held += np.where(on[row], stock, 0.0)
     left = _written(products.seasons, expected, plans, stock, days)
     return sold - (1 - salvage) * cost * left - holding_rate / DAYS_PER_YEAR * cost * held
+
+
+def _plan_exposure(before: np.ndarray, response: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The platform's exposure [row, plan] of each plan's SKU on days `day` [row, plan]:
+    its price response is `before` [day, plan] until the plan's first row, `response`
+    [row, plan] from there."""
+    full = before.copy()
+    np.put_along_axis(full, day, response, axis=0)
+    return np.take_along_axis(product_exposure(full), day, axis=0)
 
 
 def _neighbours(plans: Plans, best: int, mine: np.ndarray) -> np.ndarray:
@@ -247,6 +264,7 @@ def unit_money(
 def clearance_truth(
     products: ProductModel,
     demand: np.ndarray,
+    free_demand: np.ndarray,
     expected: np.ndarray,
     inventory: InventoryResult,
     money: UnitMoney,
@@ -261,6 +279,7 @@ def clearance_truth(
     profit = plan_profits(
         products,
         demand,
+        free_demand,
         expected,
         inventory,
         money,

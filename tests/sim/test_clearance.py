@@ -111,7 +111,7 @@ def test_the_models_units_of_a_clearance_are_the_stores_within_its_noise(monkeyp
     truth_of = module.clearance_truth
     monkeypatch.setattr(module, "clearance_truth", lambda *a: runs.append(a) or truth_of(*a))
     store = simulate(seed, default_policy(seed))
-    products, demand, t0 = runs[-1][0], runs[-1][1], runs[-1][6]
+    products, demand, free, t0 = runs[-1][0], runs[-1][1], runs[-1][2], runs[-1][7]
     best = {k: v for k, v in store.truth["clearance"]["skus"].items() if v["week_start"]}
     plan = default_policy(seed)
     for sku, v in best.items():
@@ -129,7 +129,7 @@ def test_the_models_units_of_a_clearance_are_the_stores_within_its_noise(monkeyp
         np.array([day(v["season_end"]) for v in best.values()]),
         np.array([v["depth"] for v in best.values()]),
     )
-    days, _, units = plan_units(products, demand, plans)
+    days, _, units = plan_units(products, demand, free, plans)
     model = units.sum(axis=0)
     on = days <= plans.end[None, :]
     got = np.where(on, store_demand[days, plans.sku[None, :]], 0).sum(axis=0)

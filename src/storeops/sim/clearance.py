@@ -8,8 +8,9 @@ runs a fast model on the true curves, not the whole store:
 - demand: the SKU's expected units of the default run, day by day, times the change of its
   own demand weight (price / reference price, with the true elasticity). The store converts in
   proportion to its summed demand weights, so a SKU's expected units follow its own weight and
-  no other SKU's (`truth.price_model.substitution`). Expected, not realised: see
-  `expected_units`;
+  no other SKU's (`truth.price_model.substitution`); the part wanted by free shoppers also
+  follows the platform's exposure of the SKU under the plan (`traffic.product_exposure`).
+  Expected, not realised: see `expected_units`;
 - stock: from the store's own stock on the SKU's first candidate day, with the purchase
   orders of its own run arriving as they did: a fashion item is bought no more in its decline
   (exact); a seasonal SKU's reorders would answer a clearance's extra sales a little (not
@@ -43,6 +44,7 @@ from storeops.sim.products import (
     price_response,
     reference_prices,
 )
+from storeops.sim.traffic import product_exposure
 
 DEPTHS = (0.2, 0.3, 0.4, 0.5, 0.6)  # clearance depths searched
 MAX_WEEKS = 8  # Mondays searched: at most this many weeks before the season end
@@ -142,11 +144,12 @@ def plan_prices(
 
 
 def plan_units(
-    products: ProductModel, demand: np.ndarray, plans: Plans
+    products: ProductModel, demand: np.ndarray, free_demand: np.ndarray, plans: Plans
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The fast model's expected units per [row, plan], rows the days from the plan's SKU's
     first candidate day (a SKU's plans agree before it) to its season end; also the day of
-    each row and the plan's price that day.
+    each row and the plan's price that day. `free_demand` is the part of the default run's
+    `demand` wanted by free shoppers.
 
     Rows past a plan's season end (shorter plans of a SKU) hold 0 units.
     """
@@ -162,8 +165,14 @@ def plan_units(
     own = price_response(products.price, list_price, elasticity)
     price = plan_prices(products, base, plans, day)
     memory = reference_prices(base, list_price)[first, j]
-    ratio = price_response(price, list_price[j], elasticity[j], memory) / own[day, j]
-    return day, price, np.where(on, expected_units(products, demand)[day, j] * ratio, 0.0)
+    response = price_response(price, list_price[j], elasticity[j], memory)
+    ratio = response / own[day, j]
+    # free shoppers' part also follows the platform's exposure of the SKU under the plan
+    seen = _plan_exposure(price_response(base, list_price, elasticity)[:, j], response, day)
+    free_ratio = ratio * seen / products.free_exposure[day, j]
+    share = free_share(demand, free_demand)[day, j]
+    wanted = expected_units(products, demand)[day, j] * ((1 - share) * ratio + share * free_ratio)
+    return day, price, np.where(on, wanted, 0.0)
 
 
 def expected_units(products: ProductModel, demand: np.ndarray) -> np.ndarray:
@@ -182,9 +191,25 @@ def expected_units(products: ProductModel, demand: np.ndarray) -> np.ndarray:
     return level * own[None, :]
 
 
+def free_share(demand: np.ndarray, free_demand: np.ndarray, window: int = 28) -> np.ndarray:
+    """Per [day, sku], the share of a SKU's units wanted by free shoppers over the `window`
+    days around the day: smooth, as the expected units are (a day's few units would make it
+    0 or 1)."""
+    pad = window // 2
+
+    def around(x: np.ndarray) -> np.ndarray:
+        cum = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+        days = np.arange(x.shape[0])
+        lo, hi = np.maximum(days - pad, 0), np.minimum(days + pad + 1, x.shape[0])
+        return cum[hi] - cum[lo]
+
+    return around(free_demand) / np.maximum(around(demand), 1e-9)
+
+
 def plan_profits(
     products: ProductModel,
     demand: np.ndarray,
+    free_demand: np.ndarray,
     expected: np.ndarray,
     inventory: InventoryResult,
     money: UnitMoney,
@@ -195,10 +220,11 @@ def plan_profits(
     """The fast model's profit of each plan from its SKU's first candidate day to its season
     end: sales margin, less the write-down and holding (comparable between a SKU's plans).
 
-    `demand` is the default run's demand per [day, sku]; rows are days from that first day.
+    `demand` is the default run's demand per [day, sku] (`free_demand` its free shoppers'
+    part); rows are days from that first day.
     """
     j, days = plans.sku, demand.shape[0]
-    day, price, plan_demand = plan_units(products, demand, plans)
+    day, price, plan_demand = plan_units(products, demand, free_demand, plans)
     on = day <= plans.end[None, :]
     first = day[0]
     receipts = np.where(on, inventory.receipts[day, j], 0.0)
@@ -217,6 +243,15 @@ def plan_profits(
         held += np.where(on[row], stock, 0.0)
     left = _written(products.seasons, expected, plans, stock, days)
     return sold - (1 - salvage) * cost * left - holding_rate / DAYS_PER_YEAR * cost * held
+
+
+def _plan_exposure(before: np.ndarray, response: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The platform's exposure [row, plan] of each plan's SKU on days `day` [row, plan]:
+    its price response is `before` [day, plan] until the plan's first row, `response`
+    [row, plan] from there."""
+    full = before.copy()
+    np.put_along_axis(full, day, response, axis=0)
+    return np.take_along_axis(product_exposure(full), day, axis=0)
 
 
 def _neighbours(plans: Plans, best: int, mine: np.ndarray) -> np.ndarray:
@@ -279,6 +314,7 @@ def unit_money(
 def clearance_truth(
     products: ProductModel,
     demand: np.ndarray,
+    free_demand: np.ndarray,
     expected: np.ndarray,
     inventory: InventoryResult,
     money: UnitMoney,
@@ -293,6 +329,7 @@ def clearance_truth(
     profit = plan_profits(
         products,
         demand,
+        free_demand,
         expected,
         inventory,
         money,

@@ -43,6 +43,7 @@ from storeops.sim.orders import (
     CANCEL_RATE,
     CANCEL_RATE_FESTIVAL,
     COUPON_RULE,
+    FREE_CHANNEL_INDEX,
     ORDINARY_EXTRA_LINES,
     TOP_UP_OVERSHOOT,
     TOP_UP_P,
@@ -89,7 +90,14 @@ from storeops.sim.service import (
 )
 from storeops.sim.store import Store
 from storeops.sim.supply import Supply, purchase_order_table, supply_truth
-from storeops.sim.traffic import TrafficModel, build_traffic, pick_quiet_window
+from storeops.sim.traffic import (
+    FREE_DECAY,
+    FREE_DELAY,
+    PRODUCT_EXPOSURE_ELASTICITY,
+    TrafficModel,
+    build_traffic,
+    pick_quiet_window,
+)
 
 MAX_DAYS = 3 * 366
 CHECKOUT_FAIL_SHARE = 0.99  # share of checkouts on the broken device that fail during the incident
@@ -359,6 +367,7 @@ class Stock:
     """What the orders asked for and what the warehouse could serve."""
 
     demand: np.ndarray  # units per [day, SKU] wanted by orders that were not cancelled
+    free_demand: np.ndarray  # the part of `demand` wanted by orders from free traffic
     expected: np.ndarray  # units per [day, SKU] the planner expects
     inventory: InventoryResult
     supply: Supply  # suppliers, their lead times and the logistics calendar
@@ -530,6 +539,7 @@ def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> Placed
         products.partner,
         role == "traffic",
         peak,
+        products.free_exposure,
     )
     lines = top_up_baskets(
         seed,
@@ -585,11 +595,15 @@ def run_inventory(
     lines = placed.lines
     line_day = placed.orders["day"][lines["order"]]
     live = ~placed.cancelled[lines["order"]]
-    demand = np.bincount(
-        line_day[live] * n_sku + lines["sku"][live],
-        weights=lines["qty"][live],
-        minlength=days * n_sku,
-    ).reshape(days, n_sku)
+    free = np.isin(placed.orders["channel"], FREE_CHANNEL_INDEX)[lines["order"]]
+    demand, free_demand = (
+        np.bincount(
+            line_day[wanted] * n_sku + lines["sku"][wanted],
+            weights=lines["qty"][wanted],
+            minlength=days * n_sku,
+        ).reshape(days, n_sku)
+        for wanted in (live, live & free)
+    )
     expected = _expected_units(market)
     best, out_start, out_len = _stockout_target(market, days)
     inventory = simulate_inventory(
@@ -604,7 +618,7 @@ def run_inventory(
         reorder,
         products.seasons,
     )
-    return Stock(demand, expected, inventory, supply)
+    return Stock(demand, free_demand, expected, inventory, supply)
 
 
 def _expected_units(market: Market) -> np.ndarray:
@@ -1255,6 +1269,7 @@ def build_truth(
         ),
         festivals=market.festivals,
         channels=channels_truth,
+        free_traffic_by_product=_free_exposure_truth(market),
         funnel=_funnel_truth(channels),
         rhythm=_rhythm_truth(),
         order_rules=_order_rules(market),
@@ -1284,6 +1299,31 @@ def build_truth(
             .tobytes()
             .decode("ascii"),
         ),
+    )
+
+
+def _free_exposure_truth(market: Market) -> dict:
+    """How the platform splits a category's free visitors over its products, and each SKU's
+    exposure by week (7-day blocks from the first day; the mean of its daily multiplier)."""
+    exposure = market.products.free_exposure
+    week = np.arange(exposure.shape[0]) // 7
+    per_week = np.bincount(week)
+    weekly = np.stack([np.bincount(week, weights=x) for x in exposure.T]) / per_week
+    skus = market.products.table["sku"].to_numpy(dtype=object)
+    return dict(
+        rule=(
+            "a line of an order from organic search or recommendations picks a SKU of the "
+            "category it came for in proportion to demand_weight x exposure; exposure = (the "
+            "SKU's price response, adstocked with decay, delay_days late) ** elasticity; the "
+            "category race and the store's free sessions do not depend on it"
+        ),
+        price_response="(price/reference_price)^elasticity x (reference_price/list_price)^(permanent_share x elasticity): 1 at the list price",
+        decay=FREE_DECAY,
+        delay_days=FREE_DELAY,
+        elasticity=PRODUCT_EXPOSURE_ELASTICITY,
+        exposure_by_sku_and_week={
+            sku: np.round(row, 4).tolist() for sku, row in zip(skus, weekly, strict=True)
+        },
     )
 
 
@@ -1327,6 +1367,7 @@ def _clearance_truth(market: Market, activity: Activity) -> dict:
     return clearance_truth(
         market.products,
         stock.demand,
+        stock.free_demand,
         stock.expected,
         stock.inventory,
         money,

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from storeops.sim.params import HOUR_PROFILE
+from storeops.sim.params import CHANNELS, FREE_CHANNELS, HOUR_PROFILE
 from storeops.sim.rng import geometric_quantile, keyed_uniforms, poisson_quantile
 
 CANCEL_RATE = 0.03
@@ -17,6 +17,7 @@ ORDINARY_EXTRA_LINES = 0.32  # mean extra lines per basket (0.6 on peak days)  #
 TOP_UP_REACH = 0.15  # a basket this close below a coupon threshold may be topped up
 TOP_UP_P = 0.5
 TOP_UP_OVERSHOOT = 0.5  # a top-up item costs at most the gap plus half of it (or plus 10)
+FREE_CHANNEL_INDEX = [CHANNELS.index(c) for c in FREE_CHANNELS]
 SKU_BITS = 10  # an (order, SKU) key: the order's key, then the SKU index
 COUPON_RULE = "festival presale/peak: 40 off per 300 (up to 3x); otherwise 22 % of orders: 10 off from 99, 20 off from 199"
 
@@ -158,13 +159,17 @@ def sample_lines(
     partner: np.ndarray,
     traffic_item: np.ndarray,
     big_basket: np.ndarray,
+    free_exposure: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Each order's SKUs, bundle partners and quantities; repeats of a SKU merged.
 
     A line picks a SKU with probability proportional to its demand weight of the day, in two
     steps: a race between the categories (each with its own uniform, so a price change in one
     category moves a line only into or out of that category), then a SKU of the winning
-    category. A line's uniforms depend on its order's key and its number in the order.
+    category. A line of an order from free traffic picks within the category in proportion to
+    demand weight x the platform's exposure of the SKU (`free_exposure` [day, sku]): the
+    platform splits a category's free visitors by its products' recent sales. A line's
+    uniforms depend on its order's key and its number in the order.
     """
     o_day = orders["day"]
     n_lines = 1 + poisson_quantile(basket_u, np.where(big_basket[o_day], 0.6, ORDINARY_EXTRA_LINES))
@@ -175,7 +180,11 @@ def sample_lines(
     race = keyed_uniforms(seed, "line-category", line_key, category_weight.shape[1])
     lday = o_day[line_order]
     cat = _race_category(category_weight, lday, race)
-    sku = _pick_sku_in_category(weight, category_idx, lday, cat, u[:, L_SKU].astype(np.float64))
+    # free visitors' weights stacked under everyone's: row day + days for a free order's line
+    free = np.isin(orders["channel"], FREE_CHANNEL_INDEX)[line_order]
+    both = np.concatenate([weight, weight * free_exposure])
+    row = lday + free * weight.shape[0]
+    sku = _pick_sku_in_category(both, category_idx, row, cat, u[:, L_SKU].astype(np.float64))
     has_p = partner[sku] >= 0
     add = has_p & (u[:, L_BUNDLE] < BUNDLE_ATTACH)
     p_qty = np.where(traffic_item[sku], 0.6, 0.83)

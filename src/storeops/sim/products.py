@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from storeops.sim.params import CATEGORIES
+from storeops.sim.traffic import product_exposure
 
 NAME_WORDS = {
     "apparel": ("T-shirt", "Hoodie", "Jeans", "Dress", "Jacket", "Skirt", "Socks", "Coat"),
@@ -23,8 +24,10 @@ NAME_WORDS = {
 PROMO_PROB = 0.22
 PROMO_DEPTHS = (0.10, 0.20, 0.30, 0.40)
 FASHION_SHARE = 0.5  # of the regular apparel items
-# seasonal categories: (day of year of the peak, peak-to-trough ratio of their demand)
-SEASONS = {"apparel": (350, 3.2), "sports": (190, 3.5)}
+# seasonal categories: (day of year of the peak, peak-to-trough ratio of their demand); the
+# months around the peak sell 2-5 times the opposite months (F20) once clearances, whose
+# price cuts also win off-season free traffic (traffic.product_exposure), are counted in
+SEASONS = {"apparel": (350, 3.4), "sports": (190, 3.5)}
 STAGES = ("not_launched", "introduction", "growth", "maturity", "decline", "ended")
 # a fashion item's season ends this many decay times after its decline starts (its demand is
 # down to about 14 % of its plateau); it is then taken off sale and its stock written down
@@ -62,6 +65,8 @@ class ProductModel:
     demand_weight: np.ndarray  # [day, sku] popularity x life x price effects
     price_index: np.ndarray  # [day] how prices lift the store's conversion (1: its own plan)
     category_weight: np.ndarray  # [day, category] summed demand weights of the category
+    # [day, sku] the platform's exposure of the SKU to free visitors (traffic.product_exposure)
+    free_exposure: np.ndarray
     partner: np.ndarray  # bundle partner index or -1
     defective: np.ndarray  # bool per SKU: a quality problem raising returns
     competitor_table: pd.DataFrame
@@ -149,7 +154,8 @@ def build_products(
     list_price, pop = catalogue.list_price, catalogue.popularity
     season = season_multiplier(t0, days, cats)[:, idx]
     interest = pop[None, :] * cycle.life * season * (comp / list_price) ** cross_by_sku
-    demand_weight = interest * price_response(price, list_price, elasticity_by_sku)
+    response = price_response(price, list_price, elasticity_by_sku)
+    demand_weight = interest * response
     # prices act at the funnel: the store converts in proportion to its summed demand weights,
     # scaled so that the store's own drawn prices convert as the funnel's base rates say
     own = interest * price_response(drawn, list_price, elasticity_by_sku)
@@ -179,6 +185,7 @@ def build_products(
         demand_weight,
         price_index,
         category_weight,
+        product_exposure(response),
         catalogue.partner,
         defective,
         _competitor_table(comp_weekly, week, cycle.launched, skus, t0),

@@ -59,6 +59,12 @@ FREE_DELAY = 2
 FREE_ELASTICITY = 0.5
 FREE_QUALITY_ELASTICITY = 0.5
 FREE_REFERENCE_ORDERS = 200.0  # expected orders a day (scale 1) at which the rank is 1
+# Each product's share of the free visitors to its category: the platform shows a product more
+# after it has sold well for the interest in it (its price response: the conversion its price
+# buys against the list price), remembered with FREE_DECAY and FREE_DELAY days late like the
+# store's rank; a free visitor picks a product of the category it came for in proportion to its
+# demand weight x exposure, exposure = remembered response ** PRODUCT_EXPOSURE_ELASTICITY.
+PRODUCT_EXPOSURE_ELASTICITY = 0.3
 VOLUME_PREMIUM_CAP = 1.5  # the day's CPC is at most this times the auction's (and the bid)
 PACING_TARGET = (
     0.85  # share of the daily search budget the platform plans to spend on an average day
@@ -506,6 +512,15 @@ def free_rank(eff: dict, expected: np.ndarray, scale: float) -> np.ndarray:
     remembered = adstock(velocity, FREE_DECAY)
     lagged = np.r_[np.full(FREE_DELAY, remembered[0]), remembered[: len(velocity) - FREE_DELAY]]
     return np.maximum(lagged[: len(velocity)] / (FREE_REFERENCE_ORDERS * scale), 0.05)
+
+
+def product_exposure(response: np.ndarray) -> np.ndarray:
+    """The platform's exposure of each product [day, sku] in free traffic (1: as its interest
+    alone earns), from its price response [day, sku] (see PRODUCT_EXPOSURE_ELASTICITY)."""
+    remembered = adstock(response, FREE_DECAY)
+    days = response.shape[0]
+    lagged = np.concatenate([np.repeat(remembered[:1], FREE_DELAY, axis=0), remembered])[:days]
+    return lagged**PRODUCT_EXPOSURE_ELASTICITY
 
 
 def _bad_traffic(

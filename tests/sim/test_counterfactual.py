@@ -359,10 +359,27 @@ def test_a_higher_search_bid_from_day_w_changes_nothing_before_day_w(base, bid_c
     _assert_same_before(base, changed, CHANGE_DAY)
 
 
+def test_a_higher_bid_on_the_same_budget_buys_no_brand(base, bid_case):
+    # the same budget at a dearer click reaches fewer people: brand (direct traffic) follows
+    # the impressions, so it cannot rise, day by day (the same draws, a smaller mean)
+    _, changed = bid_case
+    after = pd.Timestamp(START + timedelta(days=CHANGE_DAY))
+
+    def daily(store, channel, column):
+        t = store.traffic
+        return t.loc[(t["channel"] == channel) & (t["date"] >= after), column].to_numpy()
+
+    assert daily(changed, "search", "impressions").sum() < daily(base, "search", "impressions").sum()
+    assert daily(changed, "search", "spend").sum() > daily(base, "search", "spend").sum()
+    direct_a, direct_b = daily(base, "direct", "sessions"), daily(changed, "direct", "sessions")
+    assert (direct_b <= direct_a).all()
+    assert direct_b.sum() < direct_a.sum()
+
+
 def test_a_higher_search_bid_moves_search_and_what_follows_not_other_paid_channels(base, bid_case):
     _, changed = bid_case
-    # search's cost per click, clicks and spend move; direct follows search spend (brand), and
-    # free traffic follows the store's sales
+    # search's cost per click, clicks and spend move; direct follows search impressions
+    # (brand), and free traffic follows the store's sales
     untouched = [c for c in CHANNELS if c not in {"search", "direct", *FREE_CHANNELS}]
     _assert_same_traffic_and_funnel(base, changed, untouched)
     after = pd.Timestamp(START + timedelta(days=CHANGE_DAY))

@@ -27,7 +27,7 @@ from storeops.sim.params import (
 )
 from storeops.sim.rng import binomial_ppf, poisson_ppf, stream
 
-BRAND_DECAY = 0.9  # carry-over of paid spend into brand awareness (direct traffic)
+BRAND_DECAY = 0.9  # carry-over of paid impressions into brand awareness (direct traffic)
 BRAND_ELASTICITY = 0.3
 
 # The search auction. Competitors' ad ranks: the rank that holds average position p is
@@ -144,7 +144,10 @@ def build_traffic(
     shape = (days, len(CHANNELS))
     grid = ChannelDays(*(np.zeros(shape) for _ in range(5)))
     response, truth, planned, planned_bid = {}, {}, {}, {}
-    paid_spend_total = np.zeros(days)
+    # brand grows with the ads people saw, not with their price: each paid impression counts
+    # at what it costs on an ordinary day at the store's own bids, so a higher bid or a
+    # festival's dearer impressions buy no extra brand
+    seen = np.zeros(days)
     for ci, ch in enumerate(CHANNELS):
         if ch not in channels:
             continue
@@ -156,11 +159,11 @@ def build_traffic(
             planned[ch], planned_bid[ch], response[ch], truth[ch] = _search_channel(
                 rng, auction, eff, scale, plan, bid, grid
             )
-            paid_spend_total += grid.spend[:, ci]
+            seen += grid.impressions[:, ci] * auction.cpc0 * auction.ctr0 * auction.pacing
         elif ch in PAID_CHANNELS:
             plan = budgets[ch] if budgets is not None and ch in budgets else None
             planned[ch], response[ch], truth[ch] = _paid_channel(rng, ch, eff, scale, plan, grid)
-            paid_spend_total += grid.spend[:, ci]
+            seen += grid.impressions[:, ci] * CHANNEL_PARAMS[ch]["cpm"] / 1000.0
         elif ch in OWNED_CHANNELS:
             truth[ch] = _owned_channel(rng, ch, eff, scale, grid)
         if ch in PAID_CHANNELS or ch in OWNED_CHANNELS:
@@ -171,7 +174,7 @@ def build_traffic(
             grid.expected[:, ci] *= CHANNEL_PARAMS[ch]["land"]
     if "direct" in channels:
         rng = stream(seed, "traffic", CHANNELS.index("direct"))
-        truth["direct"] = _direct_channel(rng, eff, scale, channels, paid_spend_total, grid)
+        truth["direct"] = _direct_channel(rng, eff, scale, channels, seen, grid)
     quality = truth.get("search", {}).get("quality_score", QS_REF)
     for ch in FREE_CHANNELS:
         if ch in channels:
@@ -439,14 +442,16 @@ def _direct_channel(
     eff: dict,
     scale: float,
     channels: tuple[str, ...],
-    paid_spend_total: np.ndarray,
+    seen: np.ndarray,
     grid: ChannelDays,
 ) -> dict:
-    """Brand: long carry-over of paid spend lifts direct traffic (the long-run ad effect)."""
+    """Brand: long carry-over of paid impressions lifts direct traffic (the long-run ad
+    effect). `seen` [day] is the paid impressions valued at an ordinary day's own-bid price,
+    so on ordinary days at the store's own plan it is about the spend."""
     ci = CHANNELS.index("direct")
     base_total = sum(CHANNEL_PARAMS[c]["spend"] * scale for c in PAID_CHANNELS if c in channels)
     base_total = base_total or 1.0
-    brand = adstock(np.maximum(paid_spend_total, 1.0), BRAND_DECAY) / base_total
+    brand = adstock(np.maximum(seen, 1.0), BRAND_DECAY) / base_total
     lam = (
         CHANNEL_PARAMS["direct"]["sessions"]
         * scale
@@ -458,6 +463,11 @@ def _direct_channel(
     return dict(
         kind="organic",
         base_sessions=CHANNEL_PARAMS["direct"]["sessions"],
+        brand_rule=(
+            "sessions = base_sessions x traffic effect x max(0.2, B) ** brand_elasticity, B = "
+            "adstock(paid impressions x each channel's ordinary-day cost of an impression at the "
+            "store's own bid, brand_adstock_decay) / the paid channels' base daily spend"
+        ),
         brand_adstock_decay=BRAND_DECAY,
         brand_elasticity=BRAND_ELASTICITY,
     )

@@ -99,12 +99,15 @@ def _orders_of(store, channels) -> pd.DataFrame:
     """Orders with their lines, keyed by what identifies an order across runs (not its id).
 
     Orders that followed a pre-sale chat are left out: the chat's wait depends on every
-    chat of its hour (the agents are shared), so any change in the hour's traffic moves them.
+    chat of its hour (the agents are shared), so any change in the hour's traffic moves them;
+    so are the orders member campaigns caused (each copies a basket of its day's orders).
     """
     o, lines = store.orders, store.order_lines
     chats = store.service_chats
     after_chat = o["order_id"].isin(chats.loc[chats["converted"], "order_id"])
-    keep = o[o["channel"].isin(channels) & ~after_chat]
+    # a campaign's extra order copies the basket of an order of its day, whatever its channel
+    caused = o["order_id"].isin(store.truth["campaigns"]["caused_order_ids"])
+    keep = o[o["channel"].isin(channels) & ~after_chat & ~caused]
     both = keep.merge(lines, on="order_id")
     cols = ["order_time", "channel", "device", "sku", "quantity", "unit_price", "status"]
     return both[cols].sort_values(cols, ignore_index=True)
@@ -369,7 +372,9 @@ def test_a_higher_bid_on_the_same_budget_buys_no_brand(base, bid_case):
         t = store.traffic
         return t.loc[(t["channel"] == channel) & (t["date"] >= after), column].to_numpy()
 
-    assert daily(changed, "search", "impressions").sum() < daily(base, "search", "impressions").sum()
+    assert (
+        daily(changed, "search", "impressions").sum() < daily(base, "search", "impressions").sum()
+    )
     assert daily(changed, "search", "spend").sum() > daily(base, "search", "spend").sum()
     direct_a, direct_b = daily(base, "direct", "sessions"), daily(changed, "direct", "sessions")
     assert (direct_b <= direct_a).all()

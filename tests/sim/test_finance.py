@@ -110,9 +110,12 @@ def test_commission_and_fees(default_store, costs):
 
 def test_ad_spend_holding_staff_and_fixed(default_store, costs):
     s, fin = default_store, default_store.finance
-    t = s.traffic
-    assert_column(fin, "ad_spend", by_day(s, t["date"], t["spend"]))
-    assert abs(fin["ad_spend"].sum() - t["spend"].sum()) < 0.01 * len(fin)
+    t, c = s.traffic, s.campaigns
+    # ads and the store's own newsletters, and the member campaigns' messages
+    spend = by_day(s, t["date"], t["spend"]) + by_day(s, c["send_date"], c["message_cost"])
+    assert c["message_cost"].sum() > 0
+    assert_column(fin, "ad_spend", spend)
+    assert abs(fin["ad_spend"].sum() - t["spend"].sum() - c["message_cost"].sum()) < 0.01 * len(fin)
     inv = s.inventory.merge(s.products[["sku", "unit_cost"]], on="sku")
     value = by_day(s, inv["date"], inv["stock_on_hand"] * inv["unit_cost"])
     assert_column(fin, "holding", value * costs.holding_rate / 365)

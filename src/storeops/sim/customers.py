@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from storeops.sim.campaigns import CampaignRun, PlannedCampaign
 from storeops.sim.loyalty import FESTIVAL_START, LOYALTY_CAP
 from storeops.sim.params import CHANNELS, SEGMENT_PARAMS, SEGMENTS
 from storeops.sim.rng import keyed_uniforms, stream
@@ -34,6 +35,8 @@ def assign_customers(
     days: int,
     scale: float,
     experience: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    cancelled: np.ndarray | None = None,
+    campaigns: list[PlannedCampaign] | None = None,
 ) -> dict:
     """Assign every order (sorted by time) to a new or returning customer; returns arrays.
 
@@ -42,7 +45,9 @@ def assign_customers(
     due is kept with chance loyalty / LOYALTY_CAP (the customer's uniform of the day). Each
     day draws from its own stream, so nothing a decision changes moves an earlier day. Who
     places which order on a day still depends on every order of that day (customers are
-    matched to orders after the fact).
+    matched to orders after the fact). `campaigns` (checked, with `cancelled` per order) are
+    sent on their days (`storeops.sim.campaigns`): their extra orders are returned under
+    "campaigns", on top of the orders given.
     """
     rate = np.array([SEGMENT_PARAMS[s]["rate"] for s in SEGMENTS]) * LOYALTY_CAP
     life = np.array([SEGMENT_PARAMS[s]["lifetime"] for s in SEGMENTS])
@@ -54,55 +59,77 @@ def assign_customers(
     rng = stream(seed, "customers")
     seg0, t00, life0 = _existing_customers(rng, scale, p_norm, life)
     n0 = seg0.size
-    ids0 = np.arange(n0)
-    # events after the start: window [0, t0 + life)
+    ids0 = np.arange(n0)  # events after the start: window [0, t0 + life)
     _schedule_repeats(rng, pending, rate[seg0], ids0, np.full(n0, -1.0), t00 + life0 + 1.0)
-    seg_all, t_first_all, acq_ch = [seg0], [t00], [np.full(n0, -1)]
-    acq_fest = [np.zeros(n0, dtype=bool)]
-    next_id = n0
+    book = _Book(seg0, t00, n0)
     o_cust = np.empty(o_day.size, dtype=np.int64)
     loyalty = Loyalty(o_cust, n0 + o_day.size, experience, days)
+    run = CampaignRun(seed, campaigns, n0 + o_day.size, days) if campaigns else None
+    if run:
+        run.join(ids0, seg0, t00, t00 + life0)
     prio = np.array([PRIORITY[c] for c in CHANNELS], dtype=float)
     starts = np.searchsorted(o_day, np.arange(days + 1))
     for d in range(days):
         loyalty.live_through(d - 1)
+        extra = run.start_day(d, loyalty.value) if run else None
         lo, hi = starts[d], starts[d + 1]
-        n_o = hi - lo
         due = loyalty.keep(seed, np.concatenate(pending[d]) if pending[d] else None, d)
         pending[d] = []
-        if n_o == 0:
-            continue
-        rng = stream(seed, "customers", d)
-        rng.shuffle(due)
-        rank = np.argsort(prio[o_ch[lo:hi]] + rng.random(n_o))
-        n_rep = min(due.size, n_o)
-        o_cust[lo + rank[:n_rep]] = due[:n_rep]
-        new = np.sort(lo + rank[n_rep:])
-        m = new.size
-        if m == 0:
-            continue
-        ids = next_id + np.arange(m)
-        next_id += m
-        o_cust[new] = ids
-        loyalty.value[ids] = FESTIVAL_START if festive_day[d] else 1.0
-        seg = rng.choice(len(SEGMENTS), size=m, p=p_fest if festive_day[d] else p_norm)
-        tf = d + o_sec[new] / 86400.0
-        lt = rng.exponential(life[seg])
-        _schedule_repeats(rng, pending, rate[seg], ids, tf, lt)
-        seg_all.append(seg)
-        t_first_all.append(tf)
-        acq_ch.append(o_ch[new])
-        acq_fest.append(np.full(m, bool(festive_day[d])))
+        if hi > lo:
+            rng = stream(seed, "customers", d)
+            rng.shuffle(due)
+            rank = np.argsort(prio[o_ch[lo:hi]] + rng.random(hi - lo))
+            n_rep = min(due.size, hi - lo)
+            o_cust[lo + rank[:n_rep]] = due[:n_rep]
+            new = np.sort(lo + rank[n_rep:])
+            if new.size:
+                ids = book.next_id + np.arange(new.size)
+                o_cust[new] = ids
+                loyalty.value[ids] = FESTIVAL_START if festive_day[d] else 1.0
+                seg = rng.choice(
+                    len(SEGMENTS), size=new.size, p=p_fest if festive_day[d] else p_norm
+                )
+                tf = d + o_sec[new] / 86400.0
+                lt = rng.exponential(life[seg])
+                _schedule_repeats(rng, pending, rate[seg], ids, tf, lt)
+                book.add(seg, tf, o_ch[new], bool(festive_day[d]))
+                if run:
+                    run.join(ids, seg, tf, tf + lt)
+        if run:
+            run.bought(o_cust[lo:hi][~cancelled[lo:hi]], d)
+            run.bought(extra, d)
     loyalty.live_through(days - 1)
     return dict(
+        **book.result(),
         order_customer=o_cust,
-        segment=np.concatenate(seg_all),
-        first_day=np.concatenate(t_first_all),
-        acq_channel=np.concatenate(acq_ch),
-        acq_festival=np.concatenate(acq_fest),
         n_existing=n0,
-        loyalty=loyalty.value[:next_id],
+        loyalty=loyalty.value[: book.next_id],
+        campaigns=run.result() if run else None,
     )
+
+
+class _Book:
+    """The customers drawn so far: segment, first order time, acquisition channel, festival."""
+
+    def __init__(self, seg0: np.ndarray, t00: np.ndarray, n0: int) -> None:
+        self.seg, self.first, self.ch = [seg0], [t00], [np.full(n0, -1)]
+        self.fest = [np.zeros(n0, dtype=bool)]
+        self.next_id = n0
+
+    def add(self, seg: np.ndarray, first: np.ndarray, ch: np.ndarray, festive: bool) -> None:
+        self.seg.append(seg)
+        self.first.append(first)
+        self.ch.append(ch)
+        self.fest.append(np.full(seg.size, festive))
+        self.next_id += seg.size
+
+    def result(self) -> dict:
+        return dict(
+            segment=np.concatenate(self.seg),
+            first_day=np.concatenate(self.first),
+            acq_channel=np.concatenate(self.ch),
+            acq_festival=np.concatenate(self.fest),
+        )
 
 
 class Loyalty:

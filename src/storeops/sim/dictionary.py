@@ -34,6 +34,8 @@ LAYOUT = {
     "inventory": (6.8, -0.4),
     "finance": (3.4, -2.2),
     "purchase_orders": (9.2, -0.4),
+    "campaigns": (0.0, 6.8),
+    "campaign_sends": (3.4, 6.8),
 }
 BOX_W, BOX_H = 2.0, 1.2
 
@@ -54,6 +56,7 @@ ANSWERS_SECTION = [
     "| a product's role (traffic, profit, bundle or regular item) | `truth.json`: `products.skus.<sku>.role` | prices, costs, margins and units from `products` and `order_lines` |",
     "| a customer's behavioural segment | `truth.json`: `customers.segment_by_customer` | RFM scores from `orders` |",
     "| a customer's loyalty (how their experiences moved their chance of buying again) and the loyalty model | `truth.json`: `customers.loyalty_at_end_by_customer`, `customers.loyalty` | repurchase after late deliveries, returns, chats and reviews from `orders`, `returns`, `service_chats`, `reviews` |",
+    "| a campaign's true uplift per segment (expected extra orders per member sent) and true incremental profit, and the response model | `truth.json`: `campaigns` | sent vs held-out members' orders in the 14 days after the send date, from `campaign_sends` and `orders` |",
     "| a product's life-cycle stage | `truth.json`: `products.skus.<sku>.life_cycle_stage_at_end` | weekly units from `order_lines` |",
     "| the most profitable clearance week and depth of a seasonal or fashion product | `truth.json`: `clearance.skus.<sku>` | sell-through from `inventory`, price response from `order_lines`, season ends from `products.season_end` and `inventory.written_down` |",
     "| true price elasticities, channel response curves, festival effects | `truth.json` | estimates from `order_lines`, `traffic`, `funnel` |",

@@ -3,21 +3,24 @@
 The store always runs over its own dates (its catalogue, calendar and incidents are drawn for
 the whole run), then the outcome is read off the window. With common random numbers, two plans
 on the same seed differ only in what their decisions cause, so their outcomes can be compared
-day by day and the best plan found by a search over `evaluate`.
+day by day and the best plan found by a search over `evaluate`. `campaign_profit` scores one
+member campaign of a plan: the plan's profit less that of the same plan without it.
 """
 
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
 
 from storeops.errors import StoreOpsError
+from storeops.sim.campaigns import own_campaigns
 from storeops.sim.finance import profit_and_loss
 from storeops.sim.params import DEFAULT_SEED
 from storeops.sim.policy import Policy, simulate
+from storeops.sim.schema import isin
 from storeops.sim.store import Store
 
 STORE_START = date(2025, 1, 1)
@@ -132,7 +135,51 @@ def _kpis(store: Store, daily: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp)
     inv = store.inventory
     inv = inv[(inv["date"] >= lo) & (inv["date"] < hi)]
     out["stockout_sku_days"] = float(inv["stockout"].sum())
+    out.update(_campaign_kpis(store, placed, lo, hi))
     return out
+
+
+def _campaign_kpis(store: Store, placed: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp):
+    """Member campaigns of the window: messages sent on its days and their cost (in
+    `ad_spend`), and the coupons redeemed on its orders and their value (in `discounts`)."""
+    c = store.tables["campaigns"]
+    c = c[(c["send_date"] >= lo) & (c["send_date"] < hi)]
+    sends = store.tables["campaign_sends"].dropna(subset=["redeemed_order_id"])
+    used = sends[isin(sends["redeemed_order_id"], placed["order_id"])]
+    amount = store.tables["campaigns"].set_index("campaign_id")["coupon_amount"]
+    return dict(
+        campaign_messages=float(c["sent"].sum()),
+        campaign_message_cost=float(c["message_cost"].sum()),
+        campaign_coupons_redeemed=float(len(used)),
+        campaign_coupon_discount=float(amount.reindex(used["campaign_id"]).sum()),
+    )
+
+
+def campaign_profit(
+    seed: int = DEFAULT_SEED,
+    policy: Policy | None = None,
+    name: str = "",
+    start: str | date | None = None,
+    days: int | None = None,
+) -> float:
+    """The incremental profit of the campaign `name` of `policy` over the window: the plan's
+    net profit less that of the same plan without the campaign (common random numbers: the
+    difference is what the campaign caused, its messages, coupons and extra orders)."""
+    policy = Policy() if policy is None else policy
+    if not isinstance(policy, Policy):
+        raise StoreOpsError(f"policy must be a Policy, got {type(policy).__name__}")
+    plan = policy.campaigns
+    if plan is None:
+        plan = tuple(own_campaigns(STORE_START, STORE_DAYS))
+    names = [getattr(c, "name", None) for c in plan]
+    if name not in names:
+        raise StoreOpsError(
+            f"name is not a campaign of the plan: {name!r}; campaigns: {', '.join(map(str, names))}"
+        )
+    window(start, days)
+    with_it = evaluate(seed, replace(policy, campaigns=tuple(plan)), start, days)
+    without = tuple(c for c in plan if c.name != name)
+    return with_it.profit - evaluate(seed, replace(policy, campaigns=without), start, days).profit
 
 
 def _stockouts(store: Store, lo, hi, offset: int, days: int) -> pd.DataFrame:

@@ -27,7 +27,8 @@ Accounting conventions (the data dictionary repeats them column by column):
   rate on the amount paid and is not refunded.
 - ``shipping`` is one parcel per completed order on the order day; ``returns_handling`` is
   one parcel per order with returns registered that day (its return shipping and inspection).
-- ``ad_spend`` is ``traffic.spend`` (ads bought and messages sent); ``holding`` is the yearly
+- ``ad_spend`` is ``traffic.spend`` (ads bought and messages sent) plus the member
+  campaigns' messages (``campaigns.message_cost``, on the send date); ``holding`` is the yearly
   holding rate / 365 on the end-of-day stock at cost (``inventory.stock_on_hand`` x
   ``unit_cost``); ``staff`` is a daily payroll plus each service agent-hour's wage
   (``service_staffing.agents``), both store-wide entries (no SKU);
@@ -378,7 +379,8 @@ def _ledger(
                 _day_index(t["date"], start, days),
                 np.full(len(t), -1),
                 t["spend"].to_numpy(dtype=np.float64),
-            )
+            ),
+            *_campaign_spend(tables, start, days),
         ],
         holding=lambda: [(iday, isku, costs.holding_rate / DAYS_PER_YEAR * value)],
         staff=lambda: [
@@ -388,6 +390,15 @@ def _ledger(
         fixed=lambda: [(every, none, np.full(days, float(costs.fixed_per_day)))],
     )
     return ledger, order_day
+
+
+def _campaign_spend(tables: dict[str, pd.DataFrame], start: np.datetime64, days: int) -> list:
+    """The campaigns' messages as ad spend on their send dates (none without the table)."""
+    c = tables.get("campaigns")
+    if c is None or not len(c):
+        return []
+    day = _day_index(c["send_date"], start, days)
+    return [(day, np.full(len(c), -1), c["message_cost"].to_numpy(dtype=np.float64))]
 
 
 def finance_table(

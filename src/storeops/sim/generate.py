@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import numbers
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,18 @@ from storeops.sim.aftersales import (
     simulate_reviews,
 )
 from storeops.sim.calendar import PRESALE_RULE, build_calendar
+from storeops.sim.campaigns import (
+    COST_PER_MESSAGE,
+    CU_BASKET,
+    CU_HOUR,
+    CU_SEC,
+    PlannedCampaign,
+    campaign_model_truth,
+    describe_target,
+    own_campaigns,
+    planned,
+    redeem,
+)
 from storeops.sim.clearance import clearance_truth, unit_money
 from storeops.sim.customers import assign_customers, segment_truth
 from storeops.sim.finance import DEFAULT_COSTS, RowKeys, finance_table
@@ -420,6 +432,7 @@ class Activity:
     chats: dict[str, np.ndarray]
     after: AfterSales
     checkout_incident: dict | None
+    campaigns: dict | None = None  # what the campaigns did (`_with_campaign_orders`)
 
 
 @dataclass
@@ -440,13 +453,17 @@ def run_store(
     channels: tuple[str, ...],
     reorder: dict[int, tuple[float, float, float]] | None = None,
     lean: bool = False,
+    campaigns: list[PlannedCampaign] | None = None,
 ) -> Store:
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth.
 
-    `lean` builds only what a plan's outcome is read from (see `evaluate`): no customers (no
-    draw of theirs feeds the money), the tables the finance table adds up, and of the truth
-    only the stock-outs. Every table it builds is the full run's table, row for row.
+    `campaigns` (checked) replace the store's own (None). `lean` builds only what a plan's
+    outcome is read from (see `evaluate`): no customers unless there are campaigns (their
+    targets are customers), the tables the finance table adds up, and of the truth only the
+    stock-outs. Every table it builds is the full run's table, row for row.
     """
+    if campaigns is None:
+        campaigns = [planned(c, start) for c in own_campaigns(start, days)]
     traffic = market.traffic
     funnel = simulate_funnel(
         seed, traffic.sessions, traffic.bad_sessions, market.effects, market.products.price_index
@@ -459,34 +476,43 @@ def run_store(
     after = simulate_aftersales(market, seed, sales, days)
     presale_order, post = simulate_service(market, seed, placed_presale, sales, after, days)
     buyers = None
-    if not lean:
+    if not lean or campaigns:
         lived = _experiences(sales, after, placed_presale, presale_order, post, days)
-        orders = sales.orders
+        o = sales.orders
         buyers = assign_customers(
-            seed,
-            orders["day"],
-            orders["sec"],
-            orders["channel"],
-            market.festive,
-            days,
-            scale,
-            lived,
-        )
-        del lived, orders
+            seed, o["day"], o["sec"], o["channel"], market.festive, days, scale, lived,
+            sales.cancelled, campaigns,
+        )  # fmt: skip
+        del lived, o
     chats = all_chats(placed_presale, presale_order, post, buyers)
-    activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
+    done = None
+    if buyers is not None and buyers["campaigns"] is not None:
+        sales, after, chats, buyers, done = _with_campaign_orders(
+            sales, after, chats, buyers, campaigns
+        )
+    activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident, done)
     # the activity holds them now
     del funnel, stock, sales, buyers, chats, after, placed_presale, presale_order, post
+    costs = DEFAULT_COSTS.scaled(scale)
     if lean:
         skus = market.products.table["sku"].to_numpy(dtype=object)
         lost_orders = activity.sales.stockout_lost_orders
         truth = dict(inventory=_inventory_truth(activity.stock, skus, lost_orders))
     else:
         truth = build_truth(market, seed, days, channels, activity)
+        n_orders = activity.sales.orders["day"].size
+        truth["campaigns"] = dict(
+            model=campaign_model_truth(),
+            campaigns=_campaign_truth(market, activity.sales, activity.after, done, costs),
+            # the orders the campaigns caused (a store cannot tell them from the others)
+            caused_order_ids=list(
+                make_ids("O", np.sort(done["order"]) if done else [], id_width(n_orders, 7))
+            ),
+        )
     tables = build_tables(market, seed, days, channels, activity)
     keys = _row_keys(market, activity)
     del activity  # the tables hold what happened; the finance table reads them alone
-    tables["finance"] = finance_table(tables, costs := DEFAULT_COSTS.scaled(scale), keys)
+    tables["finance"] = finance_table(tables, costs, keys)
     meta = dict(
         seed=seed,
         generator_version=GENERATOR_VERSION,
@@ -1005,6 +1031,9 @@ def build_tables(
         returns=returns,
         reviews=reviews,
         seller_ratings=_seller_rating_table(seed, market, activity, day_ts, widths),
+    )
+    tables["campaigns"], tables["campaign_sends"] = _campaign_tables(
+        market.t0.date(), activity.campaigns, widths
     )
     return {name: table for name, table in tables.items() if table is not None}
 
@@ -1560,4 +1589,248 @@ def _channel_truth(
             else:
                 info["marginal_roi"] = info["roi"]
         out[c] = info
+    return out
+
+
+def _campaign_basket(
+    sales: Sales, camp: dict, plans: list[PlannedCampaign]
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """The campaigns' extra orders as order columns, the order each copies its basket, channel
+    and device from (a completed order of its day that is not a pre-sale one: the member
+    came back the way that day's shoppers came), their customers and send rows."""
+    rows, day, row = camp["rows"], camp["order_day"], camp["order_row"]
+    ok = np.flatnonzero(~sales.cancelled & (sales.balance_day < 0))
+    ok_day = sales.orders["day"][ok]
+    lo = np.searchsorted(ok_day, day, "left")
+    n = np.searchsorted(ok_day, day, "right") - lo
+    has = n > 0
+    day, row, lo, n = day[has], row[has], lo[has], n[has]
+    u = rows["u"][row]
+    template = ok[lo + np.minimum((u[:, CU_BASKET] * n).astype(np.int64), n - 1)]
+    prof = np.asarray(HOUR_PROFILE, dtype=float)
+    hour = np.searchsorted(np.cumsum(prof) / prof.sum(), u[:, CU_HOUR], side="right")
+    sec = np.minimum(hour, 23) * 3600 + (u[:, CU_SEC] * 3600).astype(np.int64)
+    src = sales.orders
+    orders = dict(
+        day=day.astype(src["day"].dtype),
+        channel=src["channel"][template],
+        device=src["device"][template],
+        sec=sec.astype(src["sec"].dtype),
+        key=(1 << 62) + row,  # never drawn from: a campaign order is never rated
+        chat=np.full(day.size, -1, dtype=np.int64),
+        coupon_u=src["coupon_u"][template],
+        delivery_u=src["delivery_u"][template],
+        forfeited=np.zeros(day.size, dtype=bool),
+    )
+    return orders, template, rows["customer"][row], row
+
+
+def _with_campaign_orders(
+    sales: Sales, after: AfterSales, chats: dict, buyers: dict, plans: list[PlannedCampaign]
+) -> tuple[Sales, AfterSales, dict, dict, dict]:
+    """The sales with the campaigns' extra orders put in time order (orders renumbered, the
+    store's own keeping their order) and the coupons redeemed; after-sales, chats and buyers
+    renumbered to match; and what the campaigns did (`campaigns` of the truth and tables)."""
+    camp = buyers["campaigns"]
+    extra, template, customer, row = _campaign_basket(sales, camp, plans)
+    n_main = sales.orders["day"].size
+    o = sales.orders
+    t = np.r_[o["day"] * 86400 + o["sec"], extra["day"] * 86400 + extra["sec"]]
+    perm = np.argsort(t, kind="stable")
+    where = np.empty_like(perm)
+    where[perm] = np.arange(perm.size)
+    orders = {k: np.concatenate([o[k], extra[k]])[perm] for k in o}
+    starts = np.searchsorted(sales.line_order, np.arange(n_main + 1))
+    count = starts[template + 1] - starts[template]
+    copied = np.repeat(starts[template] - np.cumsum(count) + count, count) + np.arange(count.sum())
+    line_order = where[np.r_[sales.line_order, n_main + np.repeat(np.arange(template.size), count)]]
+    lperm = np.argsort(line_order, kind="stable")
+    lwhere = np.empty_like(lperm)
+    lwhere[lperm] = np.arange(lperm.size)
+
+    def per_order(main: np.ndarray, new: np.ndarray) -> np.ndarray:
+        return np.concatenate([main, new])[perm]
+
+    def per_line(main: np.ndarray) -> np.ndarray:
+        return np.concatenate([main, main[copied]])[lperm]
+
+    none = np.zeros(template.size)
+    merged = Sales(
+        orders,
+        per_order(sales.cancelled, np.zeros(template.size, dtype=bool)),
+        line_order[lperm],
+        per_line(sales.line_sku),
+        per_line(sales.line_qty),
+        per_line(sales.line_day),
+        per_line(sales.line_price),
+        per_order(sales.gross, sales.gross[template]),
+        per_order(sales.discount, sales.discount[template]),
+        per_order(sales.revenue, sales.revenue[template]),
+        per_order(sales.delivery, sales.delivery[template]),
+        sales.stockout_lost_orders,
+        per_order(sales.deposit, none),
+        per_order(sales.balance_day, np.full(template.size, -1, dtype=sales.balance_day.dtype)),
+        per_order(sales.wait, sales.wait[template]),
+    )
+    order_customer = per_order(buyers["order_customer"], customer)
+    chats = dict(
+        chats, order=np.where(chats["order"] >= 0, where[np.maximum(chats["order"], 0)], -1)
+    )
+    after = replace(
+        after, return_line=lwhere[after.return_line], review_line=lwhere[after.review_line]
+    )
+    redeemed = _redeem(merged, after, plans, camp["rows"], order_customer)
+    done = dict(plans=plans, rows=camp["rows"], redeemed=redeemed, order=where[n_main:], row=row)
+    return merged, after, chats, dict(buyers, order_customer=order_customer), done
+
+
+def _redeem(
+    sales: Sales, after: AfterSales, plans: list[PlannedCampaign], rows: dict, customer
+) -> np.ndarray:
+    """Apply the campaigns' coupons to the orders that redeem them (in place; refunds of
+    their returns follow); the redeeming order of each send row (-1: none)."""
+    usable = ~sales.cancelled & (sales.balance_day < 0)
+    redeemed = redeem(plans, rows, customer, sales.orders["day"], usable, sales.gross)
+    hit = redeemed >= 0
+    if not hit.any():
+        return redeemed
+    amount = np.array([p.amount for p in plans])[rows["campaign"][hit]]
+    won = redeemed[hit]
+    sales.discount[won] = np.round(sales.discount[won] + amount, 2)
+    sales.revenue[won] = np.round(sales.gross[won] - sales.discount[won], 2)
+    order = sales.line_order[after.return_line]
+    fix = np.flatnonzero(np.isin(order, won))
+    share = sales.revenue[order[fix]] / sales.gross[order[fix]]
+    after.refund[fix] = np.round(
+        after.return_qty[fix] * sales.line_price[after.return_line[fix]] * share, 2
+    )
+    return redeemed
+
+
+def _campaign_tables(
+    start: date, done: dict | None, widths: IdWidths
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The campaigns (one row each, in the policy's order) and their sends (one row per
+    targeted member, by campaign and customer)."""
+    plans = done["plans"] if done else []
+    rows = done["rows"] if done and done["rows"] else None
+    n = len(plans)
+    k = np.arange(n)
+    ids = make_ids("CP", k, 3)
+    if rows is None:
+        rows = dict(
+            campaign=np.empty(0, dtype=np.int64),
+            customer=np.empty(0, dtype=np.int64),
+            held_out=np.empty(0, dtype=bool),
+            opted_out=np.empty(0, dtype=bool),
+        )
+        redeemed = np.empty(0, dtype=np.int64)
+    else:
+        redeemed = done["redeemed"]
+    camp = rows["campaign"]
+    sent = ~rows["held_out"]
+
+    def per(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(camp[mask], minlength=n).astype(np.int64)
+
+    cost = np.array([COST_PER_MESSAGE[p.channel] for p in plans], dtype=float)
+    campaigns = pd.DataFrame(
+        {
+            "campaign_id": ids,
+            "name": pd.array([p.name for p in plans], dtype="str"),
+            "send_date": pd.to_datetime([start + timedelta(days=p.day) for p in plans]).astype(
+                "datetime64[ns]"
+            ),
+            "channel": pd.array([p.channel for p in plans], dtype="str"),
+            "target": pd.array([describe_target(p) for p in plans], dtype="str"),
+            "coupon_amount": np.array([p.amount for p in plans], dtype=float),
+            "min_spend": np.array([p.min_spend for p in plans], dtype=float),
+            "holdout_share": np.array([p.holdout for p in plans], dtype=float),
+            "targeted": per(np.ones(camp.size, dtype=bool)),
+            "held_out": per(~sent),
+            "sent": per(sent),
+            "opted_out": per(rows["opted_out"]),
+            "redeemed": per(redeemed >= 0),
+            "cost_per_message": cost,
+            "message_cost": np.round(per(sent) * cost, 2),
+        }
+    )
+    srt = np.lexsort((rows["customer"], camp))
+    sends = pd.DataFrame(
+        {
+            "campaign_id": make_ids("CP", camp[srt], 3),
+            "customer_id": make_ids("C", rows["customer"][srt], widths.customer),
+            "group": labels((~sent[srt]).astype(np.int8), ("sent", "held_out")),
+            "opted_out": rows["opted_out"][srt],
+            "redeemed_order_id": make_ids("O", redeemed[srt], widths.order),
+        }
+    )
+    return campaigns, sends
+
+
+def _campaign_truth(
+    market: Market, sales: Sales, after: AfterSales, done: dict | None, costs
+) -> list[dict]:
+    """Per campaign and true segment: members sent and held out, the true uplift (expected
+    extra orders per member sent, at their loyalty of the send date) and the true incremental
+    profit (the contribution of the orders it caused, less its coupons on orders that would
+    have been placed anyway and its messages; its orders are not returned)."""
+    if not done or not done["rows"]:
+        return []
+    plans, rows, redeemed = done["plans"], done["rows"], done["redeemed"]
+    table = market.products.table
+    keep = 1 - costs.payment_fee - table["category"].map(costs.commission).to_numpy(dtype=float)
+    unit_cost = table["unit_cost"].to_numpy(dtype=float)
+    n = sales.gross.size
+    gross_line = sales.line_qty * sales.line_price
+    kept = np.bincount(sales.line_order, gross_line * keep[sales.line_sku], minlength=n)
+    factor = np.divide(kept, sales.gross, out=np.zeros(n), where=sales.gross > 0)
+    cogs = np.bincount(sales.line_order, sales.line_qty * unit_cost[sales.line_sku], minlength=n)
+    gain = np.zeros(rows["customer"].size)
+    caused = np.zeros(n, dtype=bool)
+    caused[done["order"]] = True
+    gain[done["row"]] += (
+        sales.revenue[done["order"]] * factor[done["order"]]
+        - cogs[done["order"]]
+        - costs.shipping_per_parcel
+    )
+    # a coupon on an order placed anyway: less paid, less commission and fees, and less
+    # refunded (with its commission) on the share of the order sent back
+    back = sales.line_order[after.return_line]
+    returned = np.bincount(back, after.return_qty * sales.line_price[after.return_line], n)
+    kept_share = 1 - np.divide(returned, sales.gross, out=np.zeros(n), where=sales.gross > 0)
+    anyway = np.flatnonzero((redeemed >= 0) & ~caused[np.maximum(redeemed, 0)])
+    amount = np.array([p.amount for p in plans])[rows["campaign"][anyway]]
+    o = redeemed[anyway]
+    fee = costs.payment_fee
+    gain[anyway] -= amount * (kept_share[o] * (factor[o] + fee) - fee)
+    sent = ~rows["held_out"]
+    gain[sent] -= np.array([COST_PER_MESSAGE[p.channel] for p in plans])[rows["campaign"][sent]]
+    extra = np.bincount(done["row"], minlength=gain.size)
+    out = []
+    for i, plan in enumerate(plans):
+        by_segment = {}
+        for s, name in enumerate(SEGMENTS):
+            mine = (rows["campaign"] == i) & (rows["segment"] == s)
+            by_segment[name] = dict(
+                sent=int((mine & sent).sum()),
+                held_out=int((mine & ~sent).sum()),
+                true_uplift=round(float(rows["uplift"][mine & sent].mean()), 6)
+                if (mine & sent).any()
+                else 0.0,
+                extra_orders=int(extra[mine].sum()),
+                incremental_profit=round(float(gain[mine].sum()), 2),
+            )
+        mine = rows["campaign"] == i
+        out.append(
+            dict(
+                name=plan.name,
+                true_uplift=round(float(rows["uplift"][mine & sent].mean()), 6)
+                if (mine & sent).any()
+                else 0.0,
+                extra_orders=int(extra[mine].sum()),
+                incremental_profit=round(float(gain[mine].sum()), 2),
+                by_segment=by_segment,
+            )
+        )
     return out

@@ -39,7 +39,11 @@ out in full. Only decisions the engine consumes are held:
   with a number of agents, and `StaffingPeriod`s of dates with shifts of their own, e.g. for
   festival days); an hour no shift covers has no agent, and its chats are abandoned. Agents
   answer pre-sale questions before after-sale contacts; waits follow from the queue of each
-  hour (see `storeops.sim.service`) and each agent-hour costs a wage (`finance`).
+  hour (see `storeops.sim.service`) and each agent-hour costs a wage (`finance`);
+- the member campaigns (`Campaign`: a send date, a channel, a `Target` rule over the members'
+  orders or a true segment, a coupon and a hold-out share; see `storeops.sim.campaigns`).
+  `campaigns=None` keeps the store's own calendar of campaigns; a tuple replaces it whole
+  (an empty one: no campaigns).
 """
 
 from __future__ import annotations
@@ -53,6 +57,14 @@ import numpy as np
 
 from storeops.errors import StoreOpsError
 from storeops.sim.calendar import FestivalPlan, Presale, festival_windows
+from storeops.sim.campaigns import (
+    CAMPAIGN_CHANNELS,
+    Campaign,
+    PlannedCampaign,
+    Target,
+    own_campaigns,
+    planned,
+)
 from storeops.sim.generate import build_market, check_args, run_store
 from storeops.sim.inventory import draw_reorder_rule
 from storeops.sim.orders import ORDINARY_COUPON, Coupon, CouponTier
@@ -63,6 +75,7 @@ from storeops.sim.params import (
     DEFAULT_SEED,
     FESTIVALS,
     PAID_CHANNELS,
+    SEGMENTS,
 )
 from storeops.sim.rng import stream
 from storeops.sim.store import Store
@@ -196,10 +209,13 @@ class Policy:
     coupons: tuple[CouponPeriod, ...] = field(default_factory=tuple)
     festivals: tuple[FestivalPlan, ...] = field(default_factory=tuple)
     service: ServicePlan | None = None  # None: the store's own staffing
+    campaigns: tuple[Campaign, ...] | None = None  # None: the store's own campaigns
 
     def __post_init__(self):
         for name in ("budgets", "prices", "reorder", "coupons", "festivals"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.campaigns is not None:
+            object.__setattr__(self, "campaigns", tuple(self.campaigns))
 
     def to_json(self) -> str:
         """The policy as JSON text (floats written exactly, so `from_json` gives it back)."""
@@ -232,6 +248,7 @@ class Policy:
                 ],
                 festivals=[_festival_from(f) for f in raw.get("festivals", [])],
                 service=_service_from(raw.get("service")),
+                campaigns=_campaigns_from(raw.get("campaigns")),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise StoreOpsError(f"not a policy: {type(exc).__name__}: {exc}") from None
@@ -241,6 +258,12 @@ def _coupon_from(raw: dict) -> Coupon:
     return Coupon(
         [CouponTier(**t) for t in raw["tiers"]], raw.get("max_stack", 1), raw.get("share", 1.0)
     )
+
+
+def _campaigns_from(raw: list | None) -> list[Campaign] | None:
+    if raw is None:
+        return None
+    return [Campaign(**dict(c, target=Target(**c.get("target", {})))) for c in raw]
 
 
 def _service_from(raw: dict | None) -> ServicePlan | None:
@@ -558,6 +581,58 @@ def _staffing(policy: Policy, frame: _Frame) -> np.ndarray | None:
     return agents
 
 
+def _whole(where: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise StoreOpsError(f"{where} must be a whole number of at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_target(where: str, target) -> None:
+    if not isinstance(target, Target):
+        raise StoreOpsError(f"{where} must be a Target, got {target!r}")
+    for name in ("bought_within_days", "not_bought_within_days"):
+        if getattr(target, name) is not None:
+            _whole(f"{where}.{name}", getattr(target, name), 1)
+    _whole(f"{where}.min_orders", target.min_orders, 0)
+    if target.segment is not None and target.segment not in SEGMENTS:
+        raise StoreOpsError(
+            f"{where}.segment is an unknown segment: {target.segment!r}; "
+            f"segments: {', '.join(SEGMENTS)}"
+        )
+
+
+def _campaigns(policy: Policy, frame: _Frame) -> list[PlannedCampaign] | None:
+    """Validated campaigns in the engine's form (None: the store's own)."""
+    if policy.campaigns is None:
+        return None
+    out, seen = [], set()
+    for i, c in enumerate(policy.campaigns):
+        where = f"campaigns[{i}]"
+        if not isinstance(c, Campaign):
+            raise StoreOpsError(f"{where} must be a Campaign, got {c!r}")
+        if not isinstance(c.name, str) or not c.name.strip():
+            raise StoreOpsError(f"{where}.name must be a non-empty text, got {c.name!r}")
+        if c.name in seen:
+            raise StoreOpsError(f"{where}.name {c.name!r} is listed twice")
+        seen.add(c.name)
+        _day(f"{where}.send_date", c.send_date, frame)
+        if c.channel not in CAMPAIGN_CHANNELS:
+            raise StoreOpsError(
+                f"{where}.channel is an unknown campaign channel: {c.channel!r}; "
+                f"channels: {', '.join(CAMPAIGN_CHANNELS)}"
+            )
+        _check_target(f"{where}.target", c.target)
+        amount = _number(f"{where}.coupon_amount", c.coupon_amount, 0.0)
+        spend = _number(f"{where}.min_spend", c.min_spend, 0.0)
+        if amount > 0 and amount >= spend:
+            raise StoreOpsError(
+                f"{where}.min_spend must be above the coupon_amount {amount:g}, got {c.min_spend!r}"
+            )
+        _share(f"{where}.holdout_share", c.holdout_share, low_open=False, high_open=False)
+        out.append(planned(c, frame.start))
+    return out
+
+
 def simulate(
     seed: int = DEFAULT_SEED,
     policy: Policy | None = None,
@@ -580,11 +655,11 @@ def simulate(
     budgets, prices = _budgets(policy, frame), _prices(policy, frame)
     bids, reorder = _bids(policy, frame), _reorder(policy, frame, seed)
     coupons, festivals = _coupons(policy, frame), _festivals(policy, frame)
-    staffing = _staffing(policy, frame)
+    staffing, campaigns = _staffing(policy, frame), _campaigns(policy, frame)
     market = build_market(
         seed, start, days, scale, channels, budgets, prices, bids, festivals, coupons, staffing
     )
-    return run_store(market, seed, start, days, scale, channels, reorder, lean)
+    return run_store(market, seed, start, days, scale, channels, reorder, lean, campaigns)
 
 
 def _runs(values: np.ndarray, start: date) -> list[Period]:
@@ -659,7 +734,15 @@ def default_policy(
     last = (start + timedelta(days=days - 1)).isoformat()
     coupons = [CouponPeriod(start.isoformat(), last, ORDINARY_COUPON)]
     festivals = [FestivalPlan(name, year) for name, year, *_ in festival_windows(start, days)]
-    return Policy(budgets, prices, reorder, coupons, festivals, service_plan(market.agents, start))
+    return Policy(
+        budgets,
+        prices,
+        reorder,
+        coupons,
+        festivals,
+        service_plan(market.agents, start),
+        own_campaigns(start, days),
+    )
 
 
 def _day_shifts(agents: np.ndarray) -> list[Shift]:

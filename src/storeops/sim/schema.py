@@ -2,7 +2,8 @@
 
 Types: ``string`` (ids and labels), ``datetime`` (datetime64; dates at midnight), ``int``,
 ``float``, ``bool``.  Money is in CNY (yuan) as float; ids are strings with a prefix
-(``O0000001`` orders, ``C000001`` customers, ``SKU0001`` products, ``H0000001`` chats).
+(``O0000001`` orders, ``C000001`` customers, ``SKU0001`` products, ``H0000001`` chats,
+``CP001`` campaigns).
 """
 
 from __future__ import annotations
@@ -530,6 +531,92 @@ SCHEMA: dict[str, Table] = {
             ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),
         ),
         Table(
+            "campaigns",
+            "one row per member campaign (a message to a target group of members, with a random hold-out)",
+            (
+                C("campaign_id", "string", "-", "campaign id"),
+                C("name", "string", "-", "the campaign's name"),
+                C("send_date", "datetime", "day", "day the messages were sent"),
+                C(
+                    "channel",
+                    "string",
+                    "-",
+                    "sms, push, email or member_message (the platform's member message)",
+                    allowed=("sms", "push", "email", "member_message"),
+                ),
+                C(
+                    "target",
+                    "string",
+                    "-",
+                    "who was targeted: members (customers who had bought and not opted out) matching the rule, counted on the orders before the send date",
+                ),
+                C("coupon_amount", "float", "CNY", "coupon value offered (0: no coupon)", min=0),
+                C("min_spend", "float", "CNY", "the coupon's minimum order value", min=0),
+                C(
+                    "holdout_share",
+                    "float",
+                    "share",
+                    "share of the targeted members held out at random",
+                    min=0,
+                ),
+                C("targeted", "int", "members", "members the rule selected", min=0),
+                C(
+                    "held_out",
+                    "int",
+                    "members",
+                    "targeted members not sent the message (the control group)",
+                    min=0,
+                ),
+                C("sent", "int", "messages", "targeted members sent the message", min=0),
+                C(
+                    "opted_out",
+                    "int",
+                    "members",
+                    "members sent it who opted out of messages",
+                    min=0,
+                ),
+                C(
+                    "redeemed",
+                    "int",
+                    "coupons",
+                    "coupons redeemed (within 14 days of the send date)",
+                    min=0,
+                ),
+                C("cost_per_message", "float", "CNY", "what one message costs", min=0),
+                C(
+                    "message_cost",
+                    "float",
+                    "CNY",
+                    "sent x cost_per_message, booked as ad spend on the send date",
+                    min=0,
+                ),
+            ),
+            ("campaign_id",),
+        ),
+        Table(
+            "campaign_sends",
+            "one row per member a campaign targeted: sent the message or held out",
+            (
+                C("campaign_id", "string", "-", "campaign id"),
+                C("customer_id", "string", "-", "customer id"),
+                C("group", "string", "-", "sent or held_out", allowed=("sent", "held_out")),
+                C("opted_out", "bool", "-", "the member opted out of messages on getting this one"),
+                C(
+                    "redeemed_order_id",
+                    "string",
+                    "-",
+                    "the order on which the member used the campaign's coupon (missing: not used)",
+                    nullable=True,
+                ),
+            ),
+            ("campaign_id", "customer_id"),
+            (
+                (("campaign_id",), "campaigns", ("campaign_id",)),
+                (("customer_id",), "customers", ("customer_id",)),
+                (("redeemed_order_id",), "orders", ("order_id",)),
+            ),
+        ),
+        Table(
             "seller_ratings",
             "one row per reviewed order: the buyer's detailed seller ratings, given with the review",
             (
@@ -768,10 +855,11 @@ def validate(store) -> None:
         raise SchemaError(
             "finance: gross_sales - discounts differs from the completed orders' revenue"
         )
-    if not np.isclose(
-        fin["ad_spend"].sum(), tabs["traffic"]["spend"].sum(), atol=0.01 * max(len(fin), 1)
-    ):
-        raise SchemaError("finance.ad_spend does not add up to traffic.spend")
+    spend = tabs["traffic"]["spend"].sum() + tabs["campaigns"]["message_cost"].sum()
+    if not np.isclose(fin["ad_spend"].sum(), spend, atol=0.01 * max(len(fin), 1)):
+        raise SchemaError(
+            "finance.ad_spend does not add up to traffic.spend plus campaigns.message_cost"
+        )
     f = tabs["funnel"]
     if (f["orders"] > f["add_to_carts"]).any():
         raise SchemaError("funnel: more orders than add-to-carts")

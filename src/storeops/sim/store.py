@@ -21,6 +21,8 @@ TABLES = (
     "returns",
     "reviews",
     "seller_ratings",
+    "campaigns",
+    "campaign_sends",
     "finance",
 )
 

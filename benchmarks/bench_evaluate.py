@@ -11,6 +11,10 @@ Rows, side by side in one run (median of N after one warm-up call):
   would try: nothing a plan changes is cached between plans);
 * evaluate 90 days, festival plan: 6.18 with a 20 % festival discount and a pre-sale (a
   festival decision also needs the store's own festival effects for its planners);
+* evaluate 90 days, campaign plan: the store's own plan with two more member campaigns in
+  the window (a targeting plan a learner would try; campaigns need the customers drawn);
+* evaluate 90 days, no campaigns: the own plan without any campaign (what they cost in time);
+* campaign_profit, once: one campaign's incremental profit (two runs: with and without it);
 * evaluate 90 days, tables: the same with the full store kept (customers, truth): what the
   lean run of `evaluate` saves;
 * evaluate 365 days with tables: the whole year with the full store kept;
@@ -63,6 +67,7 @@ def measure(repeat: int) -> dict:
             lambda: evaluate(DEFAULT_SEED, doubled, START, DAYS), repeat
         ),
         **festival_row(plan, repeat),
+        **campaign_rows(plan, repeat),
         "evaluate 90 days, tables": timed(
             lambda: evaluate(DEFAULT_SEED, doubled, START, DAYS, tables=True), repeat
         ),
@@ -100,6 +105,38 @@ def festival_row(plan, repeat: int) -> dict:
             lambda: evaluate(DEFAULT_SEED, festival, START, DAYS), repeat
         )
     }
+
+
+def campaign_rows(plan, repeat: int) -> dict:
+    """The campaign plans' rows, on code that has member campaigns (a baseline may not)."""
+    try:
+        from storeops.sim.campaigns import Campaign, Target
+        from storeops.sim.evaluate import campaign_profit
+    except ImportError:
+        return {}
+    from storeops.sim import DEFAULT_SEED
+    from storeops.sim.evaluate import evaluate
+
+    extra = (
+        Campaign("june-members", "2025-06-24", "sms", Target(bought_within_days=60), 15.0, 129.0),
+        Campaign(
+            "july-winback", "2025-07-22", "push", Target(not_bought_within_days=90), 20.0, 149.0
+        ),
+    )
+    targeting = replace(plan, campaigns=(*plan.campaigns, *extra))
+    none = replace(plan, campaigns=())
+    rows = {
+        "evaluate 90 days, campaign plan": timed(
+            lambda: evaluate(DEFAULT_SEED, targeting, START, DAYS), repeat
+        ),
+        "evaluate 90 days, no campaigns": timed(
+            lambda: evaluate(DEFAULT_SEED, none, START, DAYS), repeat
+        ),
+    }
+    t0 = time.perf_counter()
+    campaign_profit(DEFAULT_SEED, targeting, "june-members", START, DAYS)
+    rows["campaign_profit, once"] = time.perf_counter() - t0
+    return rows
 
 
 def measure_in_child(repeat: int, src: str | None) -> dict:

@@ -111,6 +111,21 @@ def test_f24_a_campaign_lifts_purchases_against_its_holdout_by_segment(default_s
     assert deal - occasional > 4 * np.hypot(e1, e2), lifts
 
 
+def test_f24_holds_on_five_seeds(store):
+    rows = _window_orders(store)
+    rows["bought"] = rows["orders"] > 0
+    share, _ = _lift(rows, "bought")
+    assert 0.005 <= share <= 0.05, share
+    rows["segment"] = _true_segments(store, rows["customer_id"])
+    (deal, e1), (occasional, e2) = (
+        _lift(rows[rows["segment"] == s]) for s in ("deal_seeker", "occasional")
+    )
+    assert deal - occasional > 3 * np.hypot(e1, e2), (deal, occasional)
+    # opted-out members redeem nothing
+    sends = store.campaign_sends
+    assert sends.loc[sends["opted_out"], "redeemed_order_id"].isna().all()
+
+
 def _messaging(every_days: int) -> Policy:
     """An SMS with a 10-off coupon to every member each `every_days` days, from February."""
     sends = pd.date_range("2025-02-03", "2025-06-01", freq=f"{every_days}D")

@@ -12,21 +12,22 @@ the message:
 - opts out with a chance that grows with the messages they got in the last
   OPT_OUT_RECENT_DAYS days (more so if they have lapsed), and then gets nothing more and
   ignores this one;
-- otherwise places one extra order within WINDOW_DAYS days with chance RESPONSE[segment] x
-  the offer's pull (NO_OFFER[segment] without a coupon) x the channel's REACH (x LAPSED for a customer past their active
-  lifetime); that order is kept, like any repeat order, with chance loyalty / LOYALTY_CAP on
-  its day. The extra order's basket, channel and device are those of a completed order of
-  the same day (picked by the member's uniform): campaign shoppers buy what the day's
-  shoppers buy, and come in the way they come. The stock that
-  day's shoppers found serves it (campaign orders are few, under 1 % of the orders, and the
-  inventory table does not count them).
+- otherwise places one extra order within WINDOW_DAYS days with chance RESPONSE[segment]
+  x the offer's pull (NO_OFFER[segment] without a coupon) x the channel's REACH (x LAPSED
+  for a customer past their active lifetime); that order is kept, like any repeat order,
+  with chance loyalty / LOYALTY_CAP on its day. Its basket and device are those of a
+  completed order of the same day (picked by the member's uniform): campaign shoppers buy
+  what the day's shoppers buy; they come back through the app (direct traffic). It ships from the
+  supplier (drop-shipped, as member offers often are), not from the store's warehouse, so
+  a campaign changes no stock and no purchase order (and `inventory.units_sold` counts the
+  warehouse's units only). Campaign orders are few, well under 1 % of the orders.
 
-A coupon (`coupon_amount` off from `min_spend`) is redeemed on the first completed order of a
-sent member within the window that reaches the minimum spend, whether the message caused the
-order or not (buyers who would have come anyway redeem too: that is what makes a coupon to
-loyal members dear); it adds to the order's discount. Every message sent costs its channel's
-COST_PER_MESSAGE, booked as ad spend on the send date. A campaign changes nothing before its
-send date.
+A coupon (`coupon_amount` off from `min_spend`) is redeemed on the first completed order of
+a sent member (who did not opt out) within the window that reaches the minimum spend,
+whether the message caused the order or not (buyers who would have come anyway redeem too:
+that is what makes a coupon to loyal members dear); it adds to the order's discount. Every
+message sent costs its channel's COST_PER_MESSAGE, booked as ad spend on the send date. A
+campaign changes nothing before its send date.
 """
 
 from __future__ import annotations
@@ -323,8 +324,9 @@ def redeem(
     gross: np.ndarray,
 ) -> np.ndarray:
     """The order (-1: none) on which each send row's coupon was redeemed: the first usable
-    order (completed, not a pre-sale) of the sent member in the window reaching the minimum
-    spend, one coupon per order, campaigns in the order of their send dates."""
+    order (completed, not a pre-sale) of the member sent it (who did not opt out) in the
+    window reaching the minimum spend, one coupon per order, campaigns in the order of their
+    send dates."""
     redeemed = np.full(rows["customer"].size if rows else 0, -1, dtype=np.int64)
     taken = np.zeros(order_day.size, dtype=bool)
     n = max(order_customer.max(initial=-1), rows["customer"].max(initial=-1) if rows else -1)
@@ -333,7 +335,7 @@ def redeem(
         plan = plans[i]
         if plan.amount <= 0:
             continue
-        mine = np.flatnonzero((rows["campaign"] == i) & ~rows["held_out"])
+        mine = np.flatnonzero((rows["campaign"] == i) & ~rows["held_out"] & ~rows["opted_out"])
         row_of[:] = -1
         row_of[rows["customer"][mine]] = mine
         in_window = (order_day >= plan.day) & (order_day < plan.day + WINDOW_DAYS)

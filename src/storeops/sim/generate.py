@@ -484,12 +484,15 @@ def run_store(
             sales.cancelled, campaigns,
         )  # fmt: skip
         del lived, o
-    chats = all_chats(placed_presale, presale_order, post, buyers)
+    # a lean run draws the customers only for the campaigns' sake: its tables name nobody
+    chats = all_chats(placed_presale, presale_order, post, None if lean else buyers)
     done = None
     if buyers is not None and buyers["campaigns"] is not None:
         sales, after, chats, buyers, done = _with_campaign_orders(
-            sales, after, chats, buyers, campaigns
+            seed, sales, after, chats, buyers, campaigns, channels
         )
+    if lean:
+        buyers = None
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident, done)
     # the activity holds them now
     del funnel, stock, sales, buyers, chats, after, placed_presale, presale_order, post
@@ -990,6 +993,7 @@ def build_tables(
     funnel, sales, buyers = activity.funnel, activity.sales, activity.buyers
     dates = market.effects["dates"]
     ab = _ab_table(seed, market.traffic, funnel, dates)
+    visited = _campaign_visits(market.traffic.table, funnel, sales, activity.campaigns, channels)
     widths = IdWidths(
         order=id_width(sales.orders["day"].size, 7),
         customer=id_width(0 if buyers is None else buyers["segment"].size, 6),
@@ -1001,8 +1005,8 @@ def build_tables(
         calendar=market.calendar,
         products=market.products.table,
         competitor_prices=market.products.competitor_table,
-        traffic=market.traffic.table,
-        funnel=_funnel_table(funnel, sales, day_ts, days, channels),
+        traffic=visited[0],
+        funnel=_funnel_table(visited[1], sales, day_ts, days, channels),
         ab_tests=ab,
         customers=None if buyers is None else _customer_table(market.t0, buyers, widths),
         orders=_order_table(market.t0, sales, buyers, widths),
@@ -1033,7 +1037,7 @@ def build_tables(
         seller_ratings=_seller_rating_table(seed, market, activity, day_ts, widths),
     )
     tables["campaigns"], tables["campaign_sends"] = _campaign_tables(
-        market.t0.date(), activity.campaigns, widths
+        market.t0.date(), activity.campaigns, widths, named=buyers is not None
     )
     return {name: table for name, table in tables.items() if table is not None}
 
@@ -1593,27 +1597,41 @@ def _channel_truth(
 
 
 def _campaign_basket(
-    sales: Sales, camp: dict, plans: list[PlannedCampaign]
+    seed: int, sales: Sales, camp: dict, channels: tuple[str, ...]
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
-    """The campaigns' extra orders as order columns, the order each copies its basket, channel
-    and device from (a completed order of its day that is not a pre-sale one: the member
-    came back the way that day's shoppers came), their customers and send rows."""
+    """The campaigns' extra orders as order columns, the order each copies its basket and
+    device from (a completed order of its day that is not a pre-sale one), their customers
+    and send rows. A member who answers a message opens the store in the app: the order
+    comes in as direct traffic (through the order's own channel if the store has no direct
+    traffic)."""
     rows, day, row = camp["rows"], camp["order_day"], camp["order_row"]
     ok = np.flatnonzero(~sales.cancelled & (sales.balance_day < 0))
+    # each order of the day has a uniform of its own (keyed like its draws); the member takes
+    # the first at or above theirs: an order that comes or goes moves few members' pick
+    v = keyed_uniforms(seed, "campaign-basket", sales.orders["key"][ok], 1)[:, 0]
     ok_day = sales.orders["day"][ok]
+    ok, v, ok_day = (x[np.lexsort((v, ok_day))] for x in (ok, v, ok_day))
     lo = np.searchsorted(ok_day, day, "left")
     n = np.searchsorted(ok_day, day, "right") - lo
     has = n > 0
     day, row, lo, n = day[has], row[has], lo[has], n[has]
     u = rows["u"][row]
-    template = ok[lo + np.minimum((u[:, CU_BASKET] * n).astype(np.int64), n - 1)]
+    # days then uniforms, sorted: one search finds each member's pick within their day
+    below_one = np.nextafter(np.float32(1), np.float32(0))  # a float32 uniform may round to 1
+    at = np.searchsorted(
+        ok_day + np.minimum(v, below_one).astype(np.float64),
+        day + np.minimum(u[:, CU_BASKET], below_one).astype(np.float64),
+    )
+    template = ok[np.where(at < lo + n, at, lo)]
     prof = np.asarray(HOUR_PROFILE, dtype=float)
     hour = np.searchsorted(np.cumsum(prof) / prof.sum(), u[:, CU_HOUR], side="right")
     sec = np.minimum(hour, 23) * 3600 + (u[:, CU_SEC] * 3600).astype(np.int64)
     src = sales.orders
     orders = dict(
         day=day.astype(src["day"].dtype),
-        channel=src["channel"][template],
+        channel=np.where(
+            "direct" in channels, CHANNELS.index("direct"), src["channel"][template]
+        ).astype(src["channel"].dtype),
         device=src["device"][template],
         sec=sec.astype(src["sec"].dtype),
         key=(1 << 62) + row,  # never drawn from: a campaign order is never rated
@@ -1626,13 +1644,19 @@ def _campaign_basket(
 
 
 def _with_campaign_orders(
-    sales: Sales, after: AfterSales, chats: dict, buyers: dict, plans: list[PlannedCampaign]
+    seed: int,
+    sales: Sales,
+    after: AfterSales,
+    chats: dict,
+    buyers: dict,
+    plans: list[PlannedCampaign],
+    channels: tuple[str, ...],
 ) -> tuple[Sales, AfterSales, dict, dict, dict]:
     """The sales with the campaigns' extra orders put in time order (orders renumbered, the
     store's own keeping their order) and the coupons redeemed; after-sales, chats and buyers
     renumbered to match; and what the campaigns did (`campaigns` of the truth and tables)."""
     camp = buyers["campaigns"]
-    extra, template, customer, row = _campaign_basket(sales, camp, plans)
+    extra, template, customer, row = _campaign_basket(seed, sales, camp, channels)
     n_main = sales.orders["day"].size
     o = sales.orders
     t = np.r_[o["day"] * 86400 + o["sec"], extra["day"] * 86400 + extra["sec"]]
@@ -1708,10 +1732,10 @@ def _redeem(
 
 
 def _campaign_tables(
-    start: date, done: dict | None, widths: IdWidths
+    start: date, done: dict | None, widths: IdWidths, named: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The campaigns (one row each, in the policy's order) and their sends (one row per
-    targeted member, by campaign and customer)."""
+    targeted member, by campaign and customer; no customer ids unless `named`)."""
     plans = done["plans"] if done else []
     rows = done["rows"] if done and done["rows"] else None
     n = len(plans)
@@ -1759,7 +1783,9 @@ def _campaign_tables(
     sends = pd.DataFrame(
         {
             "campaign_id": make_ids("CP", camp[srt], 3),
-            "customer_id": make_ids("C", rows["customer"][srt], widths.customer),
+            "customer_id": make_ids(
+                "C", rows["customer"][srt] if named else np.full(srt.size, -1), widths.customer
+            ),
             "group": labels((~sent[srt]).astype(np.int8), ("sent", "held_out")),
             "opted_out": rows["opted_out"][srt],
             "redeemed_order_id": make_ids("O", redeemed[srt], widths.order),
@@ -1834,3 +1860,29 @@ def _campaign_truth(
             )
         )
     return out
+
+
+def _campaign_visits(
+    traffic: pd.DataFrame,
+    funnel: dict[str, np.ndarray],
+    sales: Sales,
+    done: dict | None,
+    channels: tuple[str, ...],
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The traffic table and the funnel with the campaigns' orders' visits: each is a session
+    of its own that viewed a product and put it in the cart."""
+    if not done or not done["order"].size:
+        return traffic, funnel
+    o = sales.orders
+    day, ch, dev = (o[k][done["order"]].astype(np.int64) for k in ("day", "channel", "device"))
+    funnel = dict(funnel)
+    for name in ("sessions", "views", "atc"):
+        funnel[name] = funnel[name].copy()
+        np.add.at(funnel[name], (day, ch, dev), 1)
+    keep = np.full(len(CHANNELS), -1)
+    kept = [CHANNELS.index(c) for c in CHANNELS if c in channels]
+    keep[kept] = np.arange(len(kept))
+    rows = np.bincount(day * len(kept) + keep[ch], minlength=len(traffic))
+    traffic = traffic.copy()
+    traffic["sessions"] = traffic["sessions"].to_numpy() + rows.astype(traffic["sessions"].dtype)
+    return traffic, funnel

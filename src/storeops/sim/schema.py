@@ -359,7 +359,13 @@ SCHEMA: dict[str, Table] = {
                     min=0,
                 ),
                 C("receipts", "int", "units", "units received from the supplier that day", min=0),
-                C("units_sold", "int", "units", "units sold in completed orders that day", min=0),
+                C(
+                    "units_sold",
+                    "int",
+                    "units",
+                    "units of completed orders shipped from the warehouse that day (member-campaign offers ship from the supplier)",
+                    min=0,
+                ),
                 C(
                     "written_down",
                     "int",

@@ -1610,7 +1610,8 @@ def _campaign_basket(
     # the first at or above theirs: an order that comes or goes moves few members' pick
     v = keyed_uniforms(seed, "campaign-basket", sales.orders["key"][ok], 1)[:, 0]
     ok_day = sales.orders["day"][ok]
-    ok, v, ok_day = (x[np.lexsort((v, ok_day))] for x in (ok, v, ok_day))
+    by_day = np.lexsort((v, ok_day))
+    ok, v, ok_day = ok[by_day], v[by_day], ok_day[by_day]
     lo = np.searchsorted(ok_day, day, "left")
     n = np.searchsorted(ok_day, day, "right") - lo
     has = n > 0

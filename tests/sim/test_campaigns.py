@@ -101,6 +101,12 @@ def test_f24_a_campaign_lifts_purchases_against_its_holdout_by_segment(default_s
     # ... and orders per member by what the truth says, within the noise
     lift, se = _lift(rows)
     assert abs(lift - _true_uplift(default_store)) < 3 * se, (lift, se)
+    # each campaign's own lift against its hold-out is its true uplift, within the noise
+    truth = {c["name"]: c["true_uplift"] for c in default_store.truth["campaigns"]["campaigns"]}
+    names = default_store.campaigns.set_index("campaign_id")["name"]
+    for cid, one in rows.groupby("campaign_id"):
+        value, err = _lift(one)
+        assert abs(value - truth[names[cid]]) < 3.5 * err, (names[cid], value, err)
     # the lift differs by segment: deal seekers come for the coupons far more than occasional
     # buyers, and each segment's lift is its true uplift within the noise
     rows["segment"] = _true_segments(default_store, rows["customer_id"])

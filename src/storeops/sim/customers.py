@@ -55,11 +55,11 @@ def assign_customers(
     p_fest = np.array([SEGMENT_PARAMS[s]["festival_share"] for s in SEGMENTS])
     # pending[day]: arrays of customer ids due to order again that day
     pending: list[list[np.ndarray]] = [[] for _ in range(days)]
-
     rng = stream(seed, "customers")
     seg0, t00, life0 = _existing_customers(rng, scale, p_norm, life)
     n0 = seg0.size
-    ids0 = np.arange(n0)  # events after the start: window [0, t0 + life)
+    ids0 = np.arange(n0)
+    # events after the start: window [0, t0 + life)
     _schedule_repeats(rng, pending, rate[seg0], ids0, np.full(n0, -1.0), t00 + life0 + 1.0)
     book = _Book(seg0, t00, n0)
     o_cust = np.empty(o_day.size, dtype=np.int64)

@@ -497,21 +497,7 @@ def run_store(
     # the activity holds them now
     del funnel, stock, sales, buyers, chats, after, placed_presale, presale_order, post
     costs = DEFAULT_COSTS.scaled(scale)
-    if lean:
-        skus = market.products.table["sku"].to_numpy(dtype=object)
-        lost_orders = activity.sales.stockout_lost_orders
-        truth = dict(inventory=_inventory_truth(activity.stock, skus, lost_orders))
-    else:
-        truth = build_truth(market, seed, days, channels, activity)
-        n_orders = activity.sales.orders["day"].size
-        truth["campaigns"] = dict(
-            model=campaign_model_truth(),
-            campaigns=_campaign_truth(market, activity.sales, activity.after, done, costs),
-            # the orders the campaigns caused (a store cannot tell them from the others)
-            caused_order_ids=list(
-                make_ids("O", np.sort(done["order"]) if done else [], id_width(n_orders, 7))
-            ),
-        )
+    truth = _truth(market, seed, days, channels, activity, costs, lean)
     tables = build_tables(market, seed, days, channels, activity)
     keys = _row_keys(market, activity)
     del activity  # the tables hold what happened; the finance table reads them alone
@@ -526,6 +512,33 @@ def run_store(
         costs=costs.as_dict(),
     )
     return Store(tables, truth, meta)
+
+
+def _truth(
+    market: Market,
+    seed: int,
+    days: int,
+    channels: tuple[str, ...],
+    activity: Activity,
+    costs,
+    lean: bool,
+) -> dict:
+    """The truth of a run: the whole of it, or for a lean run the stock-outs alone."""
+    if lean:
+        skus = market.products.table["sku"].to_numpy(dtype=object)
+        lost_orders = activity.sales.stockout_lost_orders
+        return dict(inventory=_inventory_truth(activity.stock, skus, lost_orders))
+    truth = build_truth(market, seed, days, channels, activity)
+    done, n_orders = activity.campaigns, activity.sales.orders["day"].size
+    truth["campaigns"] = dict(
+        model=campaign_model_truth(),
+        campaigns=_campaign_truth(market, activity.sales, activity.after, done, costs),
+        # the orders the campaigns caused (a store cannot tell them from the others)
+        caused_order_ids=list(
+            make_ids("O", np.sort(done["order"]) if done else [], id_width(n_orders, 7))
+        ),
+    )
+    return truth
 
 
 def place_orders(market: Market, seed: int, funnel_orders: np.ndarray) -> PlacedOrders:

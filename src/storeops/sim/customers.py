@@ -151,7 +151,8 @@ class Loyalty:
             return
         who = self.o_cust[self.order[a:b]]
         np.multiply.at(self.value, who, self.factor[a:b])
-        np.minimum(self.value, LOYALTY_CAP, out=self.value)
+        # only these moved (every other loyalty is at most the cap already)
+        self.value[who] = np.minimum(self.value[who], LOYALTY_CAP)
 
     def keep(self, seed: int, due: np.ndarray | None, d: int) -> np.ndarray:
         """The customers due on day `d` whose repeat order their loyalty keeps."""

@@ -108,7 +108,7 @@ class Campaign:
 
 
 # the store's own campaigns of a year: (month, day, name, channel, target, coupon, min spend,
-# hold-out share); none falls on a festival's days, so a window is an ordinary fortnight
+# hold-out share); none is sent on a festival's days (a window may run into a presale)
 OWN_CAMPAIGNS = (
     (3, 10, "spring-winback", "sms", Target(not_bought_within_days=120), 15.0, 99.0, 0.2),
     (5, 20, "member-day", "member_message", Target(bought_within_days=180), 10.0, 79.0, 0.15),
@@ -180,6 +180,7 @@ class CampaignRun:
         self.sends: list[dict[str, np.ndarray]] = []
         self.n_rows = 0
         self.orders: list[tuple[int, np.ndarray]] = []  # (day, send rows that ordered)
+        self._cols: dict[str, np.ndarray] | None = None  # the send rows' columns, joined
 
     def join(self, ids: np.ndarray, segment: np.ndarray, first: np.ndarray, until) -> None:
         """New members (ids in order): segment, first order time (days) and lifetime's end."""
@@ -204,8 +205,6 @@ class CampaignRun:
         kept = self.column("u")[rows, CU_KEEP] * LOYALTY_CAP < loyalty[who]
         self.orders.append((d, rows[kept]))
         return who[kept]
-
-    _cols: dict | None = None
 
     def column(self, name: str) -> np.ndarray:
         """One column of every send row so far."""

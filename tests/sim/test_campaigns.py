@@ -272,3 +272,13 @@ def test_a_plan_with_campaigns_survives_json(plan):
     again = Policy.from_json(plan.to_json())
     assert again.campaigns == plan.campaigns
     assert Policy.from_json(Policy(campaigns=()).to_json()).campaigns == ()
+
+
+def test_a_lean_outcome_that_ends_inside_a_campaigns_window_is_the_full_one():
+    """The lean run stops drawing customers where the window ends (2025-05-25, in the middle
+    of the member-day campaign's fortnight): the window's outcome is the full store's."""
+    lean = evaluate(SEED, None, "2025-05-01", 25)
+    full = evaluate(SEED, None, "2025-05-01", 25, tables=True)
+    pd.testing.assert_frame_equal(lean.daily, full.daily, check_exact=True)
+    assert lean.kpis == full.kpis
+    assert lean.kpis["campaign_coupons_redeemed"] > 0

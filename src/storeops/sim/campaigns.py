@@ -339,6 +339,7 @@ def redeem(
         row_of[rows["customer"][mine]] = mine
         in_window = (order_day >= plan.day) & (order_day < plan.day + WINDOW_DAYS)
         cand = np.flatnonzero(usable & in_window & (gross >= plan.min_spend) & ~taken)
+        cand = cand[order_customer[cand] >= 0]  # -1: a day the run left out
         cand = cand[row_of[order_customer[cand]] >= 0]
         _, first = np.unique(order_customer[cand], return_index=True)
         won = cand[first]

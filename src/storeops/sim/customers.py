@@ -37,6 +37,7 @@ def assign_customers(
     experience: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     cancelled: np.ndarray | None = None,
     campaigns: list[PlannedCampaign] | None = None,
+    until: int | None = None,
 ) -> dict:
     """Assign every order (sorted by time) to a new or returning customer; returns arrays.
 
@@ -47,7 +48,8 @@ def assign_customers(
     places which order on a day still depends on every order of that day (customers are
     matched to orders after the fact). `campaigns` (checked, with `cancelled` per order) are
     sent on their days (`storeops.sim.campaigns`): their extra orders are returned under
-    "campaigns", on top of the orders given.
+    "campaigns", on top of the orders given. With `until` the days from it on are left out
+    (their orders' customer is -1).
     """
     rate = np.array([SEGMENT_PARAMS[s]["rate"] for s in SEGMENTS]) * LOYALTY_CAP
     life = np.array([SEGMENT_PARAMS[s]["lifetime"] for s in SEGMENTS])
@@ -62,14 +64,15 @@ def assign_customers(
     # events after the start: window [0, t0 + life)
     _schedule_repeats(rng, pending, rate[seg0], ids0, np.full(n0, -1.0), t00 + life0 + 1.0)
     book = _Book(seg0, t00, n0)
-    o_cust = np.empty(o_day.size, dtype=np.int64)
+    o_cust = np.full(o_day.size, -1, dtype=np.int64)
+    until = days if until is None else min(until, days)
     loyalty = Loyalty(o_cust, n0 + o_day.size, experience, days)
     run = CampaignRun(seed, campaigns, n0 + o_day.size, days) if campaigns else None
     if run:
         run.join(ids0, seg0, t00, t00 + life0)
     prio = np.array([PRIORITY[c] for c in CHANNELS], dtype=float)
     starts = np.searchsorted(o_day, np.arange(days + 1))
-    for d in range(days):
+    for d in range(until):
         loyalty.live_through(d - 1)
         extra = run.start_day(d, loyalty.value) if run else None
         lo, hi = starts[d], starts[d + 1]
@@ -98,7 +101,7 @@ def assign_customers(
         if run:
             run.bought(o_cust[lo:hi][~cancelled[lo:hi]], d)
             run.bought(extra, d)
-    loyalty.live_through(days - 1)
+    loyalty.live_through(until - 1)
     return dict(
         **book.result(),
         order_customer=o_cust,

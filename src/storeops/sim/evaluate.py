@@ -102,7 +102,8 @@ def evaluate(
     outcome, sooner.
     """
     offset, first, days = window(start, days)
-    store = simulate(seed, policy, lean=not tables)
+    # a lean run stops drawing customers where the window ends: nothing after it counts
+    store = simulate(seed, policy, lean=not tables, until=None if tables else offset + days)
     lo, hi = pd.Timestamp(first), pd.Timestamp(first + timedelta(days=days))
     daily = window_finance(store.tables["finance"], first, days)
     return Outcome(

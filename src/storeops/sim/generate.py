@@ -454,16 +454,21 @@ def run_store(
     reorder: dict[int, tuple[float, float, float]] | None = None,
     lean: bool = False,
     campaigns: list[PlannedCampaign] | None = None,
+    until: int | None = None,
 ) -> Store:
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth.
 
     `campaigns` (checked) replace the store's own (None). `lean` builds only what a plan's
     outcome is read from (see `evaluate`): no customers unless there are campaigns (their
     targets are customers), the tables the finance table adds up, and of the truth only the
-    stock-outs. Every table it builds is the full run's table, row for row.
+    stock-outs. Every table it builds is the full run's table, row for row; but a lean run
+    `until` a day (an outcome's window ends there) sends no campaign from that day on and
+    draws no customer from it, so its tables are the full run's only before that day.
     """
     if campaigns is None:
         campaigns = [planned(c, start) for c in own_campaigns(start, days)]
+    if lean and until is not None:
+        campaigns = [c for c in campaigns if c.day < until]
     traffic = market.traffic
     funnel = simulate_funnel(
         seed, traffic.sessions, traffic.bad_sessions, market.effects, market.products.price_index
@@ -481,7 +486,7 @@ def run_store(
         o = sales.orders
         buyers = assign_customers(
             seed, o["day"], o["sec"], o["channel"], market.festive, days, scale, lived,
-            sales.cancelled, campaigns,
+            sales.cancelled, campaigns, until if lean else None,
         )  # fmt: skip
         del lived, o
     # a lean run draws the customers only for the campaigns' sake: its tables name nobody

@@ -642,10 +642,12 @@ def simulate(
     channels=None,
     *,
     lean: bool = False,
+    until: int | None = None,
 ) -> Store:
     """Run the store under `policy`; the whole policy is checked before anything runs.
 
-    `lean` (for `evaluate`) skips what a plan's outcome does not need: see `run_store`.
+    `lean` (for `evaluate`) skips what a plan's outcome does not need, and with `until` (a day
+    index) what only days from it on need: see `run_store`.
     """
     seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
     policy = Policy() if policy is None else policy
@@ -659,7 +661,7 @@ def simulate(
     market = build_market(
         seed, start, days, scale, channels, budgets, prices, bids, festivals, coupons, staffing
     )
-    return run_store(market, seed, start, days, scale, channels, reorder, lean, campaigns)
+    return run_store(market, seed, start, days, scale, channels, reorder, lean, campaigns, until)
 
 
 def _runs(values: np.ndarray, start: date) -> list[Period]:

@@ -51,10 +51,11 @@ def assign_customers(
     "campaigns", on top of the orders given. With `until` the days from it on are left out
     (their orders' customer is -1).
     """
-    rate = np.array([SEGMENT_PARAMS[s]["rate"] for s in SEGMENTS]) * LOYALTY_CAP
-    life = np.array([SEGMENT_PARAMS[s]["lifetime"] for s in SEGMENTS])
-    p_norm = np.array([SEGMENT_PARAMS[s]["share"] for s in SEGMENTS])
-    p_fest = np.array([SEGMENT_PARAMS[s]["festival_share"] for s in SEGMENTS])
+    rate, life, p_norm, p_fest = (
+        np.array([SEGMENT_PARAMS[s][k] for s in SEGMENTS])
+        for k in ("rate", "lifetime", "share", "festival_share")
+    )
+    rate = rate * LOYALTY_CAP
     # pending[day]: arrays of customer ids due to order again that day
     pending: list[list[np.ndarray]] = [[] for _ in range(days)]
     rng = stream(seed, "customers")
@@ -64,8 +65,7 @@ def assign_customers(
     # events after the start: window [0, t0 + life)
     _schedule_repeats(rng, pending, rate[seg0], ids0, np.full(n0, -1.0), t00 + life0 + 1.0)
     book = _Book(seg0, t00, n0)
-    o_cust = np.full(o_day.size, -1, dtype=np.int64)
-    until = days if until is None else min(until, days)
+    o_cust, until = np.full(o_day.size, -1, dtype=np.int64), min(until or days, days)
     loyalty = Loyalty(o_cust, n0 + o_day.size, experience, days)
     run = CampaignRun(seed, campaigns, n0 + o_day.size, days) if campaigns else None
     if run:
@@ -89,12 +89,8 @@ def assign_customers(
                 ids = book.next_id + np.arange(new.size)
                 o_cust[new] = ids
                 loyalty.value[ids] = FESTIVAL_START if festive_day[d] else 1.0
-                seg = rng.choice(
-                    len(SEGMENTS), size=new.size, p=p_fest if festive_day[d] else p_norm
-                )
-                tf = d + o_sec[new] / 86400.0
-                lt = rng.exponential(life[seg])
-                _schedule_repeats(rng, pending, rate[seg], ids, tf, lt)
+                p = p_fest if festive_day[d] else p_norm
+                seg, tf, lt = _acquired(rng, pending, new, d, o_sec, p, rate, life, ids)
                 book.add(seg, tf, o_ch[new], bool(festive_day[d]))
                 if run:
                     run.join(ids, seg, tf, tf + lt)
@@ -109,6 +105,16 @@ def assign_customers(
         loyalty=loyalty.value[: book.next_id],
         campaigns=run.result() if run else None,
     )
+
+
+def _acquired(rng, pending, new, d, o_sec, p, rate, life, ids) -> tuple[np.ndarray, ...]:
+    """New customers' segment, first order time and active lifetime; their repeat orders
+    filed in `pending`."""
+    seg = rng.choice(len(SEGMENTS), size=new.size, p=p)
+    tf = d + o_sec[new] / 86400.0
+    lt = rng.exponential(life[seg])
+    _schedule_repeats(rng, pending, rate[seg], ids, tf, lt)
+    return seg, tf, lt
 
 
 class _Book:

@@ -1011,7 +1011,6 @@ def build_tables(
     funnel, sales, buyers = activity.funnel, activity.sales, activity.buyers
     dates = market.effects["dates"]
     ab = _ab_table(seed, market.traffic, funnel, dates)
-    visited = _campaign_visits(market.traffic.table, funnel, sales, activity.campaigns, channels)
     widths = IdWidths(
         order=id_width(sales.orders["day"].size, 7),
         customer=id_width(0 if buyers is None else buyers["segment"].size, 6),
@@ -1023,8 +1022,10 @@ def build_tables(
         calendar=market.calendar,
         products=market.products.table,
         competitor_prices=market.products.competitor_table,
-        traffic=visited[0],
-        funnel=_funnel_table(visited[1], sales, day_ts, days, channels),
+        traffic=market.traffic.table,
+        funnel=_funnel_table(
+            _campaign_visits(funnel, sales, activity.campaigns), sales, day_ts, days, channels
+        ),
         ab_tests=ab,
         customers=None if buyers is None else _customer_table(market.t0, buyers, widths),
         orders=_order_table(market.t0, sales, buyers, widths),
@@ -1620,8 +1621,8 @@ def _campaign_basket(
     """The campaigns' extra orders as order columns, the order each copies its basket and
     device from (a completed order of its day that is not a pre-sale one), their customers
     and send rows. A member who answers a message opens the store in the app: the order
-    comes in as direct traffic (through the order's own channel if the store has no direct
-    traffic)."""
+    comes in as direct traffic, from a visit the store had anyway (through the order's own
+    channel if the store has no direct traffic)."""
     rows, day, row = camp["rows"], camp["order_day"], camp["order_row"]
     ok = np.flatnonzero(~sales.cancelled & (sales.balance_day < 0))
     # each order of the day has a uniform of its own (keyed like its draws); the member takes
@@ -1882,26 +1883,16 @@ def _campaign_truth(
 
 
 def _campaign_visits(
-    traffic: pd.DataFrame,
-    funnel: dict[str, np.ndarray],
-    sales: Sales,
-    done: dict | None,
-    channels: tuple[str, ...],
-) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """The traffic table and the funnel with the campaigns' orders' visits: each is a session
-    of its own that viewed a product and put it in the cart."""
+    funnel: dict[str, np.ndarray], sales: Sales, done: dict | None
+) -> dict[str, np.ndarray]:
+    """The funnel with the campaigns' orders: each turns a visit the store had anyway (a member
+    opening the app) into a product view, a cart and an order."""
     if not done or not done["order"].size:
-        return traffic, funnel
+        return funnel
     o = sales.orders
     day, ch, dev = (o[k][done["order"]].astype(np.int64) for k in ("day", "channel", "device"))
     funnel = dict(funnel)
-    for name in ("sessions", "views", "atc"):
+    for name in ("views", "atc"):
         funnel[name] = funnel[name].copy()
         np.add.at(funnel[name], (day, ch, dev), 1)
-    keep = np.full(len(CHANNELS), -1)
-    kept = [CHANNELS.index(c) for c in CHANNELS if c in channels]
-    keep[kept] = np.arange(len(kept))
-    rows = np.bincount(day * len(kept) + keep[ch], minlength=len(traffic))
-    traffic = traffic.copy()
-    traffic["sessions"] = traffic["sessions"].to_numpy() + rows.astype(traffic["sessions"].dtype)
-    return traffic, funnel
+    return funnel

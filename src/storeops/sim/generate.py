@@ -460,8 +460,9 @@ def run_store(
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth.
 
     `lean` builds only what a plan's outcome is read from (see `evaluate`): no customers (no
-    draw of theirs feeds the money), the tables the finance table adds up, and of the truth
-    only the stock-outs. Every table it builds is the full run's table, row for row.
+    draw of theirs feeds the money), no customers' texts (no outcome is read from words), the
+    tables the finance table adds up, and of the truth only the stock-outs. Every table it
+    builds is the full run's table, row for row, without the text columns.
     """
     traffic = market.traffic
     funnel = simulate_funnel(
@@ -491,7 +492,8 @@ def run_store(
         del lived, orders
     chats = all_chats(placed_presale, presale_order, post, buyers)
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident)
-    activity.texts = customer_texts(market, seed, activity)
+    if not lean:  # no outcome is read from the words
+        activity.texts = customer_texts(market, seed, activity)
     # the activity holds them now
     del funnel, stock, sales, buyers, chats, after, placed_presale, presale_order, post
     if lean:
@@ -988,7 +990,8 @@ def build_tables(
         sku=id_width(len(market.products.table), 4),
     )
     day_ts = dates.to_numpy().astype("datetime64[ns]")
-    returns, reviews = _aftersales_tables(sales, activity.after, day_ts, widths, activity.texts)
+    texts = activity.texts or {}
+    returns, reviews = _aftersales_tables(sales, activity.after, day_ts, widths, texts)
     tables = dict(
         calendar=market.calendar,
         products=market.products.table,
@@ -1019,9 +1022,7 @@ def build_tables(
                 "agents": market.agents.reshape(-1).astype(np.int64),
             }
         ),
-        service_chats=_chat_table(
-            market.t0, activity.chats, widths, activity.texts["service_chats"]
-        ),
+        service_chats=_chat_table(market.t0, activity.chats, widths, texts.get("service_chats")),
         returns=returns,
         reviews=reviews,
         seller_ratings=_seller_rating_table(seed, market, activity, day_ts, widths),
@@ -1199,7 +1200,7 @@ def _aftersales_tables(
             "quantity": after.return_qty[order].astype(np.int64),
             "reason": labels(after.return_reason[order], REASONS),
             "refund": after.refund[order],
-            **_text_columns(texts["returns"], "reason_text"),
+            **_text_columns(texts.get("returns"), "reason_text"),
         }
     )
     order, columns = _dated_lines(
@@ -1209,14 +1210,16 @@ def _aftersales_tables(
         {
             **columns,
             "stars": after.stars[order].astype(np.int64),
-            **_text_columns(texts["reviews"], "text"),
+            **_text_columns(texts.get("reviews"), "text"),
         }
     )
     return returns, reviews
 
 
-def _text_columns(texts: tuple, name: str) -> dict:
-    """The text column `name` and the language it is written in."""
+def _text_columns(texts: tuple | None, name: str) -> dict:
+    """The text column `name` and the language it is written in (none in a lean run)."""
+    if texts is None:
+        return {}
     text, _, lang = texts
     return {name: pd.array(text, dtype="str"), "language": labels(lang, LANGS)}
 

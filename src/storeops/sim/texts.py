@@ -220,16 +220,16 @@ class _Compiled:
 MAX_PLACEHOLDERS = 2
 
 
-def _split(text: str, lang: str) -> tuple[list[str], list[str]]:
+def _split(text: str, lang: str, first: bool) -> tuple[list[str], list[str]]:
     """An alternative as its texts around the placeholders (MAX_PLACEHOLDERS + 1, padded with
-    "") and the placeholders' names; English gets the space that separates it from the next
-    slot."""
+    "") and the placeholders' names; English after the `first` slot gets the space that
+    separates it from the slot before."""
     parts = re.split(r"\{(\w*)\}", text)
     texts, names = parts[::2], parts[1::2]
     if len(names) > MAX_PLACEHOLDERS or any(n not in VARS for n in names):
         raise ValueError(f"template {text!r}: at most {MAX_PLACEHOLDERS} placeholders of {VARS}")
-    if lang == "en" and text:
-        texts[-1] += " "
+    if lang == "en" and not first and text:
+        texts[0] = " " + texts[0]
     return texts + [""] * (MAX_PLACEHOLDERS - len(names)), names
 
 
@@ -249,15 +249,20 @@ def _alternatives(slot: Slot, vocab: dict) -> tuple[list, list, list]:
     return alts, start, count
 
 
-def compile_slot(slot: Slot, vocab: dict, literals: dict[str, dict[str, int]]) -> _Compiled:
+def compile_slot(
+    slot: Slot, vocab: dict, literals: dict[str, dict[str, int]], first: bool = False
+) -> _Compiled:
     """Flatten `slot` over the values of its dimensions (`vocab`: each dimension's values),
-    adding its literals to `literals` (per language: text -> id, "" is 0)."""
+    adding its literals to `literals` (per language: text -> id, "" is 0). The `first` slot
+    of a grammar has no empty English alternative (the next slot's space would lead)."""
     alts, start, count = _alternatives(slot, vocab)
     texts = {lang: np.zeros((len(alts), MAX_PLACEHOLDERS + 1), dtype=np.int64) for lang in LANGS}
     kinds = np.zeros((len(LANGS), len(alts), MAX_PLACEHOLDERS), dtype=np.int8)
     for a, alt in enumerate(alts):
         for la, (lang, text) in enumerate(zip(LANGS, alt, strict=True)):
-            around, names = _split(text, lang)
+            if first and lang == "en" and not text:
+                raise ValueError(f"template {alt!r}: a first slot's English may not be empty")
+            around, names = _split(text, lang, first)
             ids = literals[lang]
             texts[lang][a] = [ids.setdefault(t, len(ids)) for t in around]
             kinds[la, a, : len(names)] = [VARS.index(n) + 1 for n in names]
@@ -282,6 +287,9 @@ class Grammar:
     "", then per language (LANGS) the placeholder values and the literals."""
 
     slots: tuple[tuple[tuple[str, ...], _Compiled], ...]
+    # per slot, the literal ids and placeholders at position k of the alternative a in the
+    # language la, at [k][la * alternatives + a], only for the positions some alternative uses
+    flat: tuple[tuple[dict[int, np.ndarray], dict[int, np.ndarray]], ...]
     pool: pa.Array
     values_at: np.ndarray  # per language: where its placeholder values start in the pool
 
@@ -289,7 +297,9 @@ class Grammar:
 def compile_grammar(slots: tuple[Slot, ...], vocab: dict) -> Grammar:
     """Compile `slots`; every id (but "" at 0) points into the pool."""
     literals = {lang: {"": 0} for lang in LANGS}
-    compiled = tuple((s.dims, compile_slot(s, vocab, literals)) for s in slots)
+    compiled = tuple(
+        (s.dims, compile_slot(s, vocab, literals, first=k == 0)) for k, s in enumerate(slots)
+    )
     strings, values_at = [""], []
     for lang in LANGS:
         values_at.append(len(strings))
@@ -302,7 +312,23 @@ def compile_grammar(slots: tuple[Slot, ...], vocab: dict) -> Grammar:
         for _, slot in compiled:
             t = slot.texts[lang]
             t[t > 0] += first - 1
-    return Grammar(compiled, pa.array(strings, type=pa.large_string()), np.array(values_at))
+    flat = tuple(
+        (
+            {
+                k: np.concatenate([slot.texts[la][:, k] for la in LANGS]).astype(np.int32)
+                for k in range(MAX_PLACEHOLDERS + 1)
+                if any(slot.texts[la][:, k].any() for la in LANGS)
+            },
+            {
+                k: slot.vars[:, :, k].reshape(-1).astype(np.int64)
+                for k in range(MAX_PLACEHOLDERS)
+                if slot.vars[:, :, k].any()
+            },
+        )
+        for _, slot in compiled
+    )
+    pool = pa.array(strings, type=pa.large_string())
+    return Grammar(compiled, flat, pool, np.array(values_at))
 
 
 def compose(
@@ -317,23 +343,27 @@ def compose(
     placeholders filled with `values[name]` (per row: the item's index in ITEMS, the number,
     or the index into SIZES, COLOURS, COURIERS, CITIES)."""
     n = u.shape[0]
-    # per placeholder (VARS index + 1), each row's value's id in the pool (row 0: none)
+    # per placeholder (VARS index + 1), each row's value's id in the pool (row 0: none), as
+    # one array: [placeholder * n + row]
     value = np.zeros((len(VARS) + 1, n), dtype=np.int32)
     for name, v in values.items():
         k = VARS.index(name) + 1
         value[k] = grammar.values_at[lang] + _VAR_START[k] + v
+    value = value.reshape(-1)
     rows = np.arange(n)
     columns = []  # a piece per row (0: none), by slot and position
-    for s, (dims, slot) in enumerate(grammar.slots):
+    for s, ((dims, slot), (texts, kinds)) in enumerate(
+        zip(grammar.slots, grammar.flat, strict=True)
+    ):
         combo = np.ravel_multi_index(tuple(codes[d] for d in dims), slot.shape) if dims else 0
         count = slot.count[combo]
         pick = slot.start[combo] + np.minimum((u[:, s] * count).astype(np.int64), count - 1)
-        both = np.stack([slot.texts[la] for la in LANGS])  # [language, alternative, position]
+        pick += lang * slot.count.sum()  # the alternative in the row's language
         for k in range(MAX_PLACEHOLDERS + 1):
-            if both[:, :, k].any():
-                columns.append(both[lang, pick, k])
-            if k < MAX_PLACEHOLDERS and slot.vars[:, :, k].any():
-                columns.append(value[slot.vars[lang, pick, k], rows])
+            if k in texts:
+                columns.append(texts[k].take(pick))
+            if k in kinds:
+                columns.append(value.take(kinds[k].take(pick) * n + rows))
     ids = np.empty((len(columns), n), dtype=np.int32)
     for j, column in enumerate(columns):
         ids[j] = column
@@ -342,15 +372,14 @@ def compose(
 
 def _join(pool: pa.Array, ids: np.ndarray) -> pa.Array:
     """Per row (a column of `ids`), the pool's strings at `ids` (0: "", left out) joined into
-    one string; an English text's last space dropped."""
+    one string."""
     keep = ids != 0
     offsets = np.zeros(ids.shape[1] + 1, dtype=np.int32)
     np.cumsum(keep.sum(axis=0), out=offsets[1:])
-    pieces = pool.take(pa.array(ids.T[keep.T]))
-    text = pc.binary_join(
+    pieces = pool.take(pa.array(ids.T[keep.T].astype(np.int64)))
+    return pc.binary_join(
         pa.ListArray.from_arrays(pa.array(offsets), pieces), pa.scalar("", pa.large_string())
     )
-    return pc.utf8_rtrim_whitespace(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -558,7 +587,9 @@ _EMOJI = dict(
 
 
 def _with_emoji(closings: tuple, mood: str) -> tuple:
-    return tuple((a + e, b + f) for a, b in closings for e, f in _EMOJI[mood])
+    return tuple(
+        (a + e, b + (f if b else f.lstrip())) for a, b in closings for e, f in _EMOJI[mood]
+    )
 
 
 REVIEW_SLOTS = (
@@ -861,7 +892,7 @@ _PRESALE_HELLO = (
     ("您好，", "Good day."),
     ("打扰一下，", "Excuse me."),
     ("hello，", "Hey there."),
-    ("", ""),
+    ("", "Hi there!"),
 )
 _UPSET_HELLO = (
     ("在吗？", "Are you there?"),
@@ -878,7 +909,7 @@ _CALM_HELLO = (
     ("在吗？", "Are you there?"),
     ("客服你好，", "Hello, service."),
     ("打扰了，", "Sorry to bother you."),
-    ("", ""),
+    ("", "Hello!"),
 )
 _ORDER_NUMBER = (
     ("订单尾号{tail}，", "Order ending {tail}."),
@@ -1160,8 +1191,8 @@ RETURN_SLOTS = (
         (),
         {},
         (
-            ("", ""),
-            ("", ""),
+            ("", "Return request."),
+            ("", "Returning an item."),
             ("亲，", "Hi."),
             ("你好，", "Hello."),
             ("客服，", "To the service team:"),

@@ -256,22 +256,27 @@ def compile_slot(
     adding its literals to `literals` (per language: text -> id, "" is 0). The `first` slot
     of a grammar has no empty English alternative (the next slot's space would lead)."""
     alts, start, count = _alternatives(slot, vocab)
-    texts = {lang: np.zeros((len(alts), MAX_PLACEHOLDERS + 1), dtype=np.int64) for lang in LANGS}
-    kinds = np.zeros((len(LANGS), len(alts), MAX_PLACEHOLDERS), dtype=np.int8)
-    for a, alt in enumerate(alts):
+    distinct = list(dict.fromkeys(alts))  # combinations share alternatives: compile each once
+    rows = {lang: np.zeros((len(distinct), MAX_PLACEHOLDERS + 1), np.int64) for lang in LANGS}
+    names = np.zeros((len(LANGS), len(distinct), MAX_PLACEHOLDERS), dtype=np.int8)
+    for a, alt in enumerate(distinct):
         for la, (lang, text) in enumerate(zip(LANGS, alt, strict=True)):
             if first and lang == "en" and not text:
                 raise ValueError(f"template {alt!r}: a first slot's English may not be empty")
-            around, names = _split(text, lang, first)
+            around, found = _split(text, lang, first)
             ids = literals[lang]
-            texts[lang][a] = [ids.setdefault(t, len(ids)) for t in around]
-            kinds[la, a, : len(names)] = [VARS.index(n) + 1 for n in names]
+            rows[lang][a] = [ids.setdefault(t, len(ids)) for t in around]
+            names[la, a, : len(found)] = [VARS.index(n) + 1 for n in found]
         # the same placeholders in both (a weight in jin reads as kg in English)
         same = [
-            sorted(VARS[k - 1].replace("jin", "kg") for k in kinds[la, a] if k) for la in (0, 1)
+            sorted(VARS[k - 1].replace("jin", "kg") for k in names[la, a] if k) for la in (0, 1)
         ]
         if same[0] != same[1]:
             raise ValueError(f"template {alt!r}: the languages' placeholders differ")
+    where = {alt: a for a, alt in enumerate(distinct)}
+    at = np.array([where[alt] for alt in alts], dtype=np.int64)
+    texts = {lang: rows[lang][at] for lang in LANGS}
+    kinds = names[:, at]
     return _Compiled(
         tuple(len(vocab[d]) for d in slot.dims),
         np.array(start, dtype=np.int64),
@@ -828,7 +833,7 @@ REVIEW_SLOTS = (
                     ("推荐购买！", "Recommended!"),
                     ("五星好评！", "Five stars!"),
                     ("好评！", "Good review!"),
-                    ("值得入手，推荐~", "Worth getting, recommended~"),
+                    ("值得入手，推荐！", "Worth getting, recommended!"),
                     ("下次还来，满意。", "I'll be back, very happy."),
                     ("赞👍", "Thumbs up 👍"),
                     ("满意，好评。", "Happy, good review."),

@@ -17,6 +17,7 @@ import pytest
 
 from storeops.sim import DEFAULT_SEED, default_policy, simulate
 from storeops.sim import texts as T
+from storeops.sim.answers import text_labels
 from storeops.sim.policy import budget_by_day, budget_from_days
 
 DEFECT_WORDS = ("质量问题", "次品", "瑕疵", "坏", "破", "裂", "defect", "broken", "flaw", "crack")
@@ -45,15 +46,6 @@ def _hits(text: pd.Series, words) -> pd.Series:
 
 def _defective_skus(store) -> set[str]:
     return {k for k, v in store.truth["products"]["skus"].items() if v["defective"]}
-
-
-def _labels(store, table: str) -> pd.DataFrame:
-    t = store.truth["texts"]
-    codes = t["tables"][table]
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    return pd.DataFrame(
-        {name: [t["vocabulary"][name][digits.index(c)] for c in codes[name]] for name in codes}
-    )
 
 
 def test_every_review_return_and_chat_has_a_text_in_its_buyers_language(default_store):
@@ -234,23 +226,23 @@ def test_the_truth_labels_every_text_and_no_table_holds_a_label(default_store):
     t = default_store.truth["texts"]
     assert set(t["vocabulary"]) == {"intent", "cause", "sentiment"}
     for table in TEXT_COLUMNS:
-        labels = _labels(default_store, table)
+        labels = text_labels(default_store, table)
         assert len(labels) == len(default_store.tables[table])
     cols = {c for df in default_store.tables.values() for c in df.columns}
     assert not cols & {"intent", "cause", "sentiment", "topic"}
     # the labels say what the words say: reviews labelled with a defect mention one, those
     # labelled with a late delivery mention slowness, praise is 4-5 stars
     r = default_store.reviews
-    labels = _labels(default_store, "reviews")
+    labels = text_labels(default_store, "reviews")
     assert _mentions(r["text"], DEFECT_WORDS)[labels["cause"] == "defect"].mean() > 0.95
     assert _mentions(r["text"], SLOW_WORDS)[labels["cause"] == "late_delivery"].mean() > 0.95
     assert (r["stars"][labels["intent"] == "praise"] >= 4).all()
     # a return's cause is its reason; a chat's intent matches its kind
     ret = default_store.returns
     reason = ret["reason"].replace({"defective": "defect"})
-    assert (_labels(default_store, "returns")["cause"] == reason).all()
+    assert (text_labels(default_store, "returns")["cause"] == reason).all()
     c = default_store.service_chats
-    intent = _labels(default_store, "service_chats")["intent"]
+    intent = text_labels(default_store, "service_chats")["intent"]
     assert intent[c["kind"] == "pre-sale"].str.startswith("ask_").all()
     assert set(intent[c["kind"] == "after-sale"]) <= {
         "chase_delivery",

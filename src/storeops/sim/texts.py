@@ -24,7 +24,6 @@ from itertools import product
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from storeops.sim.params import CATEGORIES
 from storeops.sim.rng import keyed_uniforms
@@ -336,17 +335,38 @@ def compile_grammar(slots: tuple[Slot, ...], vocab: dict) -> Grammar:
     return Grammar(compiled, flat, pool, np.array(values_at))
 
 
+CHUNK_ROWS = 1 << 20  # texts composed at once: a large store's pieces would not fit at once
+
+
 def compose(
     grammar: Grammar,
     codes: dict[str, np.ndarray],
     u: np.ndarray,
     values: dict[str, np.ndarray],
     lang: np.ndarray,
-) -> pa.Array:
+) -> pa.Array | pa.ChunkedArray:
     """Each row's text in its language (`lang`: index into LANGS): slot s takes the
     alternative that `u[:, s]` picks among those of the row's codes of its dimensions, its
     placeholders filled with `values[name]` (per row: the item's index in ITEMS, the number,
-    or the index into SIZES, COLOURS, COURIERS, CITIES)."""
+    or the index into SIZES, COLOURS, COURIERS, CITIES). Rows go CHUNK_ROWS at a time."""
+    if u.shape[0] <= CHUNK_ROWS:
+        return _compose(grammar, codes, u, values, lang)
+    return pa.chunked_array(
+        [
+            _compose(
+                grammar,
+                {k: v[i : i + CHUNK_ROWS] for k, v in codes.items()},
+                u[i : i + CHUNK_ROWS],
+                {k: v[i : i + CHUNK_ROWS] for k, v in values.items()},
+                lang[i : i + CHUNK_ROWS],
+            )
+            for i in range(0, u.shape[0], CHUNK_ROWS)
+        ]
+    )
+
+
+def _compose(grammar, codes, u, values, lang) -> pa.Array:
+    """`compose` of rows that fit at once."""
     n = u.shape[0]
     # per placeholder (VARS index + 1), each row's value's id in the pool (row 0: none), as
     # one array: [placeholder * n + row]
@@ -377,13 +397,19 @@ def compose(
 
 def _join(pool: pa.Array, ids: np.ndarray) -> pa.Array:
     """Per row (a column of `ids`), the pool's strings at `ids` (0: "", left out) joined into
-    one string."""
+    one string.
+
+    The pieces are taken from the pool in the rows' order, so that their bytes already are
+    the texts one after the other: each row's text starts where its first piece does.
+    """
     keep = ids != 0
-    offsets = np.zeros(ids.shape[1] + 1, dtype=np.int32)
-    np.cumsum(keep.sum(axis=0), out=offsets[1:])
+    first = np.zeros(ids.shape[1] + 1, dtype=np.int64)  # each row's first piece
+    np.cumsum(keep.sum(axis=0), out=first[1:])
     pieces = pool.take(pa.array(ids.T[keep.T].astype(np.int64)))
-    return pc.binary_join(
-        pa.ListArray.from_arrays(pa.array(offsets), pieces), pa.scalar("", pa.large_string())
+    _, offsets, data = pieces.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int64, count=len(pieces) + 1)[pieces.offset :]
+    return pa.LargeStringArray.from_buffers(
+        ids.shape[1], pa.py_buffer(np.ascontiguousarray(starts[first])), data
     )
 
 

@@ -1,19 +1,25 @@
 """The words customers write: review texts, return notes and service-chat messages.
 
-Each text is written twice, in the colloquial Chinese of Taobao and Tmall buyers and in plain
-English with the same meaning, from template grammars: a text is a row of slots (an opening,
-what happened, a detail, an aside, a closing ...), each slot a list of alternatives chosen by
-what the text is about (its topic, the product's category, the buyer's mood), and an
-alternative may hold one placeholder (the item, days on the road, a courier, a size, a
-colour, a price ...). Every choice and every placeholder's value comes from uniforms keyed by
-the row's own key (`keyed_uniforms`), so a text depends only on (seed, its key) and the
-events it is about: a plan that changes other rows leaves it as it was.
+Every template is written in the colloquial Chinese of Taobao and Tmall buyers and in plain
+English with the same meaning; each text is in its buyer's language (`buyer_language`: the
+order's buyer writes every text about the order in one). A text is a row of slots (an
+opening, what happened, a detail, an aside, a closing ...), each slot a list of alternatives
+chosen by what the text is about (its topic, the product's category, the buyer's mood), and
+an alternative may hold up to two placeholders (the item, days on the road, a courier, a
+size, a colour, a price, an order number ...). Every choice and every placeholder's value
+comes from uniforms keyed by the row's own key (`keyed_uniforms`), so a text depends only on
+(seed, its key) and the events it is about: a plan that changes other rows leaves it as it
+was.
 
 What a text is about follows the events the simulator made: a review of a late delivery
 complains about the courier, one of a defective product or a return for a defect about its
 quality, a return's note gives its reason, an after-sale chat about a late parcel chases it;
 the review's tone follows its stars. Each text's intent, cause and sentiment are truth
 (`text_truth`), never a column.
+
+Texts are built without a Python string per row: every literal and every placeholder value
+is an entry of one pool, a text is a list of pool indices, and Arrow takes the pieces in row
+order so that their bytes are the texts one after the other (`_join`).
 """
 
 from __future__ import annotations

@@ -341,7 +341,7 @@ def compile_grammar(slots: tuple[Slot, ...], vocab: dict) -> Grammar:
     return Grammar(compiled, flat, pool, np.array(values_at))
 
 
-CHUNK_ROWS = 1 << 20  # texts composed at once: a large store's pieces would not fit at once
+CHUNK_ROWS = 1 << 17  # texts composed at once: more is slower (large temporaries) and bigger
 
 
 def compose(
@@ -350,14 +350,15 @@ def compose(
     u: np.ndarray,
     values: dict[str, np.ndarray],
     lang: np.ndarray,
-) -> pa.Array | pa.ChunkedArray:
+) -> pa.Array:
     """Each row's text in its language (`lang`: index into LANGS): slot s takes the
     alternative that `u[:, s]` picks among those of the row's codes of its dimensions, its
     placeholders filled with `values[name]` (per row: the item's index in ITEMS, the number,
     or the index into SIZES, COLOURS, COURIERS, CITIES). Rows go CHUNK_ROWS at a time."""
     if u.shape[0] <= CHUNK_ROWS:
         return _compose(grammar, codes, u, values, lang)
-    return pa.chunked_array(
+    # one array: a column of many chunks is slow in pandas
+    return pa.concat_arrays(
         [
             _compose(
                 grammar,

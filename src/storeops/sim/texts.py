@@ -341,7 +341,7 @@ def compile_grammar(slots: tuple[Slot, ...], vocab: dict) -> Grammar:
     return Grammar(compiled, flat, pool, np.array(values_at))
 
 
-CHUNK_ROWS = 1 << 17  # texts composed at once: more is slower (large temporaries) and bigger
+CHUNK_ROWS = 1 << 18  # texts composed at once: more is slower (large temporaries) and bigger
 
 
 def compose(

@@ -341,6 +341,14 @@ def compile_grammar(slots: tuple[Slot, ...], vocab: dict) -> Grammar:
     return Grammar(compiled, flat, pool, np.array(values_at))
 
 
+SLOTS_PER_UNIFORM = 3  # a 24-bit uniform picks among three slots' few alternatives
+
+
+def slot_uniforms(grammar: Grammar) -> int:
+    """How many uniform columns `compose` reads for `grammar`'s slots."""
+    return -(-len(grammar.slots) // SLOTS_PER_UNIFORM)
+
+
 CHUNK_ROWS = 1 << 18  # texts composed at once: more is slower (large temporaries) and bigger
 
 
@@ -352,9 +360,11 @@ def compose(
     lang: np.ndarray,
 ) -> pa.Array:
     """Each row's text in its language (`lang`: index into LANGS): slot s takes the
-    alternative that `u[:, s]` picks among those of the row's codes of its dimensions, its
-    placeholders filled with `values[name]` (per row: the item's index in ITEMS, the number,
-    or the index into SIZES, COLOURS, COURIERS, CITIES). Rows go CHUNK_ROWS at a time."""
+    alternative that `u` picks among those of the row's codes of its dimensions (the slots
+    read `u`'s columns SLOTS_PER_UNIFORM at a time, as the digits of a mixed-radix number,
+    `slot_uniforms` columns in all), its placeholders filled with `values[name]` (per row:
+    the item's index in ITEMS, the number, or the index into SIZES, COLOURS, COURIERS,
+    CITIES). Rows go CHUNK_ROWS at a time."""
     if u.shape[0] <= CHUNK_ROWS:
         return _compose(grammar, codes, u, values, lang)
     # one array: a column of many chunks is slow in pandas
@@ -389,8 +399,11 @@ def _compose(grammar, codes, u, values, lang) -> pa.Array:
     ):
         combo = np.ravel_multi_index(tuple(codes[d] for d in dims), slot.shape) if dims else 0
         count = slot.count[combo]
-        pick = slot.start[combo] + np.minimum((u[:, s] * count).astype(np.int64), count - 1)
-        pick += lang * slot.count.sum()  # the alternative in the row's language
+        if s % SLOTS_PER_UNIFORM == 0:
+            x = u[:, s // SLOTS_PER_UNIFORM].astype(np.float64)
+        digit = np.minimum((x * count).astype(np.int64), count - 1)
+        x = x * count - digit  # uniform again, for the next slot
+        pick = slot.start[combo] + digit + lang * slot.count.sum()  # in the row's language
         for k in range(MAX_PLACEHOLDERS + 1):
             if k in texts:
                 columns.append(texts[k].take(pick))
@@ -1451,9 +1464,10 @@ def review_texts(
     # CAUSES[1:6])
     topic = np.where(cause == 0, np.array([2, 1, 0])[sentiment], cause + 2)
     slots = grammar("review")
-    u = keyed_uniforms(seed, "review-text", key, len(slots.slots) + VALUE_UNIFORMS)
+    n_slots = slot_uniforms(slots)
+    u = keyed_uniforms(seed, "review-text", key, n_slots + VALUE_UNIFORMS)
     codes = dict(sentiment=sentiment, topic=topic, category=shelf_.category[sku])
-    values = _values(u[:, len(slots.slots) :], sku, shelf_, courier_days)
+    values = _values(u[:, n_slots:], sku, shelf_, courier_days)
     texts = compose(slots, codes, u, values, lang)
     intent = np.array([INTENTS.index(i) for i in ("complaint", "mixed", "praise")])[sentiment]
     return texts, dict(intent=intent, cause=cause, sentiment=sentiment)
@@ -1472,9 +1486,10 @@ def return_texts(
     `lang`) and their labels."""
     cause = np.array([CAUSES.index(c) for c in RETURN_CAUSES])[reason]
     slots = grammar("return")
-    u = keyed_uniforms(seed, "return-text", key, len(slots.slots) + VALUE_UNIFORMS)
+    n_slots = slot_uniforms(slots)
+    u = keyed_uniforms(seed, "return-text", key, n_slots + VALUE_UNIFORMS)
     codes = dict(cause=cause, category=shelf_.category[sku])
-    values = _values(u[:, len(slots.slots) :], sku, shelf_, courier_days)
+    values = _values(u[:, n_slots:], sku, shelf_, courier_days)
     texts = compose(slots, codes, u, values, lang)
     upset = np.isin(
         cause, [CAUSES.index(c) for c in ("defect", "late_delivery", "not_as_described")]
@@ -1599,7 +1614,7 @@ def chat_texts(
     """Each chat's first customer message (in `lang`, by default the customer's, see
     `chat_languages`) and its labels."""
     slots = grammar("chat")
-    n_slots = len(slots.slots)
+    n_slots = slot_uniforms(slots)
     u = _chat_uniforms(seed, ev, 3 + n_slots + VALUE_UNIFORMS)
     sku = np.where(ev.sku >= 0, ev.sku, _on_sale(u[:, 2], ev.day, shelf_.launched))
     category = shelf_.category[sku]

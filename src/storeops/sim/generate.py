@@ -434,7 +434,8 @@ class Activity:
     chats: dict[str, np.ndarray]
     after: AfterSales
     checkout_incident: dict | None
-    # per table, its texts (per language) and their labels, in the table's row order
+    # per table: its texts, their labels and their languages, in the table's row order (None:
+    # a lean run writes none)
     texts: dict | None = None
 
 
@@ -1165,7 +1166,7 @@ def _inventory_cells(launched: np.ndarray, inventory: InventoryResult) -> tuple[
 
 
 def _chat_table(
-    t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths, texts: dict
+    t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths, texts: tuple | None
 ) -> pd.DataFrame:
     """One row per service chat, with the order it led to or is about (if any)."""
     n_chats = chats["time"].size

@@ -54,6 +54,7 @@ ANSWERS_SECTION = [
     "| a product's role (traffic, profit, bundle or regular item) | `truth.json`: `products.skus.<sku>.role` | prices, costs, margins and units from `products` and `order_lines` |",
     "| a customer's behavioural segment | `truth.json`: `customers.segment_by_customer` | RFM scores from `orders` |",
     "| a customer's loyalty (how their experiences moved their chance of buying again) and the loyalty model | `truth.json`: `customers.loyalty_at_end_by_customer`, `customers.loyalty` | repurchase after late deliveries, returns, chats and reviews from `orders`, `returns`, `service_chats`, `reviews` |",
+    "| what each review, return note and chat message is about: its intent, its cause (a late delivery, a defect, a return reason, a festival, none) and its sentiment | `truth.json`: `texts.tables.<table>` (one character per row, indices into `texts.vocabulary`) | keyword counts on `reviews.text`, `returns.reason_text`, `service_chats.message` |",
     "| a product's life-cycle stage | `truth.json`: `products.skus.<sku>.life_cycle_stage_at_end` | weekly units from `order_lines` |",
     "| the most profitable clearance week and depth of a seasonal or fashion product | `truth.json`: `clearance.skus.<sku>` | sell-through from `inventory`, price response from `order_lines`, season ends from `products.season_end` and `inventory.written_down` |",
     "| true price elasticities, channel response curves, festival effects | `truth.json` | estimates from `order_lines`, `traffic`, `funnel` |",

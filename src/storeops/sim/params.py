@@ -6,7 +6,7 @@ values it actually used in the store's ground truth.
 
 from __future__ import annotations
 
-GENERATOR_VERSION = "1.7.0"
+GENERATOR_VERSION = "1.8.0"
 DEFAULT_SEED = 20250101
 
 CHANNELS = (

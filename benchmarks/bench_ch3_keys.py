@@ -55,7 +55,7 @@ def before(store, keys: dict) -> tuple[float, float, float, float]:
     t0 = time.perf_counter()
     _, media = best_media_plan(seed, list(ch3.BOUGHT_PER_MILLE), start, days, exhaustive=True)
     t1 = time.perf_counter()
-    bid, _, _ = best_bid(seed, "search", start, days, exhaustive=True)
+    bid, _, _, _ = best_bid(seed, "search", start, days, exhaustive=True)
     t2 = time.perf_counter()
     # the exhaustive bid, in the measure q13 is scored in (expected profit)
     bid_gain = ch3.q13.kind.profit({"plan": {"search": bid}}, keys["q13"])

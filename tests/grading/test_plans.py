@@ -153,3 +153,29 @@ def test_the_proxy_agrees_with_the_whole_store_on_moves_larger_than_its_noise():
         proxy.profit({"tv": 1.0})
     with pytest.raises(StoreOpsError, match="kpis .* or per_order"):
         PlanProxy(DEFAULT_SEED, start, days)
+
+
+def test_a_bid_one_fen_away_scores_about_the_same():
+    """A bid is judged by its expected profit averaged over the bids within BID_BAND of it, so
+    from 0.6 to 1.2 times the best bid found a fen more moves the profit along a smooth curve:
+    what a fen step adds differs from the next fen step's by at most 4 % of the best bid's gain
+    (5 points of a score full from 80 % of it). One bid's own expected profit steps with the
+    auction's rounding to the fen by more. Dave's store of the course: its best bid gains
+    little, so the steps weigh most there (issue 14)."""
+    from storeops.analysis.plans import BID_BAND
+    from storeops.data import student_seed
+    from storeops.grading.plans import best_bid
+
+    seed = student_seed(20261122, "dave")
+    bid, best, own, proxy = best_bid(seed, "search", "2025-07-01", 61)
+    assert best > own
+    fens = np.round(np.arange(round(0.6 * bid, 2), 1.2 * bid, 0.01), 2)
+    jagged = {}
+    for band in (BID_BAND, 0.0):
+        curve = np.array([proxy.profit(bid={"search": b}, band=band) for b in fens])
+        jagged[band] = float(np.abs(np.diff(curve, 2)).max() / (best - own))
+    assert jagged[BID_BAND] <= 0.04 < jagged[0.0], jagged
+    with pytest.raises(StoreOpsError, match="band must be a share .* got 1.5"):
+        proxy.profit(bid={"search": bid}, band=1.5)
+    with pytest.raises(StoreOpsError, match="one channel's bids, got \\['display', 'search'\\]"):
+        proxy.profit(bid={"search": bid, "display": 1.0}, band=BID_BAND)

@@ -133,6 +133,15 @@ def sku_window_profit(seed: int, plan: Policy, sku: str, first: str, last: str) 
     return float(table.loc[sku, "contribution"])
 
 
+# A bid is scored by its expected profit averaged over every bid, fen by fen, within BID_BAND
+# of it: the auction's price is rounded to the fen, so one bid's clicks step up and down with
+# that rounding (by a tenth of a bid's gain from one fen to the next); and the competitors'
+# bids move the price of a click by more than a fen, so a fen-level bid is not a decision the
+# bidder controls.
+BID_BAND = 0.05
+FEN = 0.01
+
+
 class PlanProxy:
     """Expected profit of a paid-traffic plan over a window, read off the traffic phase alone.
 
@@ -158,6 +167,7 @@ class PlanProxy:
         atc, c2o = funnel_rates(market.effects)
         atc = np.clip(atc * market.products.price_index[:, None, None], 0, 0.9)
         self.order_rate = VIEWS_PER_SESSION[None, None, :] * atc * c2o
+        self._seen: dict[tuple, float] = {}
         self.budgets = dict(market.traffic.planned_budget)
         self.bids = dict(market.traffic.planned_bid)
         if per_order is None and kpis is None:
@@ -174,14 +184,39 @@ class PlanProxy:
         spend = traffic.table["spend"].to_numpy().reshape(len(self.busy), -1)[w].sum()
         return orders, float(spend)
 
-    def profit(self, daily: dict[str, float] | None = None, bid: dict[str, float] | None = None):
-        """Proxy profit with the listed channels' daily budgets and bids set in the window."""
+    def profit(
+        self,
+        daily: dict[str, float] | None = None,
+        bid: dict[str, float] | None = None,
+        band: float = 0.0,
+    ) -> float:
+        """Proxy profit with the listed channels' daily budgets and bids set in the window;
+        `band` > 0: averaged over every bid, fen by fen, from 1 - band to 1 + band times the
+        one listed bid (`BID_BAND`)."""
+        if not np.isfinite(band) or not 0 <= band < 1:
+            raise StoreOpsError(f"band must be a share from 0 to below 1, got {band!r}")
+        daily, bid = daily or {}, bid or {}
+        if not band or not bid:
+            return self._profit(daily, bid)
+        if len(bid) > 1:
+            raise StoreOpsError(f"a band averages over one channel's bids, got {sorted(bid)}")
+        ((ch, v),) = bid.items()
+        lo, hi = round(v * (1 - band) / FEN), round(v * (1 + band) / FEN)
+        return float(np.mean([self._profit(daily, {ch: n * FEN}) for n in range(lo, hi + 1)]))
+
+    def _profit(self, daily: dict[str, float], bid: dict[str, float]) -> float:
+        """One plan's proxy profit (remembered: a band's bids overlap its neighbours')."""
         from storeops.sim.rng import stream
         from storeops.sim.traffic import build_traffic
 
+        asked = tuple(
+            tuple(sorted((c, round(float(v), 2)) for c, v in x.items())) for x in (daily, bid)
+        )
+        if asked in self._seen:
+            return self._seen[asked]
         w = slice(self.offset, self.offset + self.days)
         budgets, bids = dict(self.budgets), dict(self.bids)
-        for plan, values in ((budgets, daily or {}), (bids, bid or {})):
+        for plan, values in ((budgets, daily), (bids, bid)):
             for ch, v in values.items():
                 if ch not in plan:
                     raise StoreOpsError(f"channel must be one of {sorted(plan)}, got {ch!r}")
@@ -198,4 +233,5 @@ class PlanProxy:
             bids,
         )
         orders, spend = self._run(traffic)
-        return self.per_order * orders - spend
+        self._seen[asked] = self.per_order * orders - spend
+        return self._seen[asked]

@@ -46,8 +46,8 @@ def decision_key(kind: PlanDecision, store: Any) -> dict:
             _, best = best_media_plan(seed, channels, DECISION_START, DECISION_DAYS, kpis)
             own = kpis["net_profit"]
         elif isinstance(kind, SearchBid):
-            _, best, proxy = best_bid(seed, "search", DECISION_START, DECISION_DAYS, kpis)
-            own, key["per_order"] = proxy.own, proxy.per_order
+            _, best, own, proxy = best_bid(seed, "search", DECISION_START, DECISION_DAYS, kpis)
+            key["per_order"] = proxy.per_order
         else:  # pragma: no cover - a new decision kind needs its search here
             raise TypeError(f"no best-plan search for {type(kind).__name__}")
         _KEYS[cache] = {**key, "own_profit": float(own), "best_profit": float(max(best, own))}

@@ -19,6 +19,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from storeops.analysis.plans import (
+    BID_BAND,
     PlanProxy,
     scale_budget,
     set_bid,
@@ -333,13 +334,14 @@ def best_media_plan(
 
 def best_bid(
     seed: int, channel: str, start, days: int, kpis: dict | None = None, exhaustive: bool = False
-) -> tuple[float, float, PlanProxy | None]:
+) -> tuple[float, float, float, PlanProxy | None]:
     """The per-click bid of `channel` in the window that earns most in expected profit (0.2 to
-    2.2 times the store's own mean bid in the window on :class:`PlanProxy`, 42 points): the
-    bid, its expected profit and the proxy (its `own` is the store's own bid's). A bid moves a
-    few hundred orders, whose value in one run of the whole store varies by about as much as
-    the bid's effect, so bids are compared on expected profit. `exhaustive`: the same points
-    run through `evaluate` (tens of seconds, for benchmarks); then the proxy is None."""
+    2.2 times the store's own mean bid in the window on :class:`PlanProxy`, 42 points, each
+    averaged over the bids within `BID_BAND` of it, as a learner's bid is scored): the bid,
+    its expected profit, the store's own bid's in the same measure, and the proxy. A bid
+    moves a few hundred orders, whose value in one run of the whole store varies by about as
+    much as the bid's effect, so bids are compared on expected profit. `exhaustive`: the same
+    points run through `evaluate` (tens of seconds, for benchmarks); then the proxy is None."""
     own, mean, own_kpis = own_window(seed, start, days, kpis)
     base = mean[f"{channel}_bid"]
     if exhaustive:
@@ -353,11 +355,11 @@ def best_bid(
         proxy = PlanProxy(seed, start, days, own_kpis)
 
         def profit(plan: dict) -> float:
-            return proxy.profit(bid=plan)
+            return proxy.profit(bid=plan, band=BID_BAND)
 
     profit = _memo(profit)
     bid = _coarse_fine(profit, {channel: base}, 0.2, 2.2, n=21)[channel]
-    return bid, profit({channel: bid}), proxy
+    return bid, profit({channel: bid}), profit({channel: base}), proxy
 
 
 def best_channel_budget(

@@ -123,7 +123,9 @@ class MediaBudget(PlanDecision):
 
 @dataclass
 class SearchBid(PlanDecision):
-    """The per-click bid on search for the decision window (a number, yuan per click)."""
+    """The per-click bid on search for the decision window (a number, yuan per click), scored
+    on its expected profit averaged over the bids within `BID_BAND` of it
+    (:mod:`storeops.analysis.plans`): a bid a fen away scores about the same."""
 
     full_share: float = FULL_SHARE
 
@@ -145,7 +147,9 @@ class SearchBid(PlanDecision):
         return set_bid(own, "search", plan["search"], DECISION_START, DECISION_DAYS)
 
     def proxy_args(self, plan: dict[str, float]) -> dict:
-        return {"bid": plan}
+        from storeops.analysis.plans import BID_BAND
+
+        return {"bid": plan, "band": BID_BAND}
 
 
 # -- the questions ------------------------------------------------------------------------------

@@ -115,3 +115,23 @@ def test_every_submission_ran_in_its_own_kernel(demo_class):
     ids = [k["id"] for k in kernels]
     assert len(set(ids)) == len(ids)
     assert any(k["prestarted"] for k in kernels)
+
+
+def test_an_ungraded_submission_is_an_error_in_its_problems_once():
+    """nbgrader can give up on a submission whose sandbox saw only warnings (a kernel with
+    broken builtins garbles its replies under load): the instructor's problem list must still
+    show it as an error, with nbgrader's reason, and only once."""
+    from storeops.grading.pipeline import Outcome, _failed
+
+    warning = {"student": "s", "notebook": "a.ipynb", "severity": "warning", "code": "crash"}
+    ungraded = _failed(
+        Outcome("s", False, 1.0, error="ValueError: Invalid Signature", problems=[warning])
+    )
+    errors = [p for p in ungraded.problems if p["severity"] == "error"]
+    assert [(p["code"], p["message"]) for p in errors] == [
+        ("grading-failed", "ValueError: Invalid Signature")
+    ]
+    assert warning in ungraded.problems
+    assert _failed(ungraded).problems == ungraded.problems  # not added twice
+    fatal = {"student": "s", "notebook": "", "severity": "error", "code": "not-a-notebook"}
+    assert _failed(Outcome("s", False, 1.0, error="x", problems=[fatal])).problems == [fatal]

@@ -362,21 +362,31 @@ def test_a_higher_search_bid_from_day_w_changes_nothing_before_day_w(base, bid_c
     _assert_same_before(base, changed, CHANGE_DAY)
 
 
-def test_a_higher_bid_on_the_same_budget_buys_no_brand(base, bid_case):
-    # the same budget at a dearer click reaches fewer people: brand (direct traffic) follows
-    # the impressions, so it cannot rise, day by day (the same draws, a smaller mean)
-    _, changed = bid_case
+def test_a_dearer_click_on_a_spent_budget_buys_no_brand(plan):
+    """Brand (direct traffic) follows the ads people noticed, not their price: on a tight
+    search budget, a 50 % higher bid from CHANGE_DAY spends more money on fewer, dearer
+    clicks, and direct traffic cannot rise on any day (the same draws, a smaller mean)."""
+    own = next(b for b in plan.budgets if b.channel == "search")
+    bids = budget_by_day(ChannelBudget("search", own.bid, own.bid_periods), START, DAYS)
+    raised = bids.copy()
+    raised[CHANGE_DAY:] = np.round(raised[CHANGE_DAY:] * 1.5, 2)
+    stores = []
+    for by_day in (bids, raised):
+        b = budget_from_days("search", by_day, START)
+        tight = replace(own, daily=own.daily * 0.25, periods=(), bid=b.daily, bid_periods=b.periods)
+        budgets = tuple(tight if x.channel == "search" else x for x in plan.budgets)
+        stores.append(simulate(SEED, replace(plan, budgets=budgets)))
     after = pd.Timestamp(START + timedelta(days=CHANGE_DAY))
 
     def daily(store, channel, column):
         t = store.traffic
         return t.loc[(t["channel"] == channel) & (t["date"] >= after), column].to_numpy()
 
-    assert (
-        daily(changed, "search", "impressions").sum() < daily(base, "search", "impressions").sum()
-    )
-    assert daily(changed, "search", "spend").sum() > daily(base, "search", "spend").sum()
-    direct_a, direct_b = daily(base, "direct", "sessions"), daily(changed, "direct", "sessions")
+    base, dear = stores
+    spend_a, spend_b = daily(base, "search", "spend").sum(), daily(dear, "search", "spend").sum()
+    assert spend_b > spend_a
+    assert daily(dear, "search", "clicks").sum() < 0.9 * daily(base, "search", "clicks").sum()
+    direct_a, direct_b = daily(base, "direct", "sessions"), daily(dear, "direct", "sessions")
     assert (direct_b <= direct_a).all()
     assert direct_b.sum() < direct_a.sum()
 

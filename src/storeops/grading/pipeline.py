@@ -38,7 +38,7 @@ class Outcome:
     skipped: bool = False
     error: str = ""
     feedback: bool = False
-    problems: list[dict] = field(default_factory=list)  # pre-flight + sandbox events
+    problems: list[dict] = field(default_factory=list)  # pre-flight, sandbox, not graded
 
 
 @dataclass
@@ -171,7 +171,8 @@ def grade_submission(task: Task) -> Outcome:
     fatal = sandbox.fatal(problems)
 
     def outcome(ok: bool, **fields) -> Outcome:
-        return _with(found, task, Outcome(task.student, ok, time.perf_counter() - start, **fields))
+        done = _with(found, task, Outcome(task.student, ok, time.perf_counter() - start, **fields))
+        return done if ok else _failed(done)
 
     if fatal:  # not gradable as submitted: a clear error instead of nbgrader's traceback
         return Outcome(
@@ -218,6 +219,24 @@ def _timed_out(task: Task) -> bool:
 
 def _with(found: list[dict], task: Task, outcome: Outcome) -> Outcome:
     outcome.problems = found + _sandbox_problems(task)
+    return outcome
+
+
+def _failed(outcome: Outcome) -> Outcome:
+    """An ungraded submission names its reason as an error among its problems (once), so the
+    instructor's problem list shows it even when the sandbox saw only warnings (a kernel whose
+    builtins a student broke can garble its replies, and nbgrader gives up)."""
+    if not any(p["severity"] == "error" for p in outcome.problems):
+        outcome.problems = [
+            *outcome.problems,
+            {
+                "student": outcome.student,
+                "notebook": "",
+                "severity": "error",
+                "code": "grading-failed",
+                "message": outcome.error,
+            },
+        ]
     return outcome
 
 
@@ -430,19 +449,7 @@ def _write_problems(course: Course, assignment: str, summary: Summary) -> None:
         students = json.loads(old.read_text()).get("students", {})
     for o in summary.outcomes:
         if not o.skipped:
-            students[o.student] = o.problems + (
-                [
-                    {
-                        "student": o.student,
-                        "notebook": "",
-                        "severity": "error",
-                        "code": "grading-failed",
-                        "message": o.error,
-                    }
-                ]
-                if not o.ok and not any(p["severity"] == "error" for p in o.problems)
-                else []
-            )
+            students[o.student] = (o if o.ok else _failed(o)).problems
     enforced = None
     events = _events_dir(course.root) / assignment
     for path in sorted(events.glob("*/*.json")) if events.is_dir() else []:

@@ -35,3 +35,20 @@ def customer_segments(store) -> pd.Series:
     return pd.Series(
         [order[int(c)] for c in codes], index=pd.Index(ids, name="customer_id"), name="segment"
     )
+
+
+def text_labels(store, table: str) -> pd.DataFrame:
+    """What each text of `table` (reviews, returns or service_chats) is about: its intent,
+    cause and sentiment, one row per row of the table, in its order."""
+    t = _truth(store).get("texts")
+    if t is None or table not in t["tables"]:
+        raise StoreOpsError(f"the truth has no text labels for table {table!r}")
+    codes, vocabulary = t["tables"][table], t["vocabulary"]
+    n = len(store.tables[table])
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = {}
+    for name, chars in codes.items():
+        if len(chars) != n:
+            raise StoreOpsError(f"the truth has {len(chars)} {name} labels, {table} {n} rows")
+        out[name] = [vocabulary[name][digits.index(c)] for c in chars]
+    return pd.DataFrame(out, index=store.tables[table].index)

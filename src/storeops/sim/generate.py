@@ -57,6 +57,7 @@ from storeops.sim.orders import (
     COUPON_RULE,
     FREE_CHANNEL_INDEX,
     ORDINARY_EXTRA_LINES,
+    SKU_BITS,
     TOP_UP_OVERSHOOT,
     TOP_UP_P,
     TOP_UP_REACH,
@@ -102,6 +103,18 @@ from storeops.sim.service import (
 )
 from storeops.sim.store import Store
 from storeops.sim.supply import Supply, purchase_order_table, supply_truth
+from storeops.sim.texts import (
+    LANGS,
+    ChatEvents,
+    buyer_language,
+    chat_languages,
+    chat_texts,
+    return_texts,
+    review_causes,
+    review_texts,
+    shelf,
+    text_truth,
+)
 from storeops.sim.traffic import (
     FREE_DECAY,
     FREE_DELAY,
@@ -419,6 +432,7 @@ class AfterSales:
     review_line: np.ndarray
     review_day: np.ndarray
     stars: np.ndarray
+    review_return_reason: np.ndarray  # why the reviewed line went back in the run (-1: not)
 
 
 @dataclass
@@ -433,6 +447,9 @@ class Activity:
     after: AfterSales
     checkout_incident: dict | None
     campaigns: dict | None = None  # what the campaigns did (`_with_campaign_orders`)
+    # per table: its texts, their labels and their languages, in the table's row order (None:
+    # a lean run writes none)
+    texts: dict | None = None
 
 
 @dataclass
@@ -460,10 +477,11 @@ def run_store(
 
     `campaigns` (checked) replace the store's own (None). `lean` builds only what a plan's
     outcome is read from (see `evaluate`): no customers unless there are campaigns (their
-    targets are customers), the tables the finance table adds up, and of the truth only the
-    stock-outs. Every table it builds is the full run's table, row for row; but a lean run
-    `until` a day (an outcome's window ends there) sends no campaign from that day on and
-    draws no customer from it, so its tables are the full run's only before that day.
+    targets are customers), no customers' texts (no outcome is read from words), the tables
+    the finance table adds up, and of the truth only the stock-outs. Every table it builds is
+    the full run's table, row for row, without the text columns; but a lean run `until` a day
+    (an outcome's window ends there) sends no campaign from that day on and draws no customer
+    from it, so its tables are the full run's only before that day.
     """
     if campaigns is None:
         campaigns = [planned(c, start) for c in own_campaigns(start, days)]
@@ -499,6 +517,8 @@ def run_store(
     if lean:
         buyers = None
     activity = Activity(funnel, stock, sales, buyers, chats, after, checkout_incident, done)
+    if not lean:  # no outcome is read from the words
+        activity.texts = customer_texts(market, seed, activity)
     # the activity holds them now
     del funnel, stock, sales, buyers, chats, after, placed_presale, presale_order, post
     costs = DEFAULT_COSTS.scaled(scale)
@@ -955,6 +975,7 @@ def simulate_aftersales(market: Market, seed: int, sales: Sales, days: int) -> A
         review_line,
         review_day[reviews],
         stars[reviews],
+        np.where(returned & (return_day < days), reason, -1)[reviews],
     )
 
 
@@ -1017,7 +1038,8 @@ def build_tables(
         sku=id_width(len(market.products.table), 4),
     )
     day_ts = dates.to_numpy().astype("datetime64[ns]")
-    returns, reviews = _aftersales_tables(sales, activity.after, day_ts, widths)
+    texts = activity.texts or {}
+    returns, reviews = _aftersales_tables(sales, activity.after, day_ts, widths, texts)
     tables = dict(
         calendar=market.calendar,
         products=market.products.table,
@@ -1050,7 +1072,7 @@ def build_tables(
                 "agents": market.agents.reshape(-1).astype(np.int64),
             }
         ),
-        service_chats=_chat_table(market.t0, activity.chats, widths),
+        service_chats=_chat_table(market.t0, activity.chats, widths, texts.get("service_chats")),
         returns=returns,
         reviews=reviews,
         seller_ratings=_seller_rating_table(seed, market, activity, day_ts, widths),
@@ -1195,7 +1217,9 @@ def _inventory_cells(launched: np.ndarray, inventory: InventoryResult) -> tuple[
     return np.nonzero(launched | (inventory.written_down > 0))
 
 
-def _chat_table(t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths) -> pd.DataFrame:
+def _chat_table(
+    t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths, texts: tuple | None
+) -> pd.DataFrame:
     """One row per service chat, with the order it led to or is about (if any)."""
     n_chats = chats["time"].size
     return pd.DataFrame(
@@ -1211,12 +1235,13 @@ def _chat_table(t0: pd.Timestamp, chats: dict[str, np.ndarray], widths: IdWidths
             "outcome": labels(chats["outcome"], OUTCOMES),
             "converted": chats["converted"],
             "order_id": make_ids("O", chats["order"], widths.order),
+            **_text_columns(texts, "message"),
         }
     )
 
 
 def _aftersales_tables(
-    sales: Sales, after: AfterSales, day_ts: np.ndarray, widths: IdWidths
+    sales: Sales, after: AfterSales, day_ts: np.ndarray, widths: IdWidths, texts: dict
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Returns and reviews, each sorted by date, order, SKU."""
     order, columns = _dated_lines(
@@ -1228,13 +1253,28 @@ def _aftersales_tables(
             "quantity": after.return_qty[order].astype(np.int64),
             "reason": labels(after.return_reason[order], REASONS),
             "refund": after.refund[order],
+            **_text_columns(texts.get("returns"), "reason_text"),
         }
     )
     order, columns = _dated_lines(
         sales, after.review_line, after.review_day, "review_date", day_ts, widths
     )
-    reviews = pd.DataFrame({**columns, "stars": after.stars[order].astype(np.int64)})
+    reviews = pd.DataFrame(
+        {
+            **columns,
+            "stars": after.stars[order].astype(np.int64),
+            **_text_columns(texts.get("reviews"), "text"),
+        }
+    )
     return returns, reviews
+
+
+def _text_columns(texts: tuple | None, name: str) -> dict:
+    """The text column `name` and the language it is written in (none in a lean run)."""
+    if texts is None:
+        return {}
+    text, _, lang = texts
+    return {name: pd.array(text, dtype="str"), "language": labels(lang, LANGS)}
 
 
 def _dated_lines(
@@ -1274,6 +1314,82 @@ def _row_keys(market: Market, activity: Activity) -> RowKeys:
         return_order=sales.line_order[returned],
         return_sku=sales.line_sku[returned],
         inventory_sku=inventory_sku,
+    )
+
+
+def customer_texts(market: Market, seed: int, activity: Activity) -> dict:
+    """The reviews', returns' and chats' texts, their labels and their languages, in each
+    table's row order: each text keyed by its line (order key and SKU), or its chat's key."""
+    sales, after, products = activity.sales, activity.after, market.products
+    books = shelf(
+        products.table["name"],
+        products.category_idx,
+        products.table["list_price"].to_numpy(),
+        products.launched,
+    )
+    courier = sales.delivery - sales.wait
+    out = {}
+    for name, line, day in (
+        ("reviews", after.review_line, after.review_day),
+        ("returns", after.return_line, after.return_day),
+    ):
+        row = _event_order(sales, line, day)
+        order, sku = sales.line_order[line[row]], sales.line_sku[line[row]]
+        key = (sales.orders["key"][order] << SKU_BITS) + sku
+        lang = buyer_language(seed, sales.orders["key"][order])
+        if name == "reviews":
+            stars = after.stars[row]
+            cause = review_causes(
+                stars, products.defective[sku], after.review_return_reason[row], courier[order]
+            )
+            text = review_texts(seed, books, key, sku, stars, courier[order], cause, lang)
+        else:
+            reason = after.return_reason[row]
+            text = return_texts(seed, books, key, sku, reason, courier[order], lang)
+        out[name] = (*text, lang)
+    events = _chat_events(market, activity)
+    lang = chat_languages(seed, events)
+    out["service_chats"] = (*chat_texts(seed, books, events, lang), lang)
+    return out
+
+
+def _chat_events(market: Market, activity: Activity) -> ChatEvents:
+    """What each chat (in the chats' order) is about: its order's product (a return contact:
+    the returned one, defect first), the day's calendar, the order's courier days."""
+    sales, after, chats = activity.sales, activity.after, activity.chats
+    days = len(market.busy)
+    # per order: its first line's SKU, or a defective product's if it holds one
+    sku_of = np.zeros(sales.orders["day"].size, dtype=np.int64)
+    with_lines, first_line = np.unique(sales.line_order, return_index=True)
+    sku_of[with_lines] = sales.line_sku[first_line]
+    bad = np.flatnonzero(market.products.defective[sales.line_sku])
+    sku_of[sales.line_order[bad]] = sales.line_sku[bad]
+    defective = np.zeros(sku_of.size, dtype=bool)
+    defective[sales.line_order[bad]] = True
+    order, day = chats["order"], (chats["time"] // 86400).astype(np.int64)
+    known = order >= 0
+    sku = np.where(known, sku_of[np.maximum(order, 0)], -1)
+    # a return contact is about its order's returns of that day, a defective one first
+    r_order = sales.line_order[after.return_line].astype(np.int64)
+    pair = r_order * (days + 1) + after.return_day
+    first = np.lexsort((after.return_reason != REASONS.index("defective"), pair))
+    pair, reason = pair[first], after.return_reason[first]
+    returned_sku = sales.line_sku[after.return_line][first]
+    about = np.flatnonzero(chats["source"] == 3)
+    at = np.searchsorted(pair, order[about] * (days + 1) + day[about])
+    return_reason = np.full(order.size, -1, dtype=np.int64)
+    return_reason[about] = reason[at]
+    sku[about] = returned_sku[at]
+    return ChatEvents(
+        key=chats["key"],
+        source=chats["source"],
+        day=day,
+        sku=np.where(chats["converted"] | (chats["source"] >= 2), sku, -1),
+        festive=market.festive[day],
+        stop=market.effects["logistics"].stop[day],
+        courier_days=np.where(known, (sales.delivery - sales.wait)[np.maximum(order, 0)], 0),
+        defective=known & defective[np.maximum(order, 0)],
+        return_reason=return_reason,
     )
 
 
@@ -1329,6 +1445,7 @@ def build_truth(
         incidents=incidents,
         service=service_truth(market.agents),
         aftersales=aftersales_truth(activity.after.return_rate),
+        texts=text_truth({name: labels for name, (_, labels, _) in activity.texts.items()}),
         segments=segment_truth(),
         products=market.products.truth,
         inventory=_inventory_truth(stock, skus, sales.stockout_lost_orders),

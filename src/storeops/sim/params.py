@@ -6,7 +6,7 @@ values it actually used in the store's ground truth.
 
 from __future__ import annotations
 
-GENERATOR_VERSION = "1.8.0"
+GENERATOR_VERSION = "1.9.0"
 DEFAULT_SEED = 20250101
 
 CHANNELS = (
@@ -35,7 +35,7 @@ PHASES = ("presale", "peak", "dip")
 # (set so that the gross margins of STYLIZED_FACTS.md F16 hold after promotions and returns).
 # fmt: off
 CATEGORIES: dict[str, dict[str, float]] = {
-    "apparel":     dict(share=0.24, elasticity=-2.8, cross=0.20, return_rate=0.30, price=129, n_skus=60, cost_ratio=0.36),
+    "apparel":     dict(share=0.24, elasticity=-2.8, cross=0.20, return_rate=0.30, price=129, n_skus=60, cost_ratio=0.35),
     "beauty":      dict(share=0.18, elasticity=-2.4, cross=0.25, return_rate=0.07, price=99, n_skus=45, cost_ratio=0.23),
     "home":        dict(share=0.14, elasticity=-2.0, cross=0.15, return_rate=0.09, price=89, n_skus=45, cost_ratio=0.50),
     "electronics": dict(share=0.10, elasticity=-3.1, cross=0.30, return_rate=0.11, price=299, n_skus=30, cost_ratio=0.77),

@@ -62,6 +62,21 @@ def _stars(name: str, what: str) -> Column:
     return C(name, "int", "stars", f"{what} from 1 (worst) to 5 (best)", allowed=(1, 2, 3, 4, 5))
 
 
+def _texts(name: str, what: str) -> tuple[Column, Column]:
+    """A customer's text and the language it is written in."""
+    return (
+        C(name, "string", "text", what),
+        C(
+            "language",
+            "string",
+            "-",
+            "the language the customer wrote in: zh (Chinese) or en (English); a buyer "
+            "writes every text about an order in one language",
+            allowed=("zh", "en"),
+        ),
+    )
+
+
 FEST = ("", *FESTIVALS)
 PHASE = ("", *PHASES)
 
@@ -485,6 +500,7 @@ SCHEMA: dict[str, Table] = {
                     "the order a pre-sale chat led to, or the order an after-sale contact is about",
                     nullable=True,
                 ),
+                *_texts("message", "the customer's first message in the chat"),
             ),
             ("chat_id",),
             (
@@ -520,6 +536,7 @@ SCHEMA: dict[str, Table] = {
                     "money refunded (unit price x quantity, less the order's coupon share)",
                     min=0,
                 ),
+                *_texts("reason_text", "the buyer's note on why the item went back"),
             ),
             ("order_id", "sku"),
             ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),
@@ -532,6 +549,7 @@ SCHEMA: dict[str, Table] = {
                 C("sku", "string", "-", "product id"),
                 C("review_date", "datetime", "day", "day the review was posted"),
                 _stars("stars", "rating"),
+                *_texts("text", "what the buyer wrote"),
             ),
             ("order_id", "sku"),
             ((("order_id", "sku"), "order_lines", ("order_id", "sku")),),

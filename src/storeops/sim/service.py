@@ -259,6 +259,9 @@ def presale_chats(
         sec=np.r_[sec, browsers["sec"]],
         order=np.r_[asks, np.full(browsers["slot"].size, -1)],
         u=np.r_[ua, browsers["u"]],
+        # what the chat's text is keyed by: the intended order's key, or the browser's
+        key=np.r_[orders["key"][asks], browsers["key"]],
+        source=np.r_[np.zeros(asks.size, np.int8), np.ones(browsers["slot"].size, np.int8)],
     )
     flat = agents.reshape(-1)
     s = chats["slot"]
@@ -294,7 +297,7 @@ def _browsers(seed: int, buyers: np.ndarray, days: int) -> dict[str, np.ndarray]
     u = keyed_uniforms(seed, "presale-browser", key, PRESALE_UNIFORMS)
     # a browser's minutes-before-an-order uniform gives its second in the hour instead
     sec = (slot % HOURS) * 3600 + np.floor(u[:, PU_LAG] * 3600).astype(np.int64)
-    return dict(slot=slot, sec=sec, u=u)
+    return dict(slot=slot, sec=sec, u=u, key=key)
 
 
 def aftersale_chats(
@@ -315,9 +318,8 @@ def aftersale_chats(
     late = np.maximum(courier_days - 3, 0)
     p_contact = CONTACT_AFTER_DELIVERY + CONTACT_PER_LATE_DAY * late
     d_idx = np.flatnonzero((delivered_day >= 0) & (du[:, AU_CONTACT] < p_contact))
-    ru = keyed_uniforms(
-        seed, "return-chat", order_key[return_order] * 2048 + return_day, AFTERSALE_UNIFORMS
-    )
+    return_key = order_key[return_order] * 2048 + return_day
+    ru = keyed_uniforms(seed, "return-chat", return_key, AFTERSALE_UNIFORMS)
     r_idx = np.flatnonzero((return_defect) | (ru[:, AU_CONTACT] < CONTACT_ON_RETURN))
     u = np.r_[du[d_idx], ru[r_idx]]
     day = np.r_[delivered_day[d_idx], return_day[r_idx]].astype(np.int64)
@@ -341,6 +343,8 @@ def aftersale_chats(
         outcome=np.where(chats["abandoned"], 2, np.where(escalated, 1, 0)),
         agents=flat[slot],
         agent_u=u[:, AU_AGENT],
+        key=np.r_[order_key[d_idx], return_key[r_idx]],
+        source=np.r_[np.full(d_idx.size, 2, np.int8), np.full(r_idx.size, 3, np.int8)],
     )
     return chats
 
@@ -421,6 +425,9 @@ def all_chats(
         outcome=outcome,
         converted=converted,
         order=order,
+        # what its text is keyed by, and the key's kind (texts.CHAT_SOURCES)
+        key=np.r_[presale["key"], aftersale["key"]],
+        source=np.r_[presale["source"], aftersale["source"]],
     )
     return {k: v[srt] for k, v in cols.items()}
 

@@ -27,7 +27,7 @@ from storeops.sim.params import (
 )
 from storeops.sim.rng import binomial_ppf, poisson_ppf, stream
 
-BRAND_DECAY = 0.9  # carry-over of paid impressions into brand awareness (direct traffic)
+BRAND_DECAY = 0.9  # carry-over of the ads people noticed into brand (direct traffic)
 BRAND_ELASTICITY = 0.3
 
 # The search auction. Competitors' ad ranks: the rank that holds average position p is
@@ -144,9 +144,10 @@ def build_traffic(
     shape = (days, len(CHANNELS))
     grid = ChannelDays(*(np.zeros(shape) for _ in range(5)))
     response, truth, planned, planned_bid = {}, {}, {}, {}
-    # brand grows with the ads people saw, not with their price: each paid impression counts
-    # at what it costs on an ordinary day at the store's own bids, so a higher bid or a
-    # festival's dearer impressions buy no extra brand
+    # brand grows with the ads people noticed, not with their price: a display or social
+    # impression, and a search click (a low search slot is seen by few), each counts at what
+    # it costs on an ordinary day at the store's own bids; so a dearer click or a festival's
+    # dearer impressions buy no extra brand
     seen = np.zeros(days)
     for ci, ch in enumerate(CHANNELS):
         if ch not in channels:
@@ -159,7 +160,7 @@ def build_traffic(
             planned[ch], planned_bid[ch], response[ch], truth[ch] = _search_channel(
                 rng, auction, eff, scale, plan, bid, grid
             )
-            seen += grid.impressions[:, ci] * auction.cpc0 * auction.ctr0 * auction.pacing
+            seen += grid.clicks[:, ci] * auction.cpc0
         elif ch in PAID_CHANNELS:
             plan = budgets[ch] if budgets is not None and ch in budgets else None
             planned[ch], response[ch], truth[ch] = _paid_channel(rng, ch, eff, scale, plan, grid)
@@ -445,9 +446,10 @@ def _direct_channel(
     seen: np.ndarray,
     grid: ChannelDays,
 ) -> dict:
-    """Brand: long carry-over of paid impressions lifts direct traffic (the long-run ad
-    effect). `seen` [day] is the paid impressions valued at an ordinary day's own-bid price,
-    so on ordinary days at the store's own plan it is about the spend."""
+    """Brand: long carry-over of the paid ads people noticed lifts direct traffic (the long-run
+    ad effect). `seen` [day] is display and social impressions and search clicks, each valued
+    at an ordinary day's own-bid price, so on ordinary days at the store's own plan it is
+    about the spend."""
     ci = CHANNELS.index("direct")
     base_total = sum(CHANNEL_PARAMS[c]["spend"] * scale for c in PAID_CHANNELS if c in channels)
     base_total = base_total or 1.0
@@ -465,8 +467,9 @@ def _direct_channel(
         base_sessions=CHANNEL_PARAMS["direct"]["sessions"],
         brand_rule=(
             "sessions = base_sessions x traffic effect x max(0.2, B) ** brand_elasticity, B = "
-            "adstock(paid impressions x each channel's ordinary-day cost of an impression at the "
-            "store's own bid, brand_adstock_decay) / the paid channels' base daily spend"
+            "adstock(display and social impressions x their cpm / 1000 + search clicks x the "
+            "ordinary day's cost per click at the store's own bid, brand_adstock_decay) / the "
+            "paid channels' base daily spend"
         ),
         brand_adstock_decay=BRAND_DECAY,
         brand_elasticity=BRAND_ELASTICITY,

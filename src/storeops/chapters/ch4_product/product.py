@@ -75,12 +75,22 @@ def clearance_sku(store) -> str:
 
 
 def stockout_margin(store) -> pd.Series:
-    """Per SKU on sale all year with no season end, the margin its stock-outs cost: stock-out
-    days x its mean units on in-stock days x its margin at list price after the share of
-    sales the finance table spends on coupons, fees, shipping and returns. Largest first."""
+    """Per SKU on sale all year with no season end, in a category none of whose stock was
+    written down in the year, the margin its stock-outs cost: stock-out days x its mean units
+    on in-stock days x its margin at list price after the share of sales the finance table
+    spends on coupons, fees, shipping and returns. Largest first.
+
+    A seasonal category's SKUs have no season end of their own, but what they hold past the
+    category's season is sent to the outlet: there a longer cover costs more than holding."""
     products = store.products.set_index("sku")
     first = store.calendar["date"].min()
-    steady = products.index[products["season_end"].isna() & (products["launch_date"] < first)]
+    written = store.inventory.loc[store.inventory["written_down"] > 0, "sku"].unique()
+    seasonal = set(products.loc[products.index.intersection(written), "category"])
+    steady = products.index[
+        products["season_end"].isna()
+        & (products["launch_date"] < first)
+        & ~products["category"].isin(seasonal)
+    ]
     inv = store.inventory[store.inventory["sku"].isin(steady)]
     out_days = inv.groupby("sku")["stockout"].sum()
     per_day = inv[~inv["stockout"]].groupby("sku")["units_sold"].mean()

@@ -369,6 +369,7 @@ def f11_ads(store) -> dict:
     # today's spend (short run) plus the previous 14 days' mean spend (carry-over)
     paid = t[t["channel"].isin(["search", "display", "social"])].groupby("date")["spend"].sum()
     orders = store.funnel.groupby("date")["orders"].sum()
+    orders = orders.sub(_campaign_orders(store), fill_value=0)
     direct = t[t["channel"] == "direct"].set_index("date")["sessions"]
     df = pd.DataFrame({"spend": paid, "orders": orders, "direct": direct}).join(
         cal[["festival", "weekday"]]
@@ -385,6 +386,15 @@ def f11_ads(store) -> dict:
     out["orders_long_run_elasticity"] = float(b[1] + b[2])
     out["direct_long_run_elasticity"] = float(bd[1] + bd[2])
     return out
+
+
+def _campaign_orders(store) -> pd.Series:
+    """Orders per day that member campaigns caused (truth): F11 is about what ads bring, and a
+    campaign's coupons bring orders whatever the day's spend."""
+    caused = store.truth.get("campaigns", {}).get("caused_order_ids", [])
+    o = store.orders
+    days = o.loc[o["order_id"].isin(caused), "order_time"].dt.normalize()
+    return days.value_counts()
 
 
 def f19_bunching(store, threshold: float, festive: bool, width: float = 0.1) -> float:

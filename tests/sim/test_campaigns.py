@@ -12,7 +12,8 @@ import pytest
 import storeops.sim.policy as policy_module
 from storeops.errors import StoreOpsError
 from storeops.sim import DEFAULT_SEED, Policy, simulate
-from storeops.sim.campaigns import WINDOW_DAYS, own_campaigns
+from storeops.sim.campaigns import WINDOW_DAYS, CampaignRun, PlannedCampaign, own_campaigns
+from storeops.sim.loyalty import LOYALTY_CAP
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, campaign_profit, evaluate
 from storeops.sim.params import SEGMENTS
 from storeops.sim.policy import Campaign, Target
@@ -282,3 +283,24 @@ def test_a_lean_outcome_that_ends_inside_a_campaigns_window_is_the_full_one():
     pd.testing.assert_frame_equal(lean.daily, full.daily, check_exact=True)
     assert lean.kpis == full.kpis
     assert lean.kpis["campaign_coupons_redeemed"] > 0
+
+
+def test_a_message_moves_the_loyalty_of_those_it_reached_and_of_those_it_annoyed():
+    """Read, a message is a small reminder (loyalty up, never past the cap); a member who
+    opts out cools; a held-out member's loyalty does not move."""
+    n, d = 20_000, 10
+    plan = PlannedCampaign("test", d, "sms", None, None, 0, -1, 10.0, 99.0, 0.3)
+    run = CampaignRun(DEFAULT_SEED, [plan], n, 40)
+    rng = np.random.default_rng(0)
+    run.join(np.arange(n), rng.integers(0, len(SEGMENTS), n), np.zeros(n), np.full(n, 400.0))
+    before = rng.uniform(0.5, LOYALTY_CAP, n)
+    loyalty = before.copy()
+    run.start_day(d, loyalty)
+    sent = run.column("customer")
+    held, out = run.column("held_out"), run.column("opted_out")
+    assert sent.size == n and held.any() and out.any()
+    read = sent[~held & ~out]
+    assert np.allclose(loyalty[read], np.minimum(before[read] * 1.02, LOYALTY_CAP))
+    assert (loyalty[read] <= LOYALTY_CAP).all() and (loyalty[read] > before[read]).any()
+    assert np.allclose(loyalty[sent[out]], before[sent[out]] * 0.9)
+    assert np.array_equal(loyalty[sent[held]], before[sent[held]])

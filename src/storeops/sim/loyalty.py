@@ -5,7 +5,8 @@ LOYALTY_CAP (`storeops.sim.customers`); each one is kept with chance loyalty / L
 so a customer of loyalty 1 buys at the segment's rate. Loyalty starts at 1 (a buyer won in a
 festival at FESTIVAL_START: bargain hunters, F6) and is multiplied by each experience on the
 day it happens (`experiences`): a late parcel, a return (a defect more), a pre-sale chat
-answered slowly, an after-sale chat abandoned or escalated, a low review. A complaint handled
+answered slowly, an after-sale chat abandoned or escalated, a low review; and a member
+campaign's message on its send date (`storeops.sim.campaigns`). A complaint handled
 well (an after-sale chat resolved without a long wait) raises it, by less than a bad one
 lowers it (F23). The chance of a kept repeat order uses the customer's own uniform of the
 day, so a decision from day W changes no loyalty and no repeat order before W.

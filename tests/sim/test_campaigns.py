@@ -13,8 +13,8 @@ import storeops.sim.policy as policy_module
 from storeops.errors import StoreOpsError
 from storeops.sim import DEFAULT_SEED, Policy, simulate
 from storeops.sim.campaigns import WINDOW_DAYS, CampaignRun, PlannedCampaign, own_campaigns
-from storeops.sim.loyalty import LOYALTY_CAP
 from storeops.sim.evaluate import STORE_DAYS, STORE_START, campaign_profit, evaluate
+from storeops.sim.loyalty import LOYALTY_CAP
 from storeops.sim.params import SEGMENTS
 from storeops.sim.policy import Campaign, Target
 from storeops.sim.schema import validate

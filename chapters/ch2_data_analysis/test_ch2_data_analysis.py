@@ -537,3 +537,101 @@ def test_incident_budget_reference_earns_full_marks_on_other_stores(student, mon
             assert q.kind.score(value, key) < 1.0, mistake.id
     finally:
         keys._CACHE.clear()
+
+
+# -- the second decision: the search budget of the quiet weeks, against the best budget ---------
+def _search_budget_case(seed_env: dict, monkeypatch) -> tuple:
+    """On the store `seed_env` selects: the question, its key, the reference answer, and the
+    store's own mean daily search budget in the window."""
+    from storeops.grading.plans import own_window
+
+    for name, value in seed_env.items():
+        monkeypatch.setenv(name, value)
+    keys._CACHE.clear()
+    q = QUESTIONS["q14"]
+    key = keys.expected(ASSIGNMENT, "q14", SOURCE_DIR)
+    ref = keys.reference(ASSIGNMENT, "q14", SOURCE_DIR)
+    answer = q.kind.evaluate(ref.value_of(q.var), None)
+    _, mean, _ = own_window(key["seed"], key["start"], key["days"], {})
+    return q, key, answer, mean["search"]
+
+
+def _revenue_and_profit(key: dict, q, budget: float) -> tuple[float, float]:
+    """A search budget's sales in the window (one run of the whole store) and its expected
+    profit (the measure it is scored in)."""
+    from storeops.sim.evaluate import evaluate
+    from storeops.sim.policy import default_policy
+
+    plan = {"search": budget}
+    policy = q.kind.policy(default_policy(key["seed"]), plan)
+    sales = evaluate(key["seed"], policy, key["start"], key["days"]).kpis["gross_sales"]
+    return sales, q.kind.profit({"plan": plan}, key)
+
+
+def _assert_search_budget_scoring(q, key, answer, own_budget) -> None:
+    assert key["best_profit"] > key["own_profit"]
+    assert q.kind.score(answer, key) == 1.0
+    # more search sells more and earns less: less than full marks (here nothing)
+    more_sales, more_profit = _revenue_and_profit(key, q, 1.5 * own_budget)
+    own_sales, _ = _revenue_and_profit(key, q, own_budget)
+    assert more_sales > own_sales and more_profit < key["own_profit"]
+    assert q.kind.score({"plan": {"search": 1.5 * own_budget}}, key) < 1.0
+    # a budget that loses money against the store's own plan earns nothing
+    for budget in (0.0, 3 * own_budget):
+        assert q.kind.profit({"plan": {"search": budget}}, key) < key["own_profit"]
+        assert q.kind.score({"plan": {"search": budget}}, key) == 0.0
+    assert q.kind.score({"plan": {"display": answer["plan"]["search"]}}, key) == 0.0
+    for mistake, value in keys.mistakes_evaluated(ASSIGNMENT, "q14", SOURCE_DIR):
+        assert q.kind.score(value, key) < 1.0, mistake.id
+
+
+def test_search_budget_is_scored_against_the_best_budget(instructor_env, monkeypatch):
+    """On the default store: the reference budget earns full marks, 1.5 times the store's own
+    budget (more sales, less profit) less than full, a budget that loses money against the
+    store's own plan (none, or three times its own) zero, every catalogued mistake less than
+    full."""
+    try:
+        _assert_search_budget_scoring(*_search_budget_case({}, monkeypatch))
+    finally:
+        keys._CACHE.clear()
+
+
+@pytest.mark.slow
+def test_search_budget_works_on_a_per_student_store_whose_best_differs(instructor_env, monkeypatch):
+    """On a per-student store the same holds, and its best search budget differs from the
+    default store's (the key is computed from each store, not shared)."""
+    from storeops.grading.plans import best_channel_budget
+
+    try:
+        q, default_key, _, _ = _search_budget_case({}, monkeypatch)
+        case = _search_budget_case(
+            {"STOREOPS_COURSE_SEED": "777", "STOREOPS_STUDENT": "alice"}, monkeypatch
+        )
+        _assert_search_budget_scoring(*case)
+        key = case[1]
+        assert key["seed"] != default_key["seed"]
+        window = (q.kind.start, q.kind.days)
+        best = {
+            k["seed"]: best_channel_budget(k["seed"], "search", *window, _own_kpis(k))[0]
+            for k in (default_key, key)
+        }
+        assert abs(best[key["seed"]] / best[default_key["seed"]] - 1) > 0.02, best
+    finally:
+        keys._CACHE.clear()
+
+
+def _own_kpis(key: dict) -> dict:
+    """The store's own plan's totals over the key's window (what the grader's search uses)."""
+    from storeops.sim.evaluate import evaluate
+    from storeops.sim.policy import default_policy
+
+    return evaluate(key["seed"], default_policy(key["seed"]), key["start"], key["days"]).kpis
+
+
+def test_search_budget_answers_are_checked_for_form():
+    q = QUESTIONS["q14"]
+    assert q.kind.plausible({"search": 3000.0}, None) == []
+    assert q.kind.plausible({"search": -1.0}, None)
+    assert q.kind.plausible({"display": 10.0}, None)
+    assert q.kind.plausible({"search": 1.0, "social": 2.0}, None)
+    assert q.kind.plausible(3000.0, None)

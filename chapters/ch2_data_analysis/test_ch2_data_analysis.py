@@ -556,26 +556,26 @@ def _search_budget_case(seed_env: dict, monkeypatch) -> tuple:
     return q, key, answer, mean["search"]
 
 
-def _revenue_and_profit(key: dict, q, budget: float) -> tuple[float, float]:
-    """A search budget's sales in the window (one run of the whole store) and its expected
-    profit (the measure it is scored in)."""
+def _sales(key: dict, q, budget: float | None) -> float:
+    """Sales in the key's window under a search budget (None: the store's own plan), from one
+    run of the whole store."""
     from storeops.sim.evaluate import evaluate
     from storeops.sim.policy import default_policy
 
-    plan = {"search": budget}
-    policy = q.kind.policy(default_policy(key["seed"]), plan)
-    sales = evaluate(key["seed"], policy, key["start"], key["days"]).kpis["gross_sales"]
-    return sales, q.kind.profit({"plan": plan}, key)
+    policy = default_policy(key["seed"])
+    if budget is not None:
+        policy = q.kind.policy(policy, {"search": budget})
+    return evaluate(key["seed"], policy, key["start"], key["days"]).kpis["gross_sales"]
 
 
 def _assert_search_budget_scoring(q, key, answer, own_budget) -> None:
     assert key["best_profit"] > key["own_profit"]
     assert q.kind.score(answer, key) == 1.0
     # more search sells more and earns less: less than full marks (here nothing)
-    more_sales, more_profit = _revenue_and_profit(key, q, 1.5 * own_budget)
-    own_sales, _ = _revenue_and_profit(key, q, own_budget)
-    assert more_sales > own_sales and more_profit < key["own_profit"]
-    assert q.kind.score({"plan": {"search": 1.5 * own_budget}}, key) < 1.0
+    more = {"plan": {"search": 1.5 * own_budget}}
+    assert _sales(key, q, 1.5 * own_budget) > _sales(key, q, None)
+    assert q.kind.profit(more, key) < key["own_profit"]
+    assert q.kind.score(more, key) < 1.0
     # a budget that loses money against the store's own plan earns nothing
     for budget in (0.0, 3 * own_budget):
         assert q.kind.profit({"plan": {"search": budget}}, key) < key["own_profit"]
@@ -601,6 +601,8 @@ def test_search_budget_works_on_a_per_student_store_whose_best_differs(instructo
     """On a per-student store the same holds, and its best search budget differs from the
     default store's (the key is computed from each store, not shared)."""
     from storeops.grading.plans import best_channel_budget
+    from storeops.sim.evaluate import evaluate
+    from storeops.sim.policy import default_policy
 
     try:
         q, default_key, _, _ = _search_budget_case({}, monkeypatch)
@@ -611,21 +613,13 @@ def test_search_budget_works_on_a_per_student_store_whose_best_differs(instructo
         key = case[1]
         assert key["seed"] != default_key["seed"]
         window = (q.kind.start, q.kind.days)
-        best = {
-            k["seed"]: best_channel_budget(k["seed"], "search", *window, _own_kpis(k))[0]
-            for k in (default_key, key)
-        }
+        best = {}
+        for k in (default_key, key):
+            own = evaluate(k["seed"], default_policy(k["seed"]), *window).kpis
+            best[k["seed"]] = best_channel_budget(k["seed"], "search", *window, own)[0]
         assert abs(best[key["seed"]] / best[default_key["seed"]] - 1) > 0.02, best
     finally:
         keys._CACHE.clear()
-
-
-def _own_kpis(key: dict) -> dict:
-    """The store's own plan's totals over the key's window (what the grader's search uses)."""
-    from storeops.sim.evaluate import evaluate
-    from storeops.sim.policy import default_policy
-
-    return evaluate(key["seed"], default_policy(key["seed"]), key["start"], key["days"]).kpis
 
 
 def test_search_budget_answers_are_checked_for_form():

@@ -9,9 +9,9 @@ Prints figures; not a test (timings are noisy on shared machines). Run with
   kernel start included;
 * widget: the dashboard built on the reference ``daily_kpi``; median and max latency
   over many callbacks (metric, range, comparison and week-step changes);
-* decision (q13): seconds to build the key of one store (the best budget of the incident's
-  channel, as the grader builds it) and to score one answer against it (the first and a
-  repeated answer).
+* decisions (q13, q14): seconds to build the key of one store (the best budget of the
+  incident's channel, and the best search budget of the quiet weeks, as the grader builds
+  them) and to score one answer against it (a new, a repeated and another new answer).
 """
 
 from __future__ import annotations
@@ -114,22 +114,30 @@ def bench_decision() -> None:
     from storeops.grading import judges
 
     store = load_store()
-    q = questions(ASSIGNMENT)["q13"]
-    start = time.perf_counter()
-    key = judges.truth_key(q, truth_of(store), store)
-    built = time.perf_counter() - start
-    times = []
-    for budget in (0.0, 0.0, 500.0):
-        t = time.perf_counter()
-        for channel in ("display", "social"):
-            q.kind.score({"plan": {channel: budget}}, key)
-        times.append((time.perf_counter() - t) / 2)
-    print(f"decision q13: key of one store {built:.2f} s")
-    print(
-        "decision q13: scoring one answer "
-        + ", ".join(f"{1000 * x:.0f} ms" for x in times)
-        + " (new plan, repeated plan, new plan)"
-    )
+    truth = truth_of(store)
+    bad = next(i["channel"] for i in truth["incidents"] if i["kind"] == "bad_traffic")
+    # each question's answers: a new plan, the same plan again, another new plan (q13's of the
+    # incident's channel: another channel's plan scores 0 without a run)
+    answers = {
+        "q13": [{bad: b} for b in (0.0, 0.0, 500.0)],
+        "q14": [{"search": b} for b in (3000.0, 3000.0, 4500.0)],
+    }
+    for name, plans in answers.items():
+        q = questions(ASSIGNMENT)[name]
+        start = time.perf_counter()
+        key = judges.truth_key(q, truth, store)
+        built = time.perf_counter() - start
+        times = []
+        for plan in plans:
+            t = time.perf_counter()
+            q.kind.score({"plan": plan}, key)
+            times.append(time.perf_counter() - t)
+        print(f"decision {name}: key of one store {built:.2f} s")
+        print(
+            f"decision {name}: scoring one answer "
+            + ", ".join(f"{1000 * x:.0f} ms" for x in times)
+            + " (new plan, repeated plan, new plan)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

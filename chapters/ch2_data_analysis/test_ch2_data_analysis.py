@@ -537,3 +537,95 @@ def test_incident_budget_reference_earns_full_marks_on_other_stores(student, mon
             assert q.kind.score(value, key) < 1.0, mistake.id
     finally:
         keys._CACHE.clear()
+
+
+# -- the second decision: the search budget of the quiet weeks, against the best budget ---------
+def _search_budget_case(seed_env: dict, monkeypatch) -> tuple:
+    """On the store `seed_env` selects: the question, its key, the reference answer, and the
+    store's own mean daily search budget in the window."""
+    from storeops.grading.plans import own_window
+
+    for name, value in seed_env.items():
+        monkeypatch.setenv(name, value)
+    keys._CACHE.clear()
+    q = QUESTIONS["q14"]
+    key = keys.expected(ASSIGNMENT, "q14", SOURCE_DIR)
+    ref = keys.reference(ASSIGNMENT, "q14", SOURCE_DIR)
+    answer = q.kind.evaluate(ref.value_of(q.var), None)
+    _, mean, _ = own_window(key["seed"], key["start"], key["days"], {})
+    return q, key, answer, mean["search"]
+
+
+def _sales(key: dict, q, budget: float | None) -> float:
+    """Sales in the key's window under a search budget (None: the store's own plan), from one
+    run of the whole store."""
+    from storeops.sim.evaluate import evaluate
+    from storeops.sim.policy import default_policy
+
+    policy = default_policy(key["seed"])
+    if budget is not None:
+        policy = q.kind.policy(policy, {"search": budget})
+    return evaluate(key["seed"], policy, key["start"], key["days"]).kpis["gross_sales"]
+
+
+def _assert_search_budget_scoring(q, key, answer, own_budget) -> None:
+    assert key["best_profit"] > key["own_profit"]
+    assert q.kind.score(answer, key) == 1.0
+    # more search sells more and earns less: less than full marks (here nothing)
+    more = {"plan": {"search": 1.5 * own_budget}}
+    assert _sales(key, q, 1.5 * own_budget) > _sales(key, q, None)
+    assert q.kind.profit(more, key) < key["own_profit"]
+    assert q.kind.score(more, key) < 1.0
+    # a budget that loses money against the store's own plan earns nothing
+    for budget in (0.0, 3 * own_budget):
+        assert q.kind.profit({"plan": {"search": budget}}, key) < key["own_profit"]
+        assert q.kind.score({"plan": {"search": budget}}, key) == 0.0
+    assert q.kind.score({"plan": {"display": answer["plan"]["search"]}}, key) == 0.0
+    for mistake, value in keys.mistakes_evaluated(ASSIGNMENT, "q14", SOURCE_DIR):
+        assert q.kind.score(value, key) < 1.0, mistake.id
+
+
+def test_search_budget_is_scored_against_the_best_budget(instructor_env, monkeypatch):
+    """On the default store: the reference budget earns full marks, 1.5 times the store's own
+    budget (more sales, less profit) less than full, a budget that loses money against the
+    store's own plan (none, or three times its own) zero, every catalogued mistake less than
+    full."""
+    try:
+        _assert_search_budget_scoring(*_search_budget_case({}, monkeypatch))
+    finally:
+        keys._CACHE.clear()
+
+
+@pytest.mark.slow
+def test_search_budget_works_on_a_per_student_store_whose_best_differs(instructor_env, monkeypatch):
+    """On a per-student store the same holds, and its best search budget differs from the
+    default store's (the key is computed from each store, not shared)."""
+    from storeops.grading.plans import best_channel_budget
+    from storeops.sim.evaluate import evaluate
+    from storeops.sim.policy import default_policy
+
+    try:
+        q, default_key, _, _ = _search_budget_case({}, monkeypatch)
+        case = _search_budget_case(
+            {"STOREOPS_COURSE_SEED": "777", "STOREOPS_STUDENT": "alice"}, monkeypatch
+        )
+        _assert_search_budget_scoring(*case)
+        key = case[1]
+        assert key["seed"] != default_key["seed"]
+        window = (q.kind.start, q.kind.days)
+        best = {}
+        for k in (default_key, key):
+            own = evaluate(k["seed"], default_policy(k["seed"]), *window).kpis
+            best[k["seed"]] = best_channel_budget(k["seed"], "search", *window, own)[0]
+        assert abs(best[key["seed"]] / best[default_key["seed"]] - 1) > 0.02, best
+    finally:
+        keys._CACHE.clear()
+
+
+def test_search_budget_answers_are_checked_for_form():
+    q = QUESTIONS["q14"]
+    assert q.kind.plausible({"search": 3000.0}, None) == []
+    assert q.kind.plausible({"search": -1.0}, None)
+    assert q.kind.plausible({"display": 10.0}, None)
+    assert q.kind.plausible({"search": 1.0, "social": 2.0}, None)
+    assert q.kind.plausible(3000.0, None)

@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from storeops.chapters.ch1_planning.questions import FestivalDecision, QuarterBudget
-from storeops.chapters.ch2_data_analysis.questions import IncidentBudget, channel_digest
+from storeops.chapters.ch2_data_analysis.questions import (
+    DailyBudget,
+    IncidentBudget,
+    channel_digest,
+)
 from storeops.chapters.ch3_promotion.questions import (
     BOUGHT_PER_MILLE,
     MediaBudget,
@@ -65,10 +69,9 @@ def window_kpis(store: Any, start, days: int) -> dict:
     return {k: float(v) for k, v in profit_and_loss(daily).items()}
 
 
-def incident_budget_key(kind: IncidentBudget, truth: dict, store: Any) -> dict:
-    """The key of chapter 2's decision: the budget of the channel that sent the bad traffic
-    (the truth's incident), scored on expected profit like the bid."""
-    channel = next(i["channel"] for i in truth["incidents"] if i["kind"] == "bad_traffic")
+def daily_budget_key(kind: DailyBudget, channel: str, store: Any) -> dict:
+    """The key of a one-channel daily budget (chapter 2's decisions): the best budget of
+    `channel` in the kind's window, scored on expected profit like the bid."""
     seed = int(store.meta["seed"])
     cache = (type(kind).__name__, seed, kind.start, kind.days)
     if cache not in _KEYS:
@@ -78,7 +81,6 @@ def incident_budget_key(kind: IncidentBudget, truth: dict, store: Any) -> dict:
             "seed": seed,
             "start": kind.start,
             "days": kind.days,
-            "channel": channel_digest(seed, channel),
             "per_order": proxy.per_order,
             "own_profit": float(proxy.own),
             "best_profit": float(max(best, proxy.own)),
@@ -86,10 +88,21 @@ def incident_budget_key(kind: IncidentBudget, truth: dict, store: Any) -> dict:
     return _KEYS[cache]
 
 
+def incident_budget_key(kind: IncidentBudget, truth: dict, store: Any) -> dict:
+    """The key of chapter 2's incident decision: the budget of the channel that sent the bad
+    traffic (the truth's incident), named in the key by its digest only."""
+    channel = next(i["channel"] for i in truth["incidents"] if i["kind"] == "bad_traffic")
+    key = daily_budget_key(kind, channel, store)
+    return {**key, "channel": channel_digest(key["seed"], channel)}
+
+
 def truth_key(q: Any, truth: dict, store: Any) -> Any:
     """The expected value of a question graded on the truth (``q.truth`` set), on ``store``."""
     if isinstance(q.kind, IncidentBudget):
         return incident_budget_key(q.kind, truth, store)
+    if isinstance(q.kind, DailyBudget):  # one channel given by the question
+        (channel,) = q.kind.channels
+        return daily_budget_key(q.kind, channel, store)
     if isinstance(q.kind, SkuDecision):  # a PlanDecision scored on one SKU
         return sku_decision_key(q.kind, store)
     if isinstance(q.kind, PlanDecision):

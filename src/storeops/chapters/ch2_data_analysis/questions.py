@@ -2,7 +2,7 @@
 
 The notebook's first cell is ``from storeops.chapters.ch2_data_analysis.questions import *``: the
 store loader, pandas and numpy, the chapter's generic helpers, the dashboard widget
-and the questions ``q1 ... q8``. Kinds say what an answer looks like, never what it
+and the questions ``q1 ... q14``. Kinds say what an answer looks like, never what it
 equals; the cases a function is called on are picked from the calendar only.
 """
 
@@ -38,6 +38,7 @@ __all__ = [
     "q11",
     "q12",
     "q13",
+    "q14",
     "q2",
     "q3",
     "q4",
@@ -256,19 +257,19 @@ q12 = Question(
 )
 
 
-# -- the decision: a plan judged by its expected profit on the learner's own store -------------
+# -- the decisions: plans judged by their expected profit on the learner's own store ------------
 PER_MILLE = ("display", "social")  # the paid channels bought per thousand impressions
 
 
 @dataclass
-class IncidentBudget(PlanDecision):
-    """The daily budget of the channel that sent bad traffic, for July and August: a dict (or
-    Series) ``{channel: yuan a day}`` with one channel. Scored on expected profit (the key
-    holds ``per_order``) against the best budget of the channel the incident came from; a
-    budget for another channel earns nothing."""
+class DailyBudget(PlanDecision):
+    """The daily budget of one paid channel of ``channels`` from ``start`` for ``days`` days: a
+    dict (or Series) ``{channel: yuan a day}``, scored on expected profit (the key holds
+    ``per_order``); every other channel keeps the store's own plan."""
 
     start: str = "2025-07-01"
     days: int = 62
+    channels: tuple[str, ...] = PER_MILLE
 
     def plan_of(self, value: Any) -> dict[str, float] | None:
         if isinstance(value, pd.Series):
@@ -285,12 +286,14 @@ class IncidentBudget(PlanDecision):
         if plan is None:
             return [
                 "expected a dict with one channel and its daily budget, such as "
-                "{'social': 1200.0}, got " + type(value).__name__
+                f"{{{self.channels[-1]!r}: 1200.0}}, got " + type(value).__name__
             ]
         ((channel, budget),) = plan.items()
         problems = []
-        if channel not in PER_MILLE:
-            problems.append(f"the channel must be one of {', '.join(PER_MILLE)}, got {channel!r}")
+        if channel not in self.channels:
+            problems.append(
+                f"the channel must be one of {', '.join(self.channels)}, got {channel!r}"
+            )
         if not np.isfinite(budget) or budget < 0:
             problems.append(f"the budget must be a number of yuan at least 0, got {budget!r}")
         return problems
@@ -303,6 +306,13 @@ class IncidentBudget(PlanDecision):
     def proxy_args(self, plan: dict[str, float]) -> dict:
         return {"daily": plan}
 
+
+@dataclass
+class IncidentBudget(DailyBudget):
+    """The daily budget of the channel that sent bad traffic, for July and August, scored
+    against the best budget of the channel the incident came from; a budget for another
+    channel earns nothing."""
+
     def score(self, answer: Any, key: dict) -> float:
         """As :meth:`PlanDecision.score`, and 0 for a budget of another channel than the one
         the bad traffic came from (the key names it by :func:`channel_digest` only: the
@@ -311,6 +321,21 @@ class IncidentBudget(PlanDecision):
         if len(plan) != 1 or channel_digest(key["seed"], next(iter(plan))) != key["channel"]:
             return 0.0
         return super().score(answer, key)
+
+
+@dataclass
+class SearchBudget(DailyBudget):
+    """The daily search budget for the ordinary weeks between 9.9 and the Double 11 pre-sale
+    (13 September to 19 October), scored against the best search budget for those days."""
+
+    start: str = "2025-09-13"
+    days: int = 37
+    channels: tuple[str, ...] = ("search",)
+
+    def score(self, answer: Any, key: dict) -> float:
+        """As :meth:`PlanDecision.score`, and 0 for a plan of another channel."""
+        plan = answer.get("plan", {}) if isinstance(answer, dict) else {}
+        return super().score(answer, key) if list(plan) == ["search"] else 0.0
 
 
 def channel_digest(seed: int, channel: str) -> str:
@@ -335,5 +360,25 @@ q13 = Question(
         "discounts) over the year; the channel's ROAS on its clean days times that share is "
         "what a yuan brings back; below one, stop buying; at or above, halve the budget and "
         "watch.",
+    ],
+)
+
+
+q14 = Question(
+    A,
+    "q14",
+    var="search_budget",
+    kind=SearchBudget(),
+    truth=lambda truth: {},
+    hints=[
+        "Profit, not revenue: a day of search ads earns what the revenue it brings leaves after "
+        "the cost of goods, fees, shipping and returns (the finance table's share, as in "
+        "question 13), minus what the day's search cost.",
+        "Your store's search spend differs a lot from one ordinary day to the next: compare "
+        "the days, not the year's total. Festival days are not ordinary: leave them out.",
+        "Method: on the ordinary days, each day's search profit = the revenue of its completed "
+        "search orders x the share left before ads - the day's search spend; cut the days into "
+        "five bands of equal size by spend, average spend and profit per band, and budget the "
+        "average spend of the band that earned the most.",
     ],
 )

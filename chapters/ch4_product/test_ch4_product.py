@@ -149,16 +149,21 @@ DECISION = r"""
 import json, sys
 from pathlib import Path
 from storeops.chapters import questions
-from storeops.grading import keys as K
-src = Path(sys.argv[1])
-q = questions("ch4_product")["q9"]
-key = K.expected("ch4_product", "q9", src)
-ref = K.reference("ch4_product", "q9", src)
+from storeops.grading import judges, keys as K
+src, name = Path(sys.argv[1]), "QUESTION"
+q = questions("ch4_product")[name]
+key = K.expected("ch4_product", name, src)
+ref = K.reference("ch4_product", name, src)
 store = ref.namespace["store"]
 plans = {"reference": q.kind.evaluate(ref.value_of(q.var), store)}
-plans.update({m.id: v for m, v in K.mistakes_evaluated("ch4_product", "q9", src)})
+plans.update({m.id: v for m, v in K.mistakes_evaluated("ch4_product", name, src)})
+if name == "q12":  # a price 10 % below the unit cost loses on every unit it sells
+    cost = store.products.set_index("sku").loc[key["sku"], "unit_cost"]
+    plans["below-cost"] = q.kind.evaluate(round(0.9 * float(cost), 2), store)
 print(json.dumps({
     "sku": key["sku"],
+    "seed": key["seed"],
+    "best_plan": judges.BEST_PLANS[type(q.kind).__name__, key["seed"]],
     "best": key["best_profit"] - key["own_profit"],
     "best_profit": key["best_profit"],
     "gain": {k: q.kind.profit(v, key) - key["own_profit"] for k, v in plans.items()},
@@ -173,12 +178,129 @@ def test_reorder_decision_on_three_stores(student, tmp_path, run_on_store):
     """On three stores: the best rule found earns at least what the reference and every
     catalogued mistake earn (to NEAR_BEST of its profit); the reference earns full marks;
     every mistake earns less than full."""
-    r = run_on_store(DECISION, student, tmp_path)
+    r = run_on_store(DECISION.replace("QUESTION", "q9"), student, tmp_path)
     assert r["best"] >= 0
     for plan, gain in r["gain"].items():  # the search is coarse: to NEAR_BEST of the profit
         assert gain <= r["best"] + ch4.NEAR_BEST * abs(r["best_profit"]), (plan, gain, r)
     assert r["score"].pop("reference") == 1.0
     assert all(s < 1.0 for s in r["score"].values()), r["score"]
+
+
+@pytest.fixture(scope="module")
+def price_decisions(run_on_store, tmp_path_factory) -> dict:
+    """The price decision judged on the default store and on alice's (a course's store)."""
+    script = DECISION.replace("QUESTION", "q12")
+    return {
+        s: run_on_store(script, s, tmp_path_factory.mktemp(s or "default")) for s in (None, "alice")
+    }
+
+
+@pytest.mark.slow
+def test_price_decision_on_two_stores(price_decisions):
+    """On two stores: the reference price (elasticity from the store's own cuts, the
+    profit-maximising price for the unit cost after fees and returns) earns full marks and no
+    more than the best price found (to NEAR_BEST); the revenue-maximising price earns less,
+    a price below the unit cost nothing, and every catalogued mistake less than full marks."""
+    for r in price_decisions.values():
+        assert r["best"] > 0, r
+        for plan, gain in r["gain"].items():
+            assert gain <= r["best"] + ch4.NEAR_BEST * abs(r["best_profit"]), (plan, gain, r)
+        score = r["score"]
+        assert score["reference"] == 1.0, r
+        assert score["revenue-peak"] < score["reference"], r
+        assert r["gain"]["below-cost"] < 0 and score["below-cost"] == 0.0, r
+        assert all(s < 1.0 for k, s in score.items() if k != "reference"), score
+
+
+@pytest.mark.slow
+def test_two_stores_price_different_skus_at_different_best_prices(price_decisions):
+    default, alice = price_decisions[None], price_decisions["alice"]
+    assert default["seed"] != alice["seed"]
+    assert default["best_plan"]["price"] != pytest.approx(alice["best_plan"]["price"], rel=0.02)
+
+
+def test_price_plausibility_names_the_value():
+    kind = ch4.q12.kind
+    assert kind.plausible(129.5, None) == [] and kind.plausible(80, None) == []
+    for bad in (-3.0, 0, float("nan"), "129", True, {"price": 129}):
+        problems = kind.plausible(bad, None)
+        assert len(problems) == 1 and "new_price" in problems[0] and repr(bad) in problems[0]
+    assert kind.evaluate(129.456, None) == {"plan": {"price": 129.46}}
+
+
+def test_price_sku_is_a_thin_margin_steady_best_seller(store):
+    """The price question's SKU is on sale all year, among the best sellers, in a category
+    whose cuts moved units (slope at most PRICE_MIN_SLOPE), and no other such SKU has a
+    thinner margin at list price."""
+    from storeops.chapters.ch4_product import product as prod
+
+    sku = prod.price_sku(store)
+    products = store.products.set_index("sku")
+    assert sku in prod.steady_skus(store)
+    units = prod.completed_lines(store).groupby("sku")["quantity"].sum()
+    top = units.reindex(prod.steady_skus(store)).nlargest(prod.PRICE_SELLERS).index
+    assert sku in top
+    slopes = prod._cut_slopes(store)
+    assert slopes[products.loc[sku, "category"]] <= prod.PRICE_MIN_SLOPE
+    same = top[products.loc[top, "category"].map(slopes).to_numpy() <= prod.PRICE_MIN_SLOPE]
+    ratio = products.loc[same, "unit_cost"] / products.loc[same, "list_price"]
+    assert ratio[sku] == ratio.max()
+    assert prod.price_from(store).day_of_week == 0
+
+
+def test_a_stores_best_price_is_searched_once_and_then_read_from_the_private_cache(
+    store, monkeypatch, tmp_path
+):
+    """The key's search (a dozen runs of the simulator) is kept in the instructor's private
+    cache: a second build for the same store (another grading worker, a later grading) runs
+    nothing and gives the same key; another search (other grids) searches again."""
+    import stat
+
+    import storeops.analysis.plans as analysis_plans
+    from storeops.grading import judges
+
+    runs = []
+
+    def fake_profit(seed, plan, sku, first, last):  # a profit curve peaking at 150 yuan
+        price = next(
+            p.value for i in plan.prices if i.sku == sku for p in i.periods if p.start == first
+        )
+        runs.append(price)
+        return -((price - 150.0) ** 2)
+
+    monkeypatch.setenv("STOREOPS_CACHE", str(tmp_path / "stores"))
+    monkeypatch.setattr(analysis_plans, "sku_window_profit", fake_profit)
+    monkeypatch.setattr(ch4, "_PROFITS", {})
+    monkeypatch.setattr(judges, "_KEYS", {})
+    first = judges.sku_decision_key(ch4.q12.kind, store)
+    searched = len(runs)
+    assert searched > 5 and first["best_profit"] == pytest.approx(0.0, abs=10.0)
+    judges._KEYS.clear()
+    ch4._PROFITS.clear()
+    assert judges.sku_decision_key(ch4.q12.kind, store) == first and len(runs) == searched
+    private = tmp_path / "stores-private"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700 and list((private / "keys").iterdir())
+    judges._KEYS.clear()
+    ch4._PROFITS.clear()
+    monkeypatch.setattr(judges, "PRICE_REFINE", judges.PRICE_REFINE + 1)
+    judges.sku_decision_key(ch4.q12.kind, store)
+    assert len(runs) > searched
+
+
+def test_best_price_finds_the_peak_of_a_profit_curve():
+    from storeops.grading.plans import best_price
+
+    calls = []
+
+    def profit(price):
+        calls.append(price)
+        return -((price - 173.0) ** 2)
+
+    assert best_price(profit, 80.0) == pytest.approx(173.0, rel=0.03)
+    assert len(calls) == len(set(calls)) <= 12  # each price run once
+    assert best_price(lambda p: -p, 80.0) == pytest.approx(64.0)  # the lowest multiple
+    with pytest.raises(Exception, match="list_price"):
+        best_price(profit, 0.0)
 
 
 PER_STUDENT = r"""
@@ -189,7 +311,7 @@ from storeops.grading import keys as K
 src = Path(sys.argv[1])
 out = {}
 for name, q in questions("ch4_product").items():
-    if name == "q9":  # the decision: test_reorder_decision_on_three_stores
+    if name in ("q9", "q12"):  # the decisions: test_reorder_decision_on_three_stores, price
         continue
     ref = K.reference("ch4_product", name, src)
     store = ref.namespace["store"]

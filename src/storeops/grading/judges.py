@@ -22,8 +22,15 @@ from storeops.chapters.ch3_promotion.questions import (
     PlanDecision,
     SearchBid,
 )
-from storeops.chapters.ch4_product.questions import Reorder, SkuDecision
-from storeops.grading.plans import best_bid, best_channel_budget, best_media_plan
+from storeops.chapters.ch4_product.questions import Price, Reorder, SkuDecision
+from storeops.grading.plans import (
+    PRICE_MULTIPLES,
+    PRICE_REFINE,
+    best_bid,
+    best_channel_budget,
+    best_media_plan,
+    best_price,
+)
 
 # Best plans found, per (decision kind, seed, window): a search costs a few seconds, and a
 # grading worker asks for a key once per answer it grades.
@@ -115,34 +122,95 @@ REORDER_LEVELS = (0.8, 0.9, 0.95, 0.98, 0.99)
 REORDER_COVERS = (7.0, 14.0, 30.0, 45.0, 60.0)
 
 
+# The best plan each SKU decision's search found, per (kind, seed): instructor-only (the key
+# holds its profit, never the plan), for tests and benchmarks.
+BEST_PLANS: dict[tuple, dict] = {}
+
+
 def sku_decision_key(kind: SkuDecision, store: Any) -> dict:
     """What :meth:`SkuDecision.score` needs on ``store``: the seed, the SKU and the window its
     contribution is counted in, and the profit of the store's own choice (read off the
     learner's store) and of the best plan found (a search over runs of the simulator)."""
-    from storeops.chapters.ch4_product.product import reorder_sku
+    from storeops.chapters.ch4_product.product import price_from, price_sku, reorder_sku
     from storeops.sim.finance import DEFAULT_COSTS, sku_contribution
 
     seed = int(store.meta["seed"])
     cache = (type(kind).__name__, seed)
     if cache in _KEYS:
         return _KEYS[cache]
+    last = str(store.calendar["date"].max().date())
     if isinstance(kind, Reorder):
-        sku = reorder_sku(store)
-        first, last = (
-            str(store.calendar["date"].min().date()),
-            str(store.calendar["date"].max().date()),
-        )
-        key = {"seed": seed, "sku": sku, "first": first, "last": last}
-        # the learner's store is the own plan's run: its own profit is read off it
-        table = sku_contribution(store.tables, DEFAULT_COSTS, first, last)
-        own = float(table.loc[sku, "contribution"])
-
-        def profit(level: float, cover: float) -> float:
-            return kind.profit({"plan": {"service_level": level, "cover_days": cover}}, key)
-
-        level = max(REORDER_LEVELS, key=lambda lv: profit(lv, 30.0))
-        best = max(profit(level, c) for c in REORDER_COVERS)
+        sku, first = reorder_sku(store), str(store.calendar["date"].min().date())
+    elif isinstance(kind, Price):
+        sku, first = price_sku(store), str(price_from(store).date())
     else:  # pragma: no cover - a new decision kind needs its search here
         raise TypeError(f"no best-plan search for {type(kind).__name__}")
+    key = {"seed": seed, "sku": sku, "first": first, "last": last}
+    # the learner's store is the own plan's run: its own profit is read off it
+    table = sku_contribution(store.tables, DEFAULT_COSTS, first, last)
+    own = float(table.loc[sku, "contribution"])
+
+    def profit(plan: dict) -> float:
+        return kind.profit({"plan": plan}, key)
+
+    def search() -> dict:
+        if isinstance(kind, Reorder):
+            level = max(
+                REORDER_LEVELS, key=lambda lv: profit({"service_level": lv, "cover_days": 30.0})
+            )
+            plans = [{"service_level": level, "cover_days": c} for c in REORDER_COVERS]
+            plan = max(plans, key=profit)
+        else:
+            list_price = float(store.products.set_index("sku").loc[sku, "list_price"])
+            plan = {"price": best_price(lambda p: profit({"price": p}), list_price)}
+        return {"plan": plan, "profit": profit(plan)}
+
+    found = _stored_best(kind, key, search)
+    BEST_PLANS[cache] = found["plan"]
+    best = float(found["profit"])
     _KEYS[cache] = {**key, "own_profit": float(own), "best_profit": float(max(best, own))}
     return _KEYS[cache]
+
+
+def _stored_best(kind: SkuDecision, key: dict, search) -> dict:
+    """The best plan found for a SKU decision and its profit (``search()``), kept on disk in
+    the instructor's private cache: the search runs the simulator a dozen times, and every
+    grading worker, and every later grading of the same store, would repeat it. The file is
+    named by what the result depends on: the store's seed, the SKU and window, the search's
+    grids, and the code of the simulator, of the plan and of the question's kind."""
+    import hashlib
+    import inspect
+    import json
+    import os
+
+    from storeops.analysis import plans as analysis_plans
+    from storeops.data import private_cache_root
+    from storeops.sim.fingerprint import code_fingerprint
+
+    code = hashlib.sha256()
+    for module in (inspect.getmodule(type(kind)), analysis_plans, inspect.getmodule(best_price)):
+        code.update(inspect.getsource(module).encode())
+    ident = [
+        type(kind).__name__,
+        key["seed"],
+        key["sku"],
+        key["first"],
+        key["last"],
+        [REORDER_LEVELS, REORDER_COVERS, PRICE_MULTIPLES, PRICE_REFINE],
+        code_fingerprint(),
+        code.hexdigest(),
+    ]
+    digest = hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:20]
+    path = private_cache_root() / "keys" / f"{type(kind).__name__}-{digest}.json"
+    try:
+        found = json.loads(path.read_text())
+        if isinstance(found.get("plan"), dict) and isinstance(found.get("profit"), float):
+            return found
+    except (OSError, ValueError, AttributeError):
+        pass
+    found = search()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")  # workers may race: whole files
+    part.write_text(json.dumps(found))
+    part.replace(path)
+    return found

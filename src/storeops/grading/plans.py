@@ -139,6 +139,38 @@ def _golden(f: Callable[[float], float], lo: float, hi: float, steps: int) -> No
             fd = f(d)
 
 
+# The price search: multiples of the list price, then golden-section steps between the
+# neighbours of the best multiple.
+PRICE_MULTIPLES = (0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
+PRICE_REFINE = 3
+
+
+def best_price(
+    profit: Callable[[float], float],
+    list_price: float,
+    multiples: Sequence[float] = PRICE_MULTIPLES,
+    refine: int = PRICE_REFINE,
+) -> float:
+    """The price (yuan, to the fen) that earns most by `profit` (a price's profit: a run of
+    the simulator): `multiples` of the list price, then `refine` golden-section steps between
+    the neighbours of the best of them."""
+    if not np.isfinite(list_price) or list_price <= 0:
+        raise StoreOpsError(f"list_price must be a number above 0, got {list_price!r}")
+    seen: dict[float, float] = {}
+
+    def run(price: float) -> float:
+        price = round(float(price), 2)
+        if price not in seen:
+            seen[price] = profit(price)
+        return seen[price]
+
+    grid = sorted(round(list_price * m, 2) for m in multiples)
+    i = int(np.argmax([run(p) for p in grid]))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+    _golden(run, lo, hi, refine)
+    return max(seen, key=seen.get)
+
+
 RETURNS_AFTER = 30  # days after a season end in which its clearance's returns still count
 
 

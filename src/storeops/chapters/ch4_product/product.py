@@ -74,6 +74,31 @@ def clearance_sku(store) -> str:
     return best
 
 
+SALES_COSTS = ("discounts", "commission", "payment_fees", "shipping", "refunds", "returns_handling")
+
+
+def _sales_cost_share(store) -> float:
+    """The share of each yuan of gross sales the year's finance table spends on coupons,
+    commission, payment fees, shipping, refunds and return handling."""
+    fin = store.tables["finance"]
+    return float(fin[list(SALES_COSTS)].sum().sum() / fin["gross_sales"].sum())
+
+
+def steady_skus(store) -> pd.Index:
+    """SKUs on sale all year with no season end, in a category none of whose stock was written
+    down in the year (a seasonal category's SKUs have no season end of their own, but what
+    they hold past the category's season is sent to the outlet)."""
+    products = store.products.set_index("sku")
+    first = store.calendar["date"].min()
+    written = store.inventory.loc[store.inventory["written_down"] > 0, "sku"].unique()
+    seasonal = set(products.loc[products.index.intersection(written), "category"])
+    return products.index[
+        products["season_end"].isna()
+        & (products["launch_date"] < first)
+        & ~products["category"].isin(seasonal)
+    ]
+
+
 def stockout_margin(store) -> pd.Series:
     """Per SKU on sale all year with no season end, in a category none of whose stock was
     written down in the year, the margin its stock-outs cost: stock-out days x its mean units
@@ -83,22 +108,10 @@ def stockout_margin(store) -> pd.Series:
     A seasonal category's SKUs have no season end of their own, but what they hold past the
     category's season is sent to the outlet: there a longer cover costs more than holding."""
     products = store.products.set_index("sku")
-    first = store.calendar["date"].min()
-    written = store.inventory.loc[store.inventory["written_down"] > 0, "sku"].unique()
-    seasonal = set(products.loc[products.index.intersection(written), "category"])
-    steady = products.index[
-        products["season_end"].isna()
-        & (products["launch_date"] < first)
-        & ~products["category"].isin(seasonal)
-    ]
-    inv = store.inventory[store.inventory["sku"].isin(steady)]
+    inv = store.inventory[store.inventory["sku"].isin(steady_skus(store))]
     out_days = inv.groupby("sku")["stockout"].sum()
     per_day = inv[~inv["stockout"]].groupby("sku")["units_sold"].mean()
-    fin = store.tables["finance"]
-    spent = fin[
-        ["discounts", "commission", "payment_fees", "shipping", "refunds", "returns_handling"]
-    ]
-    cost_share = spent.sum().sum() / fin["gross_sales"].sum()
+    cost_share = _sales_cost_share(store)
     margin = products["list_price"] * (1 - cost_share) - products["unit_cost"]
     lost = out_days * per_day.reindex(out_days.index).fillna(0) * margin.reindex(out_days.index)
     return lost.sort_index().sort_values(ascending=False, kind="stable")
@@ -108,6 +121,58 @@ def reorder_sku(store) -> str:
     """The reorder question's SKU: the one whose stock-outs cost the most margin
     (:func:`stockout_margin`); the stakes of its reorder rule are the largest."""
     return str(stockout_margin(store).index[0])
+
+
+PRICE_SELLERS = 40  # the price question's SKU is one of this many best sellers
+PRICE_MIN_SLOPE = -1.5  # ... in a category whose units answered its price cuts at least this much
+
+
+def price_from(store) -> pd.Timestamp:
+    """The first Monday of the store's second half year: the price question's price holds
+    from it to the store's last day."""
+    days = store.calendar["date"]
+    middle = days.min() + (days.max() - days.min()) / 2
+    return middle.normalize() + pd.offsets.Week(weekday=0)
+
+
+def _cut_slopes(store) -> pd.Series:
+    """Per category, the slope of log weekly units on log(price paid / list price), both
+    taken from each SKU's own mean over its in-stock weeks of completed orders."""
+    products = store.products.set_index("sku")
+    lines = completed_lines(store)
+    lines["week"] = lines["date"].dt.to_period("W-SUN").dt.start_time
+    weekly = lines.groupby(["sku", "week"])[["quantity", "line_revenue"]].sum()
+    inv = store.inventory.assign(week=store.inventory["date"].dt.to_period("W-SUN").dt.start_time)
+    out = inv.groupby(["sku", "week"])["stockout"].any().reindex(weekly.index, fill_value=True)
+    weekly = weekly[~out.to_numpy()]
+    sku = weekly.index.get_level_values("sku")
+    x = np.log(
+        weekly["line_revenue"] / weekly["quantity"] / products["list_price"].reindex(sku).to_numpy()
+    )
+    y = np.log(weekly["quantity"])
+    x, y = x - x.groupby(sku).transform("mean"), y - y.groupby(sku).transform("mean")
+    category = products["category"].reindex(sku).to_numpy()
+    return (x * y).groupby(category).sum() / (x * x).groupby(category).sum()
+
+
+def price_sku(store) -> str:
+    """The price question's SKU: of the PRICE_SELLERS steady SKUs (:func:`steady_skus`) that
+    sold most units, in a category whose units answered its price cuts with a slope of at most
+    PRICE_MIN_SLOPE (else in the most responsive category), the one whose unit cost is the
+    largest share of its list price: its list price leaves the thinnest margin, so its best
+    price is furthest from it."""
+    products = store.products.set_index("sku")
+    units = completed_lines(store).groupby("sku")["quantity"].sum()
+    steady = steady_skus(store)
+    top = units.reindex(steady).dropna().sort_values(ascending=False, kind="stable")
+    top = top.index[:PRICE_SELLERS]
+    slopes = _cut_slopes(store)
+    category = products.loc[top, "category"]
+    responsive = top[category.map(slopes).to_numpy() <= PRICE_MIN_SLOPE]
+    if responsive.empty:
+        responsive = top[(category == slopes.reindex(category.unique()).idxmin()).to_numpy()]
+    ratio = products.loc[responsive, "unit_cost"] / products.loc[responsive, "list_price"]
+    return str(ratio.sort_index().idxmax())
 
 
 def stock_example_sku(store) -> str:

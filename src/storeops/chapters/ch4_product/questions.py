@@ -2,7 +2,7 @@
 
 The notebook's first cell is ``from storeops.chapters.ch4_product.questions import *``. Kinds
 say what each answer is (type, shape, plausible range), never what it equals. The decision
-question (a SKU's reorder rule) is a plan judged by what they earn
+questions (a SKU's reorder rule, a SKU's price) are plans judged by what they earn
 on that SKU on the learner's own store (:class:`SkuDecision`): the key (the profit of the
 store's own choice and of the best plan found) comes from the grader
 (``storeops.grading.judges``); nothing here searches for the best plan.
@@ -21,6 +21,8 @@ import pandas as pd
 from storeops.chapters.ch4_product.product import (
     completed_lines,
     plot_pareto,
+    price_from,
+    price_sku,
     reorder_sku,
     sku_days,
     weekly_units,
@@ -38,10 +40,13 @@ __all__ = [
     "pareto_chart",
     "pd",
     "price_explorer",
+    "price_from",
     "price_grid",
+    "price_sku",
     "profit_view",
     "q1",
     "q11",
+    "q12",
     "q2",
     "q3",
     "q4",
@@ -149,6 +154,31 @@ class Reorder(SkuDecision):
             for r in own.reorder
         )
         return replace(own, reorder=rules)
+
+
+@dataclass
+class Price(SkuDecision):
+    """A price for the question's SKU (yuan per unit), held from the key's first day to its
+    last. The answer is a plain number; the plan is ``{"price": <yuan>}``."""
+
+    fields: tuple[str, ...] = ("price",)
+
+    def plan_of(self, value: Any) -> dict | None:
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            return None
+        if not np.isfinite(value) or value <= 0:
+            return None
+        return {"price": round(float(value), 2)}
+
+    def plausible(self, value: Any, store: Any) -> list[str]:
+        if self.plan_of(value) is None:
+            return [f"new_price must be a price in yuan above 0, got {value!r}"]
+        return []
+
+    def policy(self, own: Any, plan: dict, key: dict) -> Any:
+        from storeops.analysis.plans import set_sku_price
+
+        return set_sku_price(own, key["sku"], float(plan["price"]), key["first"], key["last"])
 
 
 # -- the questions ------------------------------------------------------------------------------
@@ -296,5 +326,24 @@ q11 = Question(
         "Move the slider and watch the profit, not the revenue.",
         "Profit rises while a price rise loses fewer yuan of margin than it gains per unit.",
         "Method: the slider price where the profit shown is largest.",
+    ],
+)
+
+q12 = Question(
+    A,
+    "q12",
+    var="new_price",
+    kind=Price(),
+    truth=lambda truth: {},
+    hints=[
+        "Profit, not revenue: a unit sold below what it costs you loses money however many "
+        "you sell.",
+        "Two numbers decide the price: what a unit really costs you (its cost, plus the share "
+        "of each yuan of sales that goes on coupons, fees, shipping and returns) and how "
+        "strongly its shoppers answer price (the elasticity of its category, a negative "
+        "number).",
+        "Method: elasticity e = the slope of log weekly units on log(price paid / list price) "
+        "over the category's in-stock weeks, each SKU's own means taken out; s = the finance "
+        "table's share of sales spent on those costs; price = unit cost / (1 - s) x e / (1 + e).",
     ],
 )

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from storeops.chapters import questions as registered
+from storeops.chapters.ch5_customer_communication import questions as ch5
 from storeops.chapters.ch5_customer_communication import widget as staffing
 from storeops.data import load_store
+from storeops.grading import source as src
 
 SOURCE = Path(__file__).resolve().parent
 ASSIGNMENT = SOURCE.name
@@ -24,6 +27,13 @@ WIDGET_JS = Path(staffing.__file__).with_name("widget.js")
 @pytest.fixture(scope="module")
 def store():
     return load_store()
+
+
+@pytest.fixture(scope="module")
+def source_nb():
+    import nbformat
+
+    return nbformat.read(NOTEBOOK, as_version=4)
 
 
 # -- the staffing model and its live widget -------------------------------------------------------
@@ -236,3 +246,176 @@ def other_chapter_run(request, tmp_path_factory):
 @pytest.mark.slow
 def test_page_claims_hold_on_other_stores(other_chapter_run):
     _page_claims(other_chapter_run)
+
+
+# -- the exercise ---------------------------------------------------------------------------------
+def test_exercise_structure(source_nb):
+    tests = [c for c in source_nb.cells if src.is_test_cell(c)]
+    written = [
+        c
+        for c in source_nb.cells
+        if c.cell_type == "markdown" and src.nbgrader_meta(c).get("grade")
+    ]
+    assert len(tests) >= 8
+    assert sum(src.nbgrader_meta(c)["points"] for c in tests) >= 16
+    assert written and all(src.competency(c) == "customer-communication" for c in written)
+    assert all("Rubric" in c.source and "Comment bank" in c.source for c in written)
+    questions = registered(ASSIGNMENT)
+    mistakes = src.load_mistakes(SOURCE)
+    for cell in tests:
+        q = src.question_of(cell)
+        assert src.competency(cell) == "customer-communication", q
+        assert f"{q}.check()" in cell.source and f'grade("{ASSIGNMENT}", "{q}"' in cell.source
+        assert len(questions[q].hints) >= 3 and questions[q].hints[-1].startswith("Method"), q
+        assert sum(m.question == q for m in mistakes) >= 2, q
+    concepts = [
+        q
+        for q in questions.values()
+        if q.var in ("refund_denominator", "holdout_purpose", "rating_summary")
+    ]
+    assert len(concepts) >= 3
+    first = next(c for c in source_nb.cells if c.cell_type == "code")
+    assert first.source.startswith(f"from storeops.chapters.{ASSIGNMENT}.questions import *")
+    assert all(not c.get("outputs") for c in source_nb.cells if c.cell_type == "code")
+
+
+def test_widget_exploration_is_recorded_in_a_graded_variable(source_nb):
+    widget = next(c for c in source_nb.cells if src.grade_id(c).endswith("-widget"))
+    q = src.question_of(widget)
+    assert "staffing_curve(" in widget.source
+    answer = next(c for c in source_nb.cells if src.grade_id(c) == f"{q}-answer")
+    assert "explored_evening_agents" in answer.source
+    assert any(src.grade_id(c) == f"{q}-test" for c in source_nb.cells)
+
+
+def test_the_complaint_to_answer_comes_from_the_learners_store(source_nb):
+    given = next(c for c in source_nb.cells if src.grade_id(c) == "q11-given")
+    assert "store.returns" in given.source and "chats" in given.source
+
+
+def test_library_does_not_compute_graded_answers():
+    """Nothing students can import returns the graded numbers."""
+    from storeops.chapters.ch5_customer_communication import cx
+
+    exported = {n for n in dir(cx) if not n.startswith("_")} | set(ch5.__all__)
+    exported |= set(staffing.__all__)
+    exported = {n for n in exported if not n.startswith("plot_")}  # charts draw, they return no key
+    for name in ("conversion", "refund", "defect", "retention", "uplift", "best", "back"):
+        assert not any(name in n.lower() for n in exported), name
+
+
+def test_mistake_messages_do_not_leak_values():
+    """No catalogued message quotes the store's answer (in any of the usual roundings)."""
+    import numpy as np
+
+    from storeops.grading import keys
+
+    for question in ("q1", "q2", "q4", "q5", "q6", "q10"):
+        value = keys.expected(ASSIGNMENT, question, SOURCE.parent)
+        numbers = np.atleast_1d(np.asarray(value, dtype=float))
+        shown = {f"{x:{fmt}}" for x in numbers for fmt in (".2f", ".3g", ",.0f", ".0f", ".1%")}
+        for m in src.load_mistakes(SOURCE):
+            if m.question == question:
+                assert not any(t in m.message for t in shown if len(t) > 2), (question, m.id)
+
+
+def _tokens(code: str) -> list[str]:
+    """Python tokens with names, numbers and strings kept, comments and layout dropped."""
+    import io
+    import tokenize
+
+    out = []
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
+            out.append(tok.string)
+    return out
+
+
+def _shingles(tokens: list[str], n: int = 8) -> set[tuple]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def test_no_reference_solution_is_a_near_copy_of_the_chapter_code(source_nb):
+    """Each reference solution shares under half of its 8-token runs with any one code cell
+    of the chapter page (so the exercise asks something the page did not already do)."""
+    import jupytext
+
+    page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
+    page_shingles = [_shingles(_tokens(code)) for code in page]
+    for cell in source_nb.cells:
+        if not src.is_answer_cell(cell) or cell.cell_type != "code":
+            continue
+        mine = _shingles(_tokens(src.strip_solution_markers(cell.source)))
+        if len(mine) < 5:
+            continue
+        worst = max(len(mine & other) / len(mine) for other in page_shingles)
+        assert worst < 0.5, f"{src.grade_id(cell)} repeats a code cell of the page ({worst:.0%})"
+
+
+PER_STUDENT = r"""
+import json, sys
+from pathlib import Path
+from storeops.chapters import questions
+from storeops.data import load_store
+from storeops.grading import keys as K
+src = Path(sys.argv[1])
+out = {}
+for name, q in questions("ch5_customer_communication").items():
+    ref = K.reference("ch5_customer_communication", name, src)
+    store = ref.namespace["store"]
+    expected = K.expected("ch5_customer_communication", name, src)
+    value = ref.value_of(q.var)
+    ok = q.kind.equal(q.evaluated(value, store), expected) and not q.kind.plausible(value, store)
+    clash = [m.id for m, v in K.mistakes_evaluated("ch5_customer_communication", name, src)
+             if q.kind.equal(v, expected)]
+    shown = expected if isinstance(expected, (int, float, str)) else None
+    out[name] = {"ok": bool(ok), "clash": clash, "seed": store.meta["seed"], "value": shown}
+truth = load_store(with_truth=True).truth["products"]["skus"]
+out["defective"] = sorted(s for s, v in truth.items() if v["defective"])
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_exercise_works_unchanged_on_per_student_stores_and_their_answers_differ(
+    tmp_path, run_on_store
+):
+    """On two learners' stores: every reference passes its own check, no catalogued mistake
+    gives the right answer, the defective SKU found from the returns is one the truth made
+    defective, and the store's numbers (and its defective SKU) differ between the two."""
+    for s in ("alice", "bob"):
+        (tmp_path / s).mkdir()
+    results = {s: run_on_store(PER_STUDENT, s, tmp_path / s) for s in ("alice", "bob")}
+    for student, result in results.items():
+        defective = result.pop("defective")
+        assert {r["seed"] for r in result.values()} != {load_store().meta["seed"]}
+        for name, r in result.items():
+            assert r["ok"], f"{name}: reference fails its own check on {student}'s store"
+            assert not r["clash"], f"{name}: mistakes {r['clash']} give the right answer"
+        assert result["q3"]["value"] in defective, student
+    alice, bob = results["alice"], results["bob"]
+    for name in ("q1", "q2", "q3", "q4", "q5", "q6"):
+        assert alice[name]["value"] != bob[name]["value"], name
+
+
+def test_defective_sku_found_from_the_returns_is_defective_in_the_truth():
+    from storeops.grading import keys
+
+    found = keys.expected(ASSIGNMENT, "q3", SOURCE.parent)
+    truth = load_store(with_truth=True).truth["products"]["skus"]
+    assert truth[found]["defective"]
+
+
+def test_written_model_answer_is_about_the_stores_own_complaint():
+    """The model reply of question 11 is written from the complaint the learner's store gives."""
+    from storeops.book.model_answers import MODEL_ANSWERS
+    from storeops.grading import keys
+
+    ns = keys.reference(ASSIGNMENT, "q10", SOURCE.parent).namespace
+    complaint = ns["complaint"]
+    text = MODEL_ANSWERS[ASSIGNMENT]["q11"](ns)
+    assert complaint["order_id"] in text and complaint["sku"] in text
+    assert str(complaint["reason"]).replace("_", " ") in text
+    assert complaint["chat_time"] == max(
+        ns["about"]["chat_time"]
+    )  # the last escalated chat about a returned line

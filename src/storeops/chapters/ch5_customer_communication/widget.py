@@ -144,14 +144,3 @@ __all__ = [
     "staffing_inputs",
     "staffing_view",
 ]
-
-
-def orders_with_explorer(orders_with, store):
-    """Pick an order status and see what the student's ``orders_with(status)`` returns."""
-    import ipywidgets as w
-
-    from storeops.widgets.base import explorer
-
-    statuses = sorted(store.orders["status"].dropna().unique())
-    picker = w.Dropdown(options=statuses, description="status")
-    return explorer(orders_with, {"status": picker})

@@ -156,98 +156,6 @@ def test_the_glossary_has_the_chapters_terms_linked_to_it():
         assert any(term in row for row in rows), term
 
 
-def _execute_chapter():
-    import jupytext
-    from nbclient import NotebookClient
-
-    nb = jupytext.read(CHAPTER)
-    NotebookClient(
-        nb,
-        timeout=300,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(CHAPTER.parent)}},
-    ).execute()
-    return nb
-
-
-def _glued(nb) -> dict:
-    values = {}
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
-            text = o.get("data", {}).get("application/papermill.record/text/plain", "")
-            if name and text:
-                try:
-                    values[name] = float(text)
-                except ValueError:  # a glued sentence (its repr) or a figure
-                    values[name] = text.strip("'\"")
-    return values
-
-
-def _page_claims(nb) -> None:
-    """The page's sentences, held against the numbers it glues on one store."""
-    g = _glued(nb)
-    # the sentences chosen by code agree with the numbers next to them
-    assert (g["back_text"] == "fewer") == (g["back_late"] < g["back_on_time"])
-    assert (g["late_review_text"] == "more often") == (g["bad_late"] > g["bad_on_time"])
-    assert (g["opt_text"] == "more") == (g["opt_repeat"] > g["opt_first"])
-    # the claims the page makes in fixed words, whatever the store
-    assert g["slow_conv"] < g["fast_conv"]  # "0-10 s ... 1-2 min": slower converts less
-    assert g["left_conv"] < g["fast_conv"]
-    assert g["orders_lost"] > 0 and g["margin_per_order"] > 0
-    assert g["five_share"] > 0.5 and g["one_share"] > g["mid_share"] / 2  # the J shape
-    assert 3.5 < g["mean_stars"] < 4.6
-    assert g["fest_back"] < g["other_back"]  # "festival buyers come back less" (F6)
-    assert g["top_return_rate"] > g["low_return_rate"]
-    assert g["seg_best"] != g["seg_worst"] and g["seg_best_rate"] > g["seg_worst_rate"]
-    for aspect in ("dsr_desc", "dsr_service", "dsr_logistics"):
-        assert 4.0 < g[aspect] <= 5.0
-
-
-def _figures(nb) -> int:
-    return sum(
-        any(k.endswith("image/png") for k in o.get("data", {}))
-        for cell in nb.cells
-        for o in cell.get("outputs", [])
-    )
-
-
-@pytest.fixture(scope="module")
-def chapter_run():
-    """The chapter executed top to bottom as the book build would (with a timeout)."""
-    return _execute_chapter()
-
-
-@pytest.mark.slow
-def test_chapter_executes_with_figures_and_a_widget(chapter_run):
-    assert _figures(chapter_run) >= 4
-    assert any(
-        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-        for c in chapter_run.cells
-        for o in c.get("outputs", [])
-    )
-
-
-@pytest.mark.slow
-def test_page_claims_hold_on_the_default_store(chapter_run):
-    _page_claims(chapter_run)
-
-
-@pytest.fixture(scope="module", params=["alice", "bob"])
-def other_chapter_run(request, tmp_path_factory):
-    """The chapter executed on another learner's store (a per-student store of a course)."""
-    with pytest.MonkeyPatch.context() as mp:  # the kernel inherits the environment
-        mp.setenv("STOREOPS_COURSE_SEED", "20261122")
-        mp.setenv("STOREOPS_STUDENT", request.param)
-        mp.setenv("STOREOPS_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield _execute_chapter()
-
-
-@pytest.mark.slow
-def test_page_claims_hold_on_other_stores(other_chapter_run):
-    _page_claims(other_chapter_run)
-
-
 # -- the exercise ---------------------------------------------------------------------------------
 def test_exercise_structure(source_nb):
     tests = [c for c in source_nb.cells if src.is_test_cell(c)]
@@ -378,7 +286,7 @@ print(json.dumps(out))
 
 @pytest.mark.slow
 def test_exercise_works_unchanged_on_per_student_stores_and_their_answers_differ(
-    tmp_path, run_on_store
+    tmp_path, run_on_store, store
 ):
     """On two learners' stores: every reference passes its own check, no catalogued mistake
     gives the right answer, the defective SKU found from the returns is one the truth made
@@ -388,7 +296,8 @@ def test_exercise_works_unchanged_on_per_student_stores_and_their_answers_differ
     results = {s: run_on_store(PER_STUDENT, s, tmp_path / s) for s in ("alice", "bob")}
     for student, result in results.items():
         defective = result.pop("defective")
-        assert {r["seed"] for r in result.values()} != {load_store().meta["seed"]}
+        # the default store (the fixture: read before any test switches the environment)
+        assert {r["seed"] for r in result.values()} != {store.meta["seed"]}
         for name, r in result.items():
             assert r["ok"], f"{name}: reference fails its own check on {student}'s store"
             assert not r["clash"], f"{name}: mistakes {r['clash']} give the right answer"
@@ -419,3 +328,96 @@ def test_written_model_answer_is_about_the_stores_own_complaint():
     assert complaint["chat_time"] == max(
         ns["about"]["chat_time"]
     )  # the last escalated chat about a returned line
+
+
+# -- the page executed (last: the per-student runs switch the environment of this process) --
+def _execute_chapter():
+    import jupytext
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(CHAPTER)
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(CHAPTER.parent)}},
+    ).execute()
+    return nb
+
+
+def _glued(nb) -> dict:
+    values = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
+            text = o.get("data", {}).get("application/papermill.record/text/plain", "")
+            if name and text:
+                try:
+                    values[name] = float(text)
+                except ValueError:  # a glued sentence (its repr) or a figure
+                    values[name] = text.strip("'\"")
+    return values
+
+
+def _page_claims(nb) -> None:
+    """The page's sentences, held against the numbers it glues on one store."""
+    g = _glued(nb)
+    # the sentences chosen by code agree with the numbers next to them
+    assert (g["back_text"] == "fewer") == (g["back_late"] < g["back_on_time"])
+    assert (g["late_review_text"] == "more often") == (g["bad_late"] > g["bad_on_time"])
+    assert (g["opt_text"] == "more") == (g["opt_repeat"] > g["opt_first"])
+    # the claims the page makes in fixed words, whatever the store
+    assert g["slow_conv"] < g["fast_conv"]  # "0-10 s ... 1-2 min": slower converts less
+    assert g["left_conv"] < g["fast_conv"]
+    assert g["orders_lost"] > 0 and g["margin_per_order"] > 0
+    assert g["five_share"] > 0.5 and g["one_share"] > g["mid_share"] / 2  # the J shape
+    assert 3.5 < g["mean_stars"] < 4.6
+    assert g["fest_back"] < g["other_back"]  # "festival buyers come back less" (F6)
+    assert g["top_return_rate"] > g["low_return_rate"]
+    assert g["seg_best"] != g["seg_worst"] and g["seg_best_rate"] > g["seg_worst_rate"]
+    for aspect in ("dsr_desc", "dsr_service", "dsr_logistics"):
+        assert 4.0 < g[aspect] <= 5.0
+
+
+def _figures(nb) -> int:
+    return sum(
+        any(k.endswith("image/png") for k in o.get("data", {}))
+        for cell in nb.cells
+        for o in cell.get("outputs", [])
+    )
+
+
+@pytest.fixture(scope="module")
+def chapter_run():
+    """The chapter executed top to bottom as the book build would (with a timeout)."""
+    return _execute_chapter()
+
+
+@pytest.mark.slow
+def test_chapter_executes_with_figures_and_a_widget(chapter_run):
+    assert _figures(chapter_run) >= 4
+    assert any(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        for c in chapter_run.cells
+        for o in c.get("outputs", [])
+    )
+
+
+@pytest.mark.slow
+def test_page_claims_hold_on_the_default_store(chapter_run):
+    _page_claims(chapter_run)
+
+
+@pytest.fixture(scope="module", params=["alice", "bob"])
+def other_chapter_run(request, tmp_path_factory):
+    """The chapter executed on another learner's store (a per-student store of a course)."""
+    with pytest.MonkeyPatch.context() as mp:  # the kernel inherits the environment
+        mp.setenv("STOREOPS_COURSE_SEED", "20261122")
+        mp.setenv("STOREOPS_STUDENT", request.param)
+        mp.setenv("STOREOPS_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield _execute_chapter()
+
+
+@pytest.mark.slow
+def test_page_claims_hold_on_other_stores(other_chapter_run):
+    _page_claims(other_chapter_run)

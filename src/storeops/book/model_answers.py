@@ -168,11 +168,61 @@ def _ch4_range(ns: dict) -> str:
     return " ".join(parts)
 
 
+# what a reply offers for each return reason: a fix the store controls, and the cause to treat
+_CH5_FIX = {
+    "defective": (
+        "a free return and a replacement sent as soon as the item is back, or a full "
+        "refund if you prefer",
+        "check the batch the item came from with the supplier",
+    ),
+    "late_delivery": (
+        "a full refund once the parcel is back, return shipping on us",
+        "promise delivery days the courier keeps in the busy weeks",
+    ),
+    "size_fit": (
+        "a free exchange for another size, or a refund once the item is back",
+        "add measurements in centimetres to the size chart",
+    ),
+    "not_as_described": (
+        "a refund once the item is back, return shipping on us",
+        "replace the photos and the description that misled the buyer",
+    ),
+    "changed_mind": (
+        "a refund within 48 hours of the item arriving back, as the seven-day rule allows",
+        "say clearly on the page what the item is and is not",
+    ),
+}
+
+
+def _ch5_reply(ns: dict) -> str:
+    """Question 11 of chapter 5: a reply to the store's own complaint (the given cell's)."""
+    complaint, order = ns["complaint"], ns["order"]
+    reason = str(complaint["reason"])
+    fix, change = _CH5_FIX.get(reason, _CH5_FIX["not_as_described"])
+    waited = float(complaint["wait_s"])
+    return " ".join(
+        [
+            f"**On this store** the complaint is about order {complaint['order_id']}, item "
+            f"{complaint['sku']}, returned as {reason.replace('_', ' ')} after a delivery of "
+            f"{float(order['delivery_days']):.0f} days; the customer waited {waited:.0f} s for an "
+            "agent.",
+            f'A reply: "Hello, and sorry for the trouble with {complaint["sku"]} in your order '
+            f"ending {str(complaint['order_id'])[-4:]}. We have registered your return; we offer "
+            f'{fix}. We will message you as soon as it is done."',
+            "It names the order and the problem, offers a fix within the store's rules with a "
+            "time the store controls, blames no one and promises nothing the courier decides.",
+            f"What the store should change: {change}"
+            + (", and answer faster: the wait was long." if waited > 60 else "."),
+        ]
+    )
+
+
 MODEL_ANSWERS: dict[str, dict[str, Callable[[dict], str]]] = {
     "ch1_planning": {"q15": _ch1_brief},
     "ch2_data_analysis": {"q9": _ch2_report},
     "ch3_promotion": {"q12": _ch3_plan},
     "ch4_product": {"q10": _ch4_range},
+    "ch5_customer_communication": {"q11": _ch5_reply},
 }
 
 

@@ -227,33 +227,17 @@ def test_mistake_messages_do_not_leak_values():
                 assert not any(t in m.message for t in shown if len(t) > 2), (question, m.id)
 
 
-def _tokens(code: str) -> list[str]:
-    """Python tokens with names, numbers and strings kept, comments and layout dropped."""
-    import io
-    import tokenize
-
-    out = []
-    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-        if tok.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING, tokenize.OP):
-            out.append(tok.string)
-    return out
-
-
-def _shingles(tokens: list[str], n: int = 8) -> set[tuple]:
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
-
-
 def test_no_reference_solution_is_a_near_copy_of_the_chapter_code(source_nb):
     """Each reference solution shares under half of its 8-token runs with any one code cell
     of the chapter page (so the exercise asks something the page did not already do)."""
     import jupytext
 
     page = [c.source for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
-    page_shingles = [_shingles(_tokens(code)) for code in page]
+    page_shingles = [src.code_shingles(code) for code in page]
     for cell in source_nb.cells:
         if not src.is_answer_cell(cell) or cell.cell_type != "code":
             continue
-        mine = _shingles(_tokens(src.strip_solution_markers(cell.source)))
+        mine = src.code_shingles(src.strip_solution_markers(cell.source))
         if len(mine) < 5:
             continue
         worst = max(len(mine & other) / len(mine) for other in page_shingles)

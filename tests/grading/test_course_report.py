@@ -43,16 +43,29 @@ def test_every_student_of_every_assignment_with_nbgraders_scores(demo_class, rep
 
 
 def test_profile_is_over_the_five_areas_and_empty_where_no_question_exists(demo_class, report):
-    areas = pd.read_csv(report / "areas.csv", index_col="student")
-    assert tuple(areas.columns) == AREAS
-    assert areas["customer-communication"].isna().all()  # no exercise tagged with it yet
+    """A learner has a share in an area exactly when they submitted an assignment with a
+    graded question of that area (the areas the sources' cells are tagged with)."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(demo_class.course.config().CourseDirectory.db_url) as gb:
-        # ch3 is the only assignment with promotion questions
-        promotion = {sub.student.id for sub in gb.assignment_submissions("ch3_promotion")}
-    assert set(demo_class.students["ch3_promotion"]) <= promotion
-    assert set(areas.index[areas["promotion"].notna()]) == promotion
+    from storeops.grading import source as src
+
+    areas = pd.read_csv(report / "areas.csv", index_col="student")
+    assert tuple(areas.columns) == AREAS
+    course = demo_class.course
+    tagged = {area: set() for area in AREAS}
+    for a in course.assignments():
+        for path in src.source_notebooks(course.source_dir / a):
+            for cell in src.read_notebook(path).cells:
+                if src.nbgrader_meta(cell).get("grade"):
+                    tagged[cell["metadata"]["storeops"]["competency"]].add(a)
+    assert all(tagged.values()), tagged  # every area has a chapter's questions now
+    with Gradebook(course.config().CourseDirectory.db_url) as gb:
+        submitted = {
+            a: {s.student.id for s in gb.assignment_submissions(a)} for a in course.assignments()
+        }
+    for area, assignments in tagged.items():
+        expected = set().union(*(submitted[a] for a in assignments))
+        assert set(areas.index[areas[area].notna()]) == expected, area
 
 
 def test_skill_profile_has_one_column_per_skill_tag_of_the_sources(demo_class, report):

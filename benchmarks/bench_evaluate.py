@@ -14,6 +14,7 @@ Rows, side by side in one run (median of N after one warm-up call):
 * evaluate 90 days, campaign plan: the store's own plan with two more member campaigns in
   the window (a targeting plan a learner would try; campaigns need the customers drawn);
 * evaluate 90 days, no campaigns: the own plan without any campaign (what they cost in time);
+* evaluate 90 days, service plan: other shifts on the ordinary days (a staffing plan);
 * campaign_profit, once: one campaign's incremental profit (two runs: with and without it);
 * evaluate 90 days, tables: the same with the full store kept (customers, truth): what the
   lean run of `evaluate` saves;
@@ -68,6 +69,7 @@ def measure(repeat: int) -> dict:
         ),
         **festival_row(plan, repeat),
         **campaign_rows(plan, repeat),
+        **service_rows(plan, repeat),
         "evaluate 90 days, tables": timed(
             lambda: evaluate(DEFAULT_SEED, doubled, START, DAYS, tables=True), repeat
         ),
@@ -137,6 +139,26 @@ def campaign_rows(plan, repeat: int) -> dict:
     campaign_profit(DEFAULT_SEED, targeting, "june-members", START, DAYS)
     rows["campaign_profit, once"] = time.perf_counter() - t0
     return rows
+
+
+def service_rows(plan, repeat: int) -> dict:
+    """A staffing plan's row: other shifts on the ordinary days (more agents in the day and
+    the evening), on code whose plans have a service team (a baseline may not)."""
+    try:
+        from storeops.sim.policy import ServicePlan, Shift
+    except ImportError:
+        return {}
+    from storeops.sim import DEFAULT_SEED
+    from storeops.sim.evaluate import evaluate
+
+    shifts = (Shift(0, 8, 2), Shift(9, 17, 6), Shift(18, 23, 8))
+    # the ordinary days' shifts change; the store's own festival periods keep theirs
+    staffed = replace(plan, service=ServicePlan(shifts, plan.service.periods))
+    return {
+        "evaluate 90 days, service plan": timed(
+            lambda: evaluate(DEFAULT_SEED, staffed, START, DAYS), repeat
+        )
+    }
 
 
 def measure_in_child(repeat: int, src: str | None) -> dict:

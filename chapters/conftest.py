@@ -36,3 +36,54 @@ def run_on_store() -> Callable[[str, str | None, Path], dict]:
     run in a fresh process (its own cache in ``workdir``) on ``student``'s store of a course
     (None: the default store), with the chapters' sources as its first argument."""
     return _run_on_store
+
+
+def _page_overlaps(source_nb, page: Path) -> dict[str, float]:
+    """Per reference solution (grade_id), the largest share of its 8-token runs found in one
+    code cell of the chapter page; solutions of under 5 runs are too short to compare."""
+    import jupytext
+
+    from storeops.grading import source as src
+
+    cells = [
+        src.code_shingles(c.source) for c in jupytext.read(page).cells if c.cell_type == "code"
+    ]
+    out = {}
+    for cell in source_nb.cells:
+        if not src.is_answer_cell(cell) or cell.cell_type != "code":
+            continue
+        mine = src.code_shingles(src.strip_solution_markers(cell.source))
+        if len(mine) >= 5:
+            out[src.grade_id(cell)] = max(len(mine & other) / len(mine) for other in cells)
+    return out
+
+
+@pytest.fixture(scope="session")
+def page_overlaps() -> Callable:
+    """``page_overlaps(source_nb, page)``: what the near-copy tests compare (standard item 7)."""
+    return _page_overlaps
+
+
+def _leaked_values(assignment: str, source: Path, questions) -> list[tuple[str, str]]:
+    """The (question, mistake id) whose catalogued message quotes the store's answer in one of
+    the usual roundings."""
+    import numpy as np
+
+    from storeops.grading import keys
+    from storeops.grading import source as src
+
+    leaks = []
+    for question in questions:
+        value = keys.expected(assignment, question, source.parent)
+        numbers = np.atleast_1d(np.asarray(value, dtype=float))
+        shown = {f"{x:{fmt}}" for x in numbers for fmt in (".2f", ".3g", ",.0f", ".0f", ".1%")}
+        for m in src.load_mistakes(source):
+            if m.question == question and any(t in m.message for t in shown if len(t) > 2):
+                leaks.append((question, m.id))
+    return leaks
+
+
+@pytest.fixture(scope="session")
+def leaked_values() -> Callable:
+    """``leaked_values(assignment, source, questions)``: messages that give the answer away."""
+    return _leaked_values

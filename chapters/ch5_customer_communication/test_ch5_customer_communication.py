@@ -110,6 +110,52 @@ def test_staffing_state_travels_and_stays_small(inputs):
     assert w.state_bytes() < 200_000
 
 
+# -- the staffing decision (question 12) ----------------------------------------------------------
+def test_a_staffing_plan_must_name_every_block_in_whole_agents(store):
+    kind = ch5.q12.kind
+    good = dict.fromkeys(ch5.PEAK_BLOCKS, 3)
+    assert kind.plan_of(good) == good and not kind.plausible(good, store)
+    for bad in (
+        {**good, "0-1": 2.5},
+        {**good, "0-1": True},
+        {k: v for k, v in good.items() if k != "2-8"},
+        {**good, "night": 3},
+        [3, 3, 3, 3],
+    ):
+        assert kind.plan_of(bad) is None and kind.plausible(bad, store), bad
+    assert kind.plausible({**good, "9-17": ch5.MAX_PEAK_AGENTS + 1}, store)
+    assert kind.plausible({**good, "9-17": -1}, store)
+    assert not kind.same_plan(good, {**good, "18-23": 4})
+
+
+def test_the_blocks_cover_the_day_once():
+    hours = [h for lo, hi in ch5.PEAK_BLOCKS.values() for h in range(lo, hi)]
+    assert hours == list(range(24))
+
+
+def test_a_staffing_plan_changes_only_its_day(store):
+    """The policy graded is the store's own with the plan's agents on that day alone (as
+    the simulator reads a plan: agents by day and hour)."""
+    from datetime import date
+
+    import numpy as np
+
+    from storeops.sim.evaluate import STORE_DAYS, STORE_START
+    from storeops.sim.policy import _frame, _staffing, default_policy
+
+    own = default_policy(int(store.meta["seed"]))
+    day = staffing.staffing_inputs(store)["day"]
+    plan = {"0-1": 9, "2-8": 1, "9-17": 5, "18-23": 7}
+    frame = _frame(STORE_START, STORE_DAYS, ())
+    before = _staffing(own, frame)
+    after = _staffing(ch5.q12.kind.policy(own, plan, day), frame)
+    d = (date.fromisoformat(day) - STORE_START).days
+    changed = np.flatnonzero((before != after).any(axis=1))
+    assert set(changed) <= {d}
+    expected = [plan[k] for k, (lo, hi) in ch5.PEAK_BLOCKS.items() for _ in range(lo, hi)]
+    assert after[d].tolist() == expected
+
+
 # -- the chapter page -----------------------------------------------------------------------------
 def test_chapter_page_format():
     text = CHAPTER.read_text()

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from nbclient import NotebookClient
+from notebooks import timed_call
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ch4_product"
@@ -61,13 +62,6 @@ def bench_notebooks() -> None:
     print(f"notebook, instructor source (hidden tests graded):      {seconds(source):6.2f} s")
 
 
-def _timed(func) -> tuple[float, float, object]:
-    """Wall and CPU seconds of one call, and its result."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    out = func()
-    return time.perf_counter() - wall, time.process_time() - cpu, out
-
-
 def bench_decision(cache: Path) -> None:
     from storeops.chapters.ch4_product import questions as ch4
     from storeops.data import load_store
@@ -81,18 +75,18 @@ def bench_decision(cache: Path) -> None:
     rows, keys = {}, {}
     for name in ("q9", "q12"):
         kind = getattr(ch4, name).kind
-        cold = _timed(lambda kind=kind: judges.sku_decision_key(kind, store))
+        cold = timed_call(lambda kind=kind: judges.sku_decision_key(kind, store))
         keys[name] = cold[2]
         judges._KEYS.clear()  # a fresh grading worker: nothing in memory, the disk cache warm
         ch4._PROFITS.clear()
-        disk = _timed(lambda kind=kind: judges.sku_decision_key(kind, store))
-        warm = _timed(lambda kind=kind: judges.sku_decision_key(kind, store))
+        disk = timed_call(lambda kind=kind: judges.sku_decision_key(kind, store))
+        warm = timed_call(lambda kind=kind: judges.sku_decision_key(kind, store))
         if answers[name] is None:  # a price not searched: 7 % above the list price
             sku = keys[name]["sku"]
             answers[name] = round(1.07 * store.products.set_index("sku").loc[sku, "list_price"], 2)
         answer = kind.evaluate(answers[name], store)
-        new = _timed(lambda kind=kind, a=answer, k=keys[name]: kind.score(a, k))
-        again = _timed(lambda kind=kind, a=answer, k=keys[name]: kind.score(a, k))
+        new = timed_call(lambda kind=kind, a=answer, k=keys[name]: kind.score(a, k))
+        again = timed_call(lambda kind=kind, a=answer, k=keys[name]: kind.score(a, k))
         rows[name] = (cold, disk, warm, new, again)
     print(f"decision grading ({'wall s / cpu s':>15}): {'q9 reorder':>17} {'q12 price':>17}")
     labels = (
@@ -112,9 +106,9 @@ def bench_decision(cache: Path) -> None:
     )
     key = keys["q9"]
     seed = key["seed"]
-    policy_s, _, own = _timed(lambda: default_policy(seed))
-    sim_s, sim_cpu, run = _timed(lambda: simulate(seed, own, lean=True))
-    contrib_s, _, _ = _timed(
+    policy_s, _, own = timed_call(lambda: default_policy(seed))
+    sim_s, sim_cpu, run = timed_call(lambda: simulate(seed, own, lean=True))
+    contrib_s, _, _ = timed_call(
         lambda: sku_contribution(run.tables, DEFAULT_COSTS, key["first"], key["last"])
     )
     print(

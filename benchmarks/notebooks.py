@@ -1,5 +1,5 @@
-"""What the chapter benchmarks share: an exercise notebook as a learner runs it, and its
-wall time top to bottom (kernel start included). Run from a benchmark script, whose folder is
+"""What the chapter benchmarks share: an exercise notebook as a learner runs it, its wall
+time top to bottom (kernel start included), and the wall and CPU time of one call. Run from a benchmark script, whose folder is
 on the path."""
 
 from __future__ import annotations
@@ -37,3 +37,11 @@ def run(nb, folder: Path) -> float:
         resources={"metadata": {"path": str(folder)}},
     ).execute()
     return time.perf_counter() - start
+
+
+def timed_call(func) -> tuple[float, float, object]:
+    """Wall and CPU seconds of one call, and its result (on a loaded machine the CPU figure
+    is what the call costs, the wall figure what it waited)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = func()
+    return time.perf_counter() - wall, time.process_time() - cpu, out

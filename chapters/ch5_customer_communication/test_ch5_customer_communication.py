@@ -110,6 +110,52 @@ def test_staffing_state_travels_and_stays_small(inputs):
     assert w.state_bytes() < 200_000
 
 
+# -- the staffing decision (question 12) ----------------------------------------------------------
+def test_a_staffing_plan_must_name_every_block_in_whole_agents(store):
+    kind = ch5.q12.kind
+    good = dict.fromkeys(ch5.PEAK_BLOCKS, 3)
+    assert kind.plan_of(good) == good and not kind.plausible(good, store)
+    for bad in (
+        {**good, "0-1": 2.5},
+        {**good, "0-1": True},
+        {k: v for k, v in good.items() if k != "2-8"},
+        {**good, "night": 3},
+        [3, 3, 3, 3],
+    ):
+        assert kind.plan_of(bad) is None and kind.plausible(bad, store), bad
+    assert kind.plausible({**good, "9-17": ch5.MAX_PEAK_AGENTS + 1}, store)
+    assert kind.plausible({**good, "9-17": -1}, store)
+    assert not kind.same_plan(good, {**good, "18-23": 4})
+
+
+def test_the_blocks_cover_the_day_once():
+    hours = [h for lo, hi in ch5.PEAK_BLOCKS.values() for h in range(lo, hi)]
+    assert hours == list(range(24))
+
+
+def test_a_staffing_plan_changes_only_its_day(store):
+    """The policy graded is the store's own with the plan's agents on that day alone (as
+    the simulator reads a plan: agents by day and hour)."""
+    from datetime import date
+
+    import numpy as np
+
+    from storeops.sim.evaluate import STORE_DAYS, STORE_START
+    from storeops.sim.policy import _frame, _staffing, default_policy
+
+    own = default_policy(int(store.meta["seed"]))
+    day = staffing.staffing_inputs(store)["day"]
+    plan = {"0-1": 9, "2-8": 1, "9-17": 5, "18-23": 7}
+    frame = _frame(STORE_START, STORE_DAYS, ())
+    before = _staffing(own, frame)
+    after = _staffing(ch5.q12.kind.policy(own, plan, day), frame)
+    d = (date.fromisoformat(day) - STORE_START).days
+    changed = np.flatnonzero((before != after).any(axis=1))
+    assert set(changed) <= {d}
+    expected = [plan[k] for k, (lo, hi) in ch5.PEAK_BLOCKS.items() for _ in range(lo, hi)]
+    assert after[d].tolist() == expected
+
+
 # -- the chapter page -----------------------------------------------------------------------------
 def test_chapter_page_format():
     text = CHAPTER.read_text()
@@ -244,6 +290,16 @@ for name, q in questions("ch5_customer_communication").items():
     out[name] = {"ok": bool(ok), "clash": clash, "seed": store.meta["seed"], "value": shown}
 truth = load_store(with_truth=True).truth["products"]["skus"]
 out["defective"] = sorted(s for s, v in truth.items() if v["defective"])
+from storeops.chapters.ch5_customer_communication.questions import PEAK_BLOCKS
+from storeops.grading.judges import BEST_PLANS
+q = questions("ch5_customer_communication")["q12"]
+key = K.expected("ch5_customer_communication", "q12", src)
+ref = K.reference("ch5_customer_communication", "q12", src).value_of(q.var)
+scores = {m.id: q.kind.score(v, key)
+          for m, v in K.mistakes_evaluated("ch5_customer_communication", "q12", src)}
+scores["reference"] = q.kind.score({"plan": ref}, key)
+scores["no agents"] = q.kind.score({"plan": {k: 0 for k in PEAK_BLOCKS}}, key)
+out["staffing"] = {"scores": scores, "best": BEST_PLANS["PeakStaffing", key["seed"]]}
 print(json.dumps(out))
 """
 
@@ -254,12 +310,16 @@ def test_exercise_works_unchanged_on_per_student_stores_and_their_answers_differ
 ):
     """On two learners' stores: every reference passes its own check, no catalogued mistake
     gives the right answer, the defective SKU found from the returns is one the truth made
-    defective, and the store's numbers (and its defective SKU) differ between the two."""
+    defective, the staffing decision scores its reference, mistakes and an empty plan as it
+    should, and the store's numbers (its defective SKU, its best staffing) differ between the
+    two."""
     for s in ("alice", "bob"):
         (tmp_path / s).mkdir()
     results = {s: run_on_store(PER_STUDENT, s, tmp_path / s) for s in ("alice", "bob")}
+    best = {s: r["staffing"]["best"] for s, r in results.items()}
     for student, result in results.items():
         defective = result.pop("defective")
+        _staffing_decision_scores(result.pop("staffing")["scores"], student)
         # the default store (the fixture: read before any test switches the environment)
         assert {r["seed"] for r in result.values()} != {store.meta["seed"]}
         for name, r in result.items():
@@ -269,6 +329,39 @@ def test_exercise_works_unchanged_on_per_student_stores_and_their_answers_differ
     alice, bob = results["alice"], results["bob"]
     for name in ("q1", "q2", "q3", "q4", "q5", "q6"):
         assert alice[name]["value"] != bob[name]["value"], name
+    assert best["alice"] != best["bob"], "the best staffing of the peak day is the same on both"
+
+
+def _staffing_decision_scores(scores: dict, where: str) -> None:
+    """Question 12 on one store: the reference's plan earns full marks, each catalogued
+    mistake less, and a day without agents (every chat abandoned) nothing."""
+    assert scores.pop("reference") == 1.0, where
+    assert scores.pop("no agents") == 0.0, where
+    assert scores and all(s < 1.0 for s in scores.values()), (where, scores)
+
+
+@pytest.mark.slow
+def test_staffing_decision_on_the_default_store(store):
+    """On the default store: full marks for the reference, less for each mistake, nothing
+    for no agents; the best plan found earns more than the store's own staffing, and the
+    key is the profit of the store's own staffing on that day (its finance table's)."""
+    from storeops.grading import keys
+    from storeops.grading.judges import window_kpis
+
+    q = registered(ASSIGNMENT)["q12"]
+    key = keys.expected(ASSIGNMENT, "q12", SOURCE.parent)
+    assert key["days"] == 1 and key["start"] == staffing.staffing_inputs(store)["day"]
+    own = window_kpis(store, key["start"], 1)["net_profit"]
+    assert key["own_profit"] == pytest.approx(own, abs=0.01)
+    assert key["best_profit"] > key["own_profit"]
+    ref = keys.reference(ASSIGNMENT, "q12", SOURCE.parent).value_of(q.var)
+    scores = {
+        m.id: q.kind.score(v, key)
+        for m, v in keys.mistakes_evaluated(ASSIGNMENT, "q12", SOURCE.parent)
+    }
+    scores["reference"] = q.kind.score({"plan": ref}, key)
+    scores["no agents"] = q.kind.score({"plan": dict.fromkeys(ch5.PEAK_BLOCKS, 0)}, key)
+    _staffing_decision_scores(scores, "default store")
 
 
 def test_defective_sku_found_from_the_returns_is_defective_in_the_truth():

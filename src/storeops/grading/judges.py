@@ -23,6 +23,7 @@ from storeops.chapters.ch3_promotion.questions import (
     SearchBid,
 )
 from storeops.chapters.ch4_product.questions import Price, Reorder, SkuDecision
+from storeops.chapters.ch5_customer_communication.questions import PeakStaffing
 from storeops.grading.plans import (
     PRICE_MULTIPLES,
     PRICE_REFINE,
@@ -112,6 +113,8 @@ def truth_key(q: Any, truth: dict, store: Any) -> Any:
         return daily_budget_key(q.kind, channel, store)
     if isinstance(q.kind, SkuDecision):  # a PlanDecision scored on one SKU
         return sku_decision_key(q.kind, store)
+    if isinstance(q.kind, PeakStaffing):  # a PlanDecision scored on one day
+        return peak_staffing_key(q.kind, store)
     if isinstance(q.kind, PlanDecision):
         return decision_key(q.kind, store)
     return q.truth(truth)
@@ -122,8 +125,8 @@ REORDER_LEVELS = (0.8, 0.9, 0.95, 0.98, 0.99)
 REORDER_COVERS = (7.0, 14.0, 30.0, 45.0, 60.0)
 
 
-# The best plan each SKU decision's search found, per (kind, seed): instructor-only (the key
-# holds its profit, never the plan), for tests and benchmarks.
+# The best plan each SKU or staffing decision's search found, per (kind, seed):
+# instructor-only (the key holds its profit, never the plan), for tests and benchmarks.
 BEST_PLANS: dict[tuple, dict] = {}
 
 
@@ -165,19 +168,21 @@ def sku_decision_key(kind: SkuDecision, store: Any) -> dict:
             plan = {"price": best_price(lambda p: profit({"price": p}), list_price)}
         return {"plan": plan, "profit": profit(plan)}
 
-    found = _stored_best(kind, key, search)
+    grids = [REORDER_LEVELS, REORDER_COVERS, PRICE_MULTIPLES, PRICE_REFINE]
+    found = _stored_best(kind, [key["seed"], key["sku"], key["first"], key["last"], grids], search)
     BEST_PLANS[cache] = found["plan"]
     best = float(found["profit"])
     _KEYS[cache] = {**key, "own_profit": float(own), "best_profit": float(max(best, own))}
     return _KEYS[cache]
 
 
-def _stored_best(kind: SkuDecision, key: dict, search) -> dict:
-    """The best plan found for a SKU decision and its profit (``search()``), kept on disk in
-    the instructor's private cache: the search runs the simulator a dozen times, and every
-    grading worker, and every later grading of the same store, would repeat it. The file is
-    named by what the result depends on: the store's seed, the SKU and window, the search's
-    grids, and the code of the simulator, of the plan and of the question's kind."""
+def _stored_best(kind: PlanDecision, ident: list, search) -> dict:
+    """The best plan found for a decision and its profit (``search()``), kept on disk in
+    the instructor's private cache: the search runs the simulator a dozen times or more, and
+    every grading worker, and every later grading of the same store, would repeat it. The
+    file is named by what the result depends on: `ident` (the store's seed, the window, what
+    the plan is of, the search's grids), and the code of the simulator, of the plan and of
+    the question's kind."""
     import hashlib
     import inspect
     import json
@@ -190,16 +195,7 @@ def _stored_best(kind: SkuDecision, key: dict, search) -> dict:
     code = hashlib.sha256()
     for module in (inspect.getmodule(type(kind)), analysis_plans, inspect.getmodule(best_price)):
         code.update(inspect.getsource(module).encode())
-    ident = [
-        type(kind).__name__,
-        key["seed"],
-        key["sku"],
-        key["first"],
-        key["last"],
-        [REORDER_LEVELS, REORDER_COVERS, PRICE_MULTIPLES, PRICE_REFINE],
-        code_fingerprint(),
-        code.hexdigest(),
-    ]
+    ident = [type(kind).__name__, *ident, code_fingerprint(), code.hexdigest()]
     digest = hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:20]
     path = private_cache_root() / "keys" / f"{type(kind).__name__}-{digest}.json"
     try:
@@ -214,3 +210,56 @@ def _stored_best(kind: SkuDecision, key: dict, search) -> dict:
     part.write_text(json.dumps(found))
     part.replace(path)
     return found
+
+
+# The peak-day staffing search: every block on a coarse grid of agents, then the neighbours
+# of the best, each block in turn with the others held.
+STAFFING_COARSE = tuple(range(0, 31, 3))
+STAFFING_PASSES = 2
+
+
+def peak_staffing_key(kind: PeakStaffing, store: Any) -> dict:
+    """What :meth:`PeakStaffing.score` needs on ``store``: the seed, the store's busiest day
+    of chats (the day the question and the widget are about), and the profit of that day
+    under the store's own staffing (read off the learner's store) and under the best block
+    plan found (a coordinate search over runs of the simulator, from the store's own mean
+    agents in each block)."""
+    from storeops.chapters.ch5_customer_communication.questions import PEAK_BLOCKS
+    from storeops.chapters.ch5_customer_communication.widget import staffing_inputs
+
+    seed = int(store.meta["seed"])
+    cache = (type(kind).__name__, seed)
+    if cache in _KEYS:
+        return _KEYS[cache]
+    day = staffing_inputs(store)["day"]
+    key = {"seed": seed, "start": day, "days": 1}
+    own = window_kpis(store, day, 1)["net_profit"]  # the learner's store is the own plan's run
+
+    def profit(plan: dict) -> float:
+        return kind.profit({"plan": plan}, key)
+
+    def search() -> dict:
+        staffing = store.service_staffing
+        hours = staffing[staffing["date"] == day].set_index("hour")["agents"]
+        plan = {
+            k: int(round(hours.reindex(range(lo, hi)).mean()))
+            for k, (lo, hi) in PEAK_BLOCKS.items()
+        }
+        for name in PEAK_BLOCKS:
+            plan[name] = max(STAFFING_COARSE, key=lambda n: profit({**plan, name: n}))
+        for _ in range(STAFFING_PASSES):
+            for name in PEAK_BLOCKS:
+                near = range(max(plan[name] - 2, 0), plan[name] + 3)
+                plan[name] = max(near, key=lambda n: profit({**plan, name: n}))
+        return {"plan": plan, "profit": profit(plan)}
+
+    found = _stored_best(
+        kind, [seed, day, list(PEAK_BLOCKS), STAFFING_COARSE, STAFFING_PASSES], search
+    )
+    BEST_PLANS[cache] = found["plan"]
+    _KEYS[cache] = {
+        **key,
+        "own_profit": float(own),
+        "best_profit": float(max(found["profit"], own)),
+    }
+    return _KEYS[cache]

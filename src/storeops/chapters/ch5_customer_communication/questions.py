@@ -7,27 +7,36 @@ import *``. Kinds say what each answer is (type, shape, plausible range), never 
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from storeops.chapters.ch5_customer_communication.cx import plot_stars
 from storeops.chapters.ch5_customer_communication.widget import (
     MAX_AGENTS,
+    mean_wait_s,
     staffing_curve,
     staffing_inputs,
     staffing_view,
 )
 from storeops.checks import Number, Question, Text, self_learner_edition
+from storeops.checks.decisions import PlanDecision
 from storeops.data import load_store
 
 __all__ = [
     "MAX_AGENTS",
+    "PEAK_BLOCKS",
     "load_store",
+    "mean_wait_s",
     "np",
     "pd",
     "plot_stars",
     "q1",
     "q10",
+    "q12",
     "q2",
     "q3",
     "q4",
@@ -59,6 +68,68 @@ CONCEPT_RATINGS = (
     "the mean star rating",
     "the number of five-star reviews",
 )
+
+
+# The festival staffing decision's blocks of hours [first, end): the midnight rush of a
+# festival's first hours is staffed apart, or its agents would sit idle through the night.
+PEAK_BLOCKS = {"0-1": (0, 2), "2-8": (2, 9), "9-17": (9, 18), "18-23": (18, 24)}
+MAX_PEAK_AGENTS = 40
+_PROFITS: dict[tuple, Any] = {}  # (seed, day, plan) -> profit; (seed, "own") -> the own plan
+
+
+@dataclass
+class PeakStaffing(PlanDecision):
+    """Agents on duty in each block of `PEAK_BLOCKS` on the store's busiest day of chats
+    (the key's ``start``), the store's own staffing on every other day; scored by the profit
+    of that one day on the learner's store (one lean run of the simulator): a day's window
+    keeps the later days' draws, which a change of staff moves, out of the score."""
+
+    def plan_of(self, value: Any) -> dict | None:
+        if not isinstance(value, dict) or sorted(value) != sorted(PEAK_BLOCKS):
+            return None
+        counts = list(value.values())
+        if any(isinstance(n, bool) or not isinstance(n, int | np.integer) for n in counts):
+            return None
+        return {k: int(v) for k, v in value.items()}
+
+    def plausible(self, value: Any, store: Any) -> list[str]:
+        if self.plan_of(value) is None:
+            blocks = ", ".join(f'"{k}": agents' for k in PEAK_BLOCKS)
+            return [f"expected a dict {{{blocks}}} of whole numbers of agents"]
+        return [
+            f"agents of hours {k} must be from 0 to {MAX_PEAK_AGENTS}, got {n!r}"
+            for k, n in value.items()
+            if not 0 <= n <= MAX_PEAK_AGENTS
+        ]
+
+    def policy(self, own: Any, plan: dict, day: str) -> Any:
+        """The store's own plan with `plan`'s agents on `day`."""
+        from dataclasses import replace
+
+        from storeops.sim.policy import Shift, StaffingPeriod
+
+        shifts = tuple(Shift(lo, hi - 1, int(plan[k])) for k, (lo, hi) in PEAK_BLOCKS.items())
+        kept = tuple(p for p in own.service.periods if not p.start <= day <= p.end)
+        periods = (*kept, StaffingPeriod(day, day, shifts))
+        return replace(own, service=replace(own.service, periods=periods))
+
+    def profit(self, answer: dict, key: dict) -> float:
+        """The day's net profit under the plan on the key's store (memoised)."""
+        from storeops.sim.evaluate import evaluate
+        from storeops.sim.policy import default_policy
+
+        seed, day = int(key["seed"]), key["start"]
+        memo = (seed, day, json.dumps(answer["plan"], sort_keys=True))
+        if memo not in _PROFITS:
+            if (seed, "own") not in _PROFITS:
+                _PROFITS[seed, "own"] = default_policy(seed)
+            policy = self.policy(_PROFITS[seed, "own"], answer["plan"], day)
+            _PROFITS[memo] = evaluate(seed, policy, day, 1).profit
+        return _PROFITS[memo]
+
+    def same_plan(self, a: dict, e: dict) -> bool:
+        """The same agents in every block (a single agent is a different decision)."""
+        return sorted(a) == sorted(e) and all(int(a[k]) == int(e[k]) for k in a)
 
 
 def _skus(store) -> list[str]:
@@ -187,5 +258,23 @@ q10 = Question(
         "not the wait and not the staff cost alone.",
         "Method: try every number of evening agents and keep the one with the smallest "
         "total (the fewest agents of a tie).",
+    ],
+)
+q12 = Question(
+    A,
+    "q12",
+    var="peak_agents",
+    kind=PeakStaffing(),
+    truth=lambda truth: {},
+    hints=[
+        "An agent costs a wage every hour of the block; a chat answered late loses part of "
+        "an order's margin. Each block is a trade between the two.",
+        "The widget's model prices both: an hour's mean wait from Erlang C, the conversion "
+        "lost per second of wait (at most what a quick answer converts), the margin of an "
+        "order and the wage of an agent-hour, all measured on the store.",
+        "Method: for each block and each number of agents from 0 to 40, add over the "
+        "block's hours the pre-sale chats x the conversion lost to the mean wait x the "
+        "margin, plus agents x hours x wage; keep the number with the smallest total (the "
+        "fewest agents of a tie).",
     ],
 )

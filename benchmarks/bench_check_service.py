@@ -20,8 +20,11 @@ the service.
    * ``N processes, direct``: one HTTP process per core (the default).
    Each learner's token is resolved once (a request to a question that does not exist),
    then ``--bursts`` bursts: every learner checks at once.
-3. ``cold tokens``: the last setup again once every resolved token is older than the
-   token TTL, so that each check first asks the hub who its learner is.
+3. ``tokens past TTL``: the last setup again once every resolved token is older than the
+   token TTL, as in a class where learners check minutes apart: each check is answered
+   at once and the service asks the hub about the token behind the reply.
+4. ``first checks``: the last setup restarted with no token known, as when a class first
+   checks: each check waits for the hub to say who its learner is.
 
 Prints per setup the median and p95 of each burst, the CPU time the service's HTTP
 processes spent per check (what the machine's other load does not change much), and the
@@ -181,6 +184,16 @@ def _answers(hub, names: list[str], root: Path) -> dict:
     return answers
 
 
+def _forget_tokens(hub) -> None:
+    """The service's record of resolved tokens emptied (the service stopped)."""
+    import sqlite3
+
+    from storeops.hub.check_service import keys_path
+
+    with sqlite3.connect(keys_path(hub.course_dir)) as db:
+        db.execute("DELETE FROM tokens")
+
+
 def _start(hub, processes: int) -> None:
     import requests
 
@@ -249,7 +262,13 @@ def main() -> None:
             _say(label, rows, len(names))
             if (label, processes, url) == setups[-1]:
                 time.sleep(ttl + 1)  # every resolved token is now older than the TTL
-                _say(f"{label}, cold tokens", [measured_burst(url, tokens, answers)], len(names))
+                _say(
+                    f"{label}, tokens past TTL", [measured_burst(url, tokens, answers)], len(names)
+                )
+                hub.stop()
+                _forget_tokens(hub)  # nobody has checked yet: each check waits for the hub
+                _start(hub, processes)
+                _say(f"{label}, first checks", [measured_burst(url, tokens, answers)], len(names))
             hub.stop()
     finally:
         print(f"load average at the end: {load()}")

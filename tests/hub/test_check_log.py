@@ -108,3 +108,64 @@ def test_keys_of_edited_sources_are_stale_and_only_the_asked_question_is_read(tm
         "ann", "orientation"
     )
     assert fresh.ready() == 0
+
+
+class _Hub:
+    """Stands in for HubAuth: answers who owns a token after ``delay`` seconds, counting the
+    questions; ``revoked`` tokens belong to nobody."""
+
+    auth_header_pat = None
+    access_scopes = {"access:services!service=storeops-check"}
+
+    def __init__(self, delay: float = 0.2) -> None:
+        self.delay, self.asked, self.revoked = delay, 0, set()
+
+    async def user_for_token(self, token, use_cache=False, sync=False):
+        import asyncio
+
+        self.asked += 1
+        await asyncio.sleep(self.delay)
+        if token in self.revoked:
+            return None
+        return {"kind": "user", "name": token.split("-")[0], "scopes": list(self.access_scopes)}
+
+    def check_scopes(self, wanted, model):
+        return set(wanted) & set(model["scopes"])
+
+
+def test_a_known_token_past_its_ttl_is_answered_at_once_and_a_revoked_one_soon_refused(tmp_path):
+    """Checks minutes apart must not each wait for the hub (300 at once queue on its one
+    process): a token resolved earlier is answered without waiting, and the hub is asked
+    again behind the reply; once the hub says it is revoked, every process refuses it,
+    and a token never seen waits for the hub."""
+    import asyncio
+    import time
+
+    from storeops.hub.check_keys import KeyStore
+    from storeops.hub.check_service import Tokens
+
+    hub = _Hub(delay=0.2)
+    stores = [KeyStore(tmp_path / "keys.sqlite", {}) for _ in range(2)]  # two HTTP processes
+    first, second = (Tokens(hub, s, ttl=0.05) for s in stores)
+
+    async def timed(tokens, token):
+        t = time.perf_counter()
+        name = await tokens.learner(token)
+        return name, time.perf_counter() - t
+
+    async def scenario():
+        assert (await timed(first, "ann-1"))[1] >= 0.2  # never seen: waits for the hub
+        await asyncio.sleep(0.1)  # past the TTL
+        name, took = await timed(second, "ann-1")  # the other process knows it from the file
+        await asyncio.sleep(0.01)
+        assert name == "ann" and took < 0.1 and hub.asked == 2  # ... and re-asks behind
+        await asyncio.sleep(0.3)
+        hub.revoked.add("ann-1")
+        await asyncio.sleep(0.1)
+        assert (await first.learner("ann-1")) == "ann"  # stale, once, while it re-asks
+        await asyncio.sleep(0.3)  # the hub has answered: revoked
+        assert await first.learner("ann-1") is None
+        assert await second.learner("ann-1") is None  # the other process asks before answering
+        assert (await timed(second, "bob-1"))[1] >= 0.2
+
+    asyncio.run(scenario())

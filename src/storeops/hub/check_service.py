@@ -13,7 +13,8 @@ generic message; never the expected value, never how close an answer is.
   nothing in the request body can name another learner, so a learner only ever meets
   their own key. A resolved token is trusted for ``token_ttl_seconds`` (default 10), so
   a revoked token, a stopped server's token or a learner taken out of the class stops
-  working within that time.
+  working within that time (plus one round trip to the hub: a token the service knows is
+  answered at once and asked about again behind the reply, see :class:`Tokens`).
 * **What**: ``POST <prefix>check`` with ``{"assignment", "question", "answer"}``, the
   answer in the wire format (:mod:`storeops.grading.wire` decodes it as untrusted input).
 * **Limits**: at most ``limit`` judged checks per learner and question in any
@@ -58,6 +59,7 @@ DB_FILE = "check_attempts.sqlite"
 MAX_BODY = 8 * 1024 * 1024
 KEY_WAIT = 1.2  # seconds a check waits for keys being computed (the client waits 2 s)
 WARM_ENV = "STOREOPS_CHECK_STUDENTS"  # learners whose keys are computed at start
+REMEMBER = 3600.0  # seconds a resolved token is answered at once while the hub is re-asked
 HTTP_FLAG = "--http"  # argv of the HTTP processes the first process starts
 
 
@@ -198,12 +200,22 @@ def sqlite3_readonly(path: str | Path):
 
 class Tokens:
     """Hub tokens resolved to learners, shared by the service's processes (the key store's
-    ``tokens`` table holds a token's sha256, never the token) and trusted ``ttl`` seconds:
-    after that the hub is asked again, so a revoked token stops working within ``ttl``."""
+    ``tokens`` table holds a token's sha256, never the token).
 
-    def __init__(self, auth, store: KeyStore, ttl: float) -> None:
+    A resolved token is trusted for ``ttl`` seconds. Past that, a token resolved within
+    ``remember`` seconds is answered at once and asked about again behind the reply (only
+    one question to the hub per token at a time): in a class, learners check minutes
+    apart, so with a short TTL nearly every check would wait for the hub, and 300 of them
+    at once queue on its one process. A refusal deletes the token's row, so every process
+    asks the hub before its next answer: a revoked token stops working within ``ttl``
+    plus that one hub round trip. A token never resolved, or not within ``remember``,
+    waits for the hub."""
+
+    def __init__(self, auth, store: KeyStore, ttl: float, remember: float = REMEMBER) -> None:
         self.auth, self.db, self.ttl = auth, store.db, ttl
+        self.remember = max(remember, ttl)
         self._memo: dict[str, tuple[str | None, float]] = {}  # digest -> (name, resolved)
+        self._asking: dict[str, asyncio.Task] = {}  # digest -> its hub question in flight
 
     async def learner(self, token: str) -> str | None:
         """The learner who owns ``token`` (None: not a learner of this class)."""
@@ -214,22 +226,43 @@ class Tokens:
             return name
         row = self.db.execute(
             "SELECT name, resolved FROM tokens WHERE digest=? AND resolved>?",
-            (digest, now - self.ttl),
+            (digest, now - self.remember),
         ).fetchone()
-        if row is not None:
-            self._memo[digest] = (row[0], row[1])
-            return row[0]
-        model = await self.auth.user_for_token(token, use_cache=False, sync=False)
-        ok = (
-            model
-            and model.get("kind", "user") == "user"
-            and self.auth.check_scopes(self.auth.access_scopes, model)
-        )
-        name = model["name"] if ok else None
-        self._memo[digest] = (name, now)  # a refusal is remembered here only
-        if name is not None:
-            self.db.execute("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", (digest, name, now))
-        return name
+        if row is None:  # never resolved, forgotten, or refused by another process
+            return await self._ask(token, digest)
+        self._memo[digest] = (row[0], row[1])
+        if now - row[1] >= self.ttl and digest not in self._asking:
+            self._asking[digest] = asyncio.ensure_future(self._ask_behind(token, digest))
+        return row[0]
+
+    async def _ask_behind(self, token: str, digest: str) -> None:
+        from tornado.log import app_log
+
+        try:
+            await self._ask(token, digest)
+        except Exception as exc:  # the hub unreachable: the known learner stays known
+            app_log.warning("check service: could not re-ask the hub about a token: %s", exc)
+
+    async def _ask(self, token: str, digest: str) -> str | None:
+        try:
+            model = await self.auth.user_for_token(token, use_cache=False, sync=False)
+            ok = (
+                model
+                and model.get("kind", "user") == "user"
+                and self.auth.check_scopes(self.auth.access_scopes, model)
+            )
+            name = model["name"] if ok else None
+            now = time.time()
+            self._memo[digest] = (name, now)  # a refusal is remembered here only
+            if name is None:
+                self.db.execute("DELETE FROM tokens WHERE digest=?", (digest,))
+            else:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", (digest, name, now)
+                )
+            return name
+        finally:
+            self._asking.pop(digest, None)
 
 
 def answer(log: AttemptLog, limits: Limits, q, k: dict, student: str, data) -> tuple[int, dict]:
@@ -403,7 +436,7 @@ def main() -> None:
             keeper.poll()
             if time.time() - purged > 60:
                 purged = time.time()
-                store.forget_tokens(purged - limits.token_ttl)
+                store.forget_tokens(purged - max(REMEMBER, limits.token_ttl))
             for i, proc in enumerate(http):  # an HTTP process that died is replaced
                 if proc.poll() is not None:
                     logging.warning("check service: HTTP process %s ended; restarting", proc.pid)

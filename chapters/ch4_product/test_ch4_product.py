@@ -137,6 +137,44 @@ def test_reorder_scoring(store, reorder_key):
     assert kind.score(safer, key) == pytest.approx(expected)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [20250101, 20250102])
+def test_a_sku_decisions_run_earns_what_the_whole_store_earns_on_the_sku(seed, monkeypatch):
+    """The grader's run of a SKU decision (a lean run that builds only the SKU's ledger, and
+    reuses the market and the orders placed between plans that share them) gives the SKU's
+    contribution of the whole store that `evaluate` runs with every table, to the fen: on two
+    stores, for the own plan, reorder rules and prices, in an order that builds a second
+    market between two reorder rules."""
+    import storeops.sim.policy as policy_module
+    from storeops.analysis.plans import sku_window_profit
+    from storeops.chapters.ch4_product.product import price_sku, reorder_sku
+    from storeops.sim import default_policy
+    from storeops.sim.evaluate import evaluate
+    from storeops.sim.finance import sku_contribution
+
+    monkeypatch.setattr(policy_module, "_DEMAND", [])
+    own = default_policy(seed)
+    whole = evaluate(seed, own, tables=True).store
+    year = (str(whole.calendar["date"].min().date()), str(whole.calendar["date"].max().date()))
+    short = {"seed": seed, "sku": reorder_sku(whole), "first": year[0], "last": year[1]}
+    pricey = {"seed": seed, "sku": price_sku(whole), "first": "2025-07-07", "last": year[1]}
+    listed = float(whole.products.set_index("sku").loc[pricey["sku"], "list_price"])
+    reorder, price = ch4.q9.kind, ch4.q12.kind
+    plans = [
+        (short, own, whole),
+        (short, reorder.policy(own, {"service_level": 0.8, "cover_days": 7.0}, short), None),
+        (pricey, price.policy(own, {"price": round(1.2 * listed, 2)}, pricey), None),
+        (short, reorder.policy(own, {"service_level": 0.99, "cover_days": 60.0}, short), None),
+        (pricey, price.policy(own, {"price": round(0.9 * listed, 2)}, pricey), None),
+    ]
+    for key, plan, full in plans:
+        full = full or evaluate(seed, plan, tables=True).store
+        expected = sku_contribution(full.tables, start=key["first"], end=key["last"])
+        run = sku_window_profit(seed, plan, key["sku"], key["first"], key["last"])
+        assert run == pytest.approx(expected.loc[key["sku"], "contribution"], abs=0.005)
+    assert len(policy_module._DEMAND) == policy_module.REUSED_MARKETS
+
+
 def test_reorder_plausibility_names_the_field():
     kind = ch4.q9.kind
     assert kind.plausible({"service_level": 0.95, "cover_days": 30}, None) == []

@@ -266,24 +266,67 @@ def test_price_plausibility_names_the_value():
     assert kind.evaluate(129.456, None) == {"plan": {"price": 129.46}}
 
 
-def test_price_sku_is_a_thin_margin_steady_best_seller(store):
+@pytest.fixture(scope="module")
+def price_reference():
+    """The reference run of the price question on the default store (its namespace holds the
+    category's elasticity `e` that the reference estimates)."""
+    from storeops.grading import keys as K
+
+    return K.reference(ASSIGNMENT, "q12", SOURCE.parent)
+
+
+def test_price_sku_is_a_thin_margin_steady_best_seller(store, price_reference):
     """The price question's SKU is on sale all year, among the best sellers, in a category
-    whose cuts moved units (slope at most PRICE_MIN_SLOPE), and no other such SKU has a
-    thinner margin at list price."""
+    whose cuts moved units (the reference solution's slope at most PRICE_MIN_SLOPE), and no
+    other such SKU has a thinner margin at list price."""
     from storeops.chapters.ch4_product import product as prod
 
     sku = prod.price_sku(store)
+    assert price_reference.namespace["pricey"] == sku
+    assert price_reference.namespace["e"] <= prod.PRICE_MIN_SLOPE
     products = store.products.set_index("sku")
     assert sku in prod.steady_skus(store)
     units = prod.completed_lines(store).groupby("sku")["quantity"].sum()
     top = units.reindex(prod.steady_skus(store)).nlargest(prod.PRICE_SELLERS).index
     assert sku in top
-    slopes = prod._cut_slopes(store)
-    assert slopes[products.loc[sku, "category"]] <= prod.PRICE_MIN_SLOPE
-    same = top[products.loc[top, "category"].map(slopes).to_numpy() <= prod.PRICE_MIN_SLOPE]
+    categories = products.loc[top, "category"]
+    same = top[categories.isin(prod._responsive_categories(store, categories.unique()))]
     ratio = products.loc[same, "unit_cost"] / products.loc[same, "list_price"]
     assert ratio[sku] == ratio.max()
     assert prod.price_from(store).day_of_week == 0
+
+
+def test_nothing_a_learner_imports_returns_the_price_questions_elasticity(store, price_reference):
+    """Every function of the chapter's package that takes the store alone, called on it,
+    returns nothing within a millionth of the category elasticity that the price question's
+    reference solution estimates (the number that, with the cost share, is the answer)."""
+    import inspect
+    import numbers
+
+    from storeops.chapters.ch4_product import product, questions, widget
+
+    e = price_reference.namespace["e"]
+
+    def numbers_in(value):
+        if isinstance(value, pd.Series | pd.DataFrame):
+            return [v for v in np.ravel(value.to_numpy()) if isinstance(v, numbers.Real)]
+        if isinstance(value, dict):
+            return [n for v in value.values() for n in numbers_in(v)]
+        if isinstance(value, list | tuple | set | frozenset):
+            return [n for v in value for n in numbers_in(v)]
+        return [value] if isinstance(value, numbers.Real) else []
+
+    called = []
+    for module in (product, questions, widget):
+        for name, func in vars(module).items():
+            if not inspect.isfunction(func) or func.__module__ != module.__name__:
+                continue
+            if list(inspect.signature(func).parameters) != ["store"]:
+                continue
+            called.append(name)
+            found = [v for v in numbers_in(func(store)) if np.isclose(v, e, rtol=1e-6, atol=0)]
+            assert not found, name
+    assert {"price_sku", "reorder_sku", "stockout_margin"} <= set(called)
 
 
 def test_a_stores_best_price_is_searched_once_and_then_read_from_the_private_cache(

@@ -478,10 +478,9 @@ def run_store(
 ) -> Store:
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth.
 
-    `demand`: what `place_demand(market, seed)` returned, when the caller has it (neither is
-    changed by the run; `market.incident_rng` must be in the state `place_demand` left it).
-    `only` (with `lean`): build just the tables named, and no truth (a caller that reads one
-    SKU's money needs `storeops.sim.finance.LEDGER_TABLES`); the finance table if named.
+    `demand`: `place_demand(market, seed)` if the caller has it (the run changes neither; the
+    incidents stream as `place_demand` left it). `only` (with `lean`): just the tables named
+    (one SKU's money needs `finance.LEDGER_TABLES`), the finance table if named, no truth.
 
     `campaigns` (checked) replace the store's own (None). `lean` builds only what a plan's
     outcome is read from (see `evaluate`): no customers unless there are campaigns (their

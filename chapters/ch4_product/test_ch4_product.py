@@ -449,6 +449,23 @@ def test_exercise_structure(source_nb):
     assert all(not c.get("outputs") for c in source_nb.cells if c.cell_type == "code")
 
 
+def test_the_notebooks_first_cell_does_not_load_the_simulator():
+    """The learner's one import line brings what reads a store's tables, not the engine (and
+    scipy behind it: a second or more of the notebook's run)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from storeops.chapters.ch4_product.questions import *\n"
+        "print(sorted(m for m in ('storeops.sim.generate', 'storeops.sim.policy', 'scipy.stats')"
+        " if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_widget_exploration_is_recorded_in_a_graded_variable(source_nb):
     widget = next(c for c in source_nb.cells if src.grade_id(c).endswith("-widget"))
     q = src.question_of(widget)

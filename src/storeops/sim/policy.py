@@ -53,7 +53,7 @@ import hashlib
 import json
 import numbers
 import pickle
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -688,21 +688,22 @@ _DEMAND: list[tuple] = []
 
 
 def _market_and_demand(inputs: tuple, staffing: np.ndarray | None) -> tuple:
-    """`build_market(*inputs, staffing)` and its `place_demand`, or those last built from
-    the same inputs, with the incidents stream set back to where `place_demand` left it."""
+    """`build_market(*inputs, staffing)` and its `place_demand`, or those last built from the
+    same inputs: a copy of the market whose incidents stream is its own, where `place_demand`
+    left it (the kept market is never run on, so runs may share it)."""
     digest = hashlib.sha256(pickle.dumps((inputs, staffing), protocol=5)).digest()
     hit = next((i for i, entry in enumerate(_DEMAND) if entry[0] == digest), None)
     if hit is None:
         market = build_market(*inputs, staffing)
         demand = place_demand(market, inputs[0])
-        state = copy.deepcopy(market.incident_rng.bit_generator.state)
-        entry = (digest, market, demand, state)
+        entry = (digest, market, demand, copy.deepcopy(market.incident_rng.bit_generator.state))
     else:
         entry = _DEMAND.pop(hit)
     _DEMAND[:] = [entry, *_DEMAND][:REUSED_MARKETS]
     _, market, demand, state = entry
-    market.incident_rng.bit_generator.state = copy.deepcopy(state)
-    return market, demand
+    stream = type(market.incident_rng.bit_generator)()
+    stream.state = copy.deepcopy(state)
+    return replace(market, incident_rng=np.random.Generator(stream)), demand
 
 
 def _runs(values: np.ndarray, start: date) -> list[Period]:

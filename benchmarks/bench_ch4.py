@@ -10,10 +10,14 @@ Prints, on the default store:
   by side: the key built cold (the best plan searched over runs of the simulator, what the
   grader pays once per store), built again by a fresh worker (read from the instructor's
   private cache) and looked up in the same worker; then one submission graded with the key
-  warm (a plan not seen before: one run of the simulator; the same plan again: a lookup).
-  Each figure in wall seconds and in this process's CPU seconds (on a loaded machine the
-  CPU figure is what the grading costs, the wall figure what it waited); and the parts of
-  one run (the store's own plan, the lean simulation, the SKU's contribution);
+  warm (a plan not seen before: one run of the simulator, which for a reorder rule reuses the
+  store's own market and orders placed that the search kept; the same plan again: a lookup),
+  and a new plan in a worker that keeps no market (its first submission on a store whose key
+  it read from the disk cache). Each figure in wall seconds and in this process's CPU seconds
+  (on a loaded machine the CPU figure is what the grading costs, the wall figure what it
+  waited); and the parts of one run: the store's own plan, the lean run that builds every
+  table (what a SKU's run was), the SKU's run with a new market and with a kept one, and the
+  SKU's contribution;
 - the price explorer's callback latency (median and max over many slider moves) with the
   notebook's `units_at`, and with a stub (which must answer with a message).
 Not a test: timings on a shared machine vary; run `uptime` alongside.
@@ -66,12 +70,14 @@ def bench_decision(cache: Path) -> None:
     from storeops.chapters.ch4_product import questions as ch4
     from storeops.data import load_store
     from storeops.grading import judges
-    from storeops.sim.finance import DEFAULT_COSTS, sku_contribution
+    from storeops.sim import policy as policy_module
+    from storeops.sim.finance import DEFAULT_COSTS, LEDGER_TABLES, sku_contribution
     from storeops.sim.policy import default_policy, simulate
 
     store = load_store()
     os.environ["STOREOPS_CACHE"] = str(cache)  # an empty private cache: the first key is cold
     answers = {"q9": {"service_level": 0.93, "cover_days": 40.0}, "q12": None}
+    others = {"q9": {"service_level": 0.94, "cover_days": 41.0}, "q12": None}
     rows, keys = {}, {}
     for name in ("q9", "q12"):
         kind = getattr(ch4, name).kind
@@ -81,13 +87,16 @@ def bench_decision(cache: Path) -> None:
         ch4._PROFITS.clear()
         disk = timed_call(lambda kind=kind: judges.sku_decision_key(kind, store))
         warm = timed_call(lambda kind=kind: judges.sku_decision_key(kind, store))
-        if answers[name] is None:  # a price not searched: 7 % above the list price
-            sku = keys[name]["sku"]
-            answers[name] = round(1.07 * store.products.set_index("sku").loc[sku, "list_price"], 2)
+        if answers[name] is None:  # prices not searched: 7 and 8 % above the list price
+            listed = store.products.set_index("sku").loc[keys[name]["sku"], "list_price"]
+            answers[name], others[name] = round(1.07 * listed, 2), round(1.08 * listed, 2)
         answer = kind.evaluate(answers[name], store)
         new = timed_call(lambda kind=kind, a=answer, k=keys[name]: kind.score(a, k))
         again = timed_call(lambda kind=kind, a=answer, k=keys[name]: kind.score(a, k))
-        rows[name] = (cold, disk, warm, new, again)
+        policy_module._DEMAND.clear()  # a worker that keeps no market
+        other = kind.evaluate(others[name], store)
+        bare = timed_call(lambda kind=kind, a=other, k=keys[name]: kind.score(a, k))
+        rows[name] = (cold, disk, warm, new, again, bare)
     print(f"decision grading ({'wall s / cpu s':>15}): {'q9 reorder':>17} {'q12 price':>17}")
     labels = (
         "key, cold (search)",
@@ -95,6 +104,7 @@ def bench_decision(cache: Path) -> None:
         "key, same worker (memory)",
         "submission, new plan (1 run)",
         "submission, same plan again",
+        "submission, new plan, no market kept",
     )
     for i, label in enumerate(labels):
         cells = " ".join(f"{rows[q][i][0]:7.3f} / {rows[q][i][1]:7.3f}" for q in ("q9", "q12"))
@@ -107,13 +117,19 @@ def bench_decision(cache: Path) -> None:
     key = keys["q9"]
     seed = key["seed"]
     policy_s, _, own = timed_call(lambda: default_policy(seed))
-    sim_s, sim_cpu, run = timed_call(lambda: simulate(seed, own, lean=True))
+    lean = timed_call(lambda: simulate(seed, own, lean=True))
+    policy_module._DEMAND.clear()
+    ledger = dict(lean=True, reuse=True, only=LEDGER_TABLES)
+    built = timed_call(lambda: simulate(seed, own, **ledger))
+    kept_s, kept_cpu, run = timed_call(lambda: simulate(seed, own, **ledger))
     contrib_s, _, _ = timed_call(
         lambda: sku_contribution(run.tables, DEFAULT_COSTS, key["first"], key["last"])
     )
     print(
-        f"  parts of one run: default_policy {policy_s:.2f} s (once per seed), "
-        f"lean simulate {sim_s:.2f} s wall / {sim_cpu:.2f} s cpu, sku_contribution {contrib_s:.2f} s"
+        f"  parts of one run (wall s / cpu s): default_policy {policy_s:.2f} (once per seed); "
+        f"lean run, every table {lean[0]:.2f} / {lean[1]:.2f}; the SKU's run, new market "
+        f"{built[0]:.2f} / {built[1]:.2f}, kept market {kept_s:.2f} / {kept_cpu:.2f}; "
+        f"sku_contribution {contrib_s:.2f}"
     )
 
 

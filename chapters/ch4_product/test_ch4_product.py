@@ -137,6 +137,44 @@ def test_reorder_scoring(store, reorder_key):
     assert kind.score(safer, key) == pytest.approx(expected)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [20250101, 20250102])
+def test_a_sku_decisions_run_earns_what_the_whole_store_earns_on_the_sku(seed, monkeypatch):
+    """The grader's run of a SKU decision (a lean run that builds only the SKU's ledger, and
+    reuses the market and the orders placed between plans that share them) gives the SKU's
+    contribution of the whole store that `evaluate` runs with every table, to the fen: on two
+    stores, for the own plan, reorder rules and prices, in an order that builds a second
+    market between two reorder rules."""
+    import storeops.sim.policy as policy_module
+    from storeops.analysis.plans import sku_window_profit
+    from storeops.chapters.ch4_product.product import price_sku, reorder_sku
+    from storeops.sim import default_policy
+    from storeops.sim.evaluate import evaluate
+    from storeops.sim.finance import sku_contribution
+
+    monkeypatch.setattr(policy_module, "_DEMAND", [])
+    own = default_policy(seed)
+    whole = evaluate(seed, own, tables=True).store
+    year = (str(whole.calendar["date"].min().date()), str(whole.calendar["date"].max().date()))
+    short = {"seed": seed, "sku": reorder_sku(whole), "first": year[0], "last": year[1]}
+    pricey = {"seed": seed, "sku": price_sku(whole), "first": "2025-07-07", "last": year[1]}
+    listed = float(whole.products.set_index("sku").loc[pricey["sku"], "list_price"])
+    reorder, price = ch4.q9.kind, ch4.q12.kind
+    plans = [
+        (short, own, whole),
+        (short, reorder.policy(own, {"service_level": 0.8, "cover_days": 7.0}, short), None),
+        (pricey, price.policy(own, {"price": round(1.2 * listed, 2)}, pricey), None),
+        (short, reorder.policy(own, {"service_level": 0.99, "cover_days": 60.0}, short), None),
+        (pricey, price.policy(own, {"price": round(0.9 * listed, 2)}, pricey), None),
+    ]
+    for key, plan, full in plans:
+        full = full or evaluate(seed, plan, tables=True).store
+        expected = sku_contribution(full.tables, start=key["first"], end=key["last"])
+        run = sku_window_profit(seed, plan, key["sku"], key["first"], key["last"])
+        assert run == pytest.approx(expected.loc[key["sku"], "contribution"], abs=0.005)
+    assert len(policy_module._DEMAND) == policy_module.REUSED_MARKETS
+
+
 def test_reorder_plausibility_names_the_field():
     kind = ch4.q9.kind
     assert kind.plausible({"service_level": 0.95, "cover_days": 30}, None) == []
@@ -228,24 +266,68 @@ def test_price_plausibility_names_the_value():
     assert kind.evaluate(129.456, None) == {"plan": {"price": 129.46}}
 
 
-def test_price_sku_is_a_thin_margin_steady_best_seller(store):
+@pytest.fixture(scope="module")
+def price_reference():
+    """The reference run of the price question on the default store (its namespace holds the
+    category's elasticity `e` that the reference estimates)."""
+    from storeops.grading import keys as K
+
+    return K.reference(ASSIGNMENT, "q12", SOURCE.parent)
+
+
+def test_price_sku_is_a_thin_margin_steady_best_seller(store, price_reference):
     """The price question's SKU is on sale all year, among the best sellers, in a category
-    whose cuts moved units (slope at most PRICE_MIN_SLOPE), and no other such SKU has a
-    thinner margin at list price."""
+    whose cuts moved units (the reference solution's slope at most PRICE_MIN_SLOPE), and no
+    other such SKU has a thinner margin at list price."""
     from storeops.chapters.ch4_product import product as prod
 
     sku = prod.price_sku(store)
+    assert price_reference.namespace["pricey"] == sku
+    assert price_reference.namespace["e"] <= prod.PRICE_MIN_SLOPE
     products = store.products.set_index("sku")
     assert sku in prod.steady_skus(store)
-    units = prod.completed_lines(store).groupby("sku")["quantity"].sum()
+    lines = prod.completed_lines(store)
+    units = lines.groupby("sku")["quantity"].sum()
     top = units.reindex(prod.steady_skus(store)).nlargest(prod.PRICE_SELLERS).index
     assert sku in top
-    slopes = prod._cut_slopes(store)
-    assert slopes[products.loc[sku, "category"]] <= prod.PRICE_MIN_SLOPE
-    same = top[products.loc[top, "category"].map(slopes).to_numpy() <= prod.PRICE_MIN_SLOPE]
+    categories = products.loc[top, "category"]
+    same = top[categories.isin(prod._responsive_categories(store, categories.unique(), lines))]
     ratio = products.loc[same, "unit_cost"] / products.loc[same, "list_price"]
     assert ratio[sku] == ratio.max()
     assert prod.price_from(store).day_of_week == 0
+
+
+def test_nothing_a_learner_imports_returns_the_price_questions_elasticity(store, price_reference):
+    """Every function of the chapter's package that takes the store alone, called on it,
+    returns nothing within a millionth of the category elasticity that the price question's
+    reference solution estimates (the number that, with the cost share, is the answer)."""
+    import inspect
+    import numbers
+
+    from storeops.chapters.ch4_product import product, questions, widget
+
+    e = price_reference.namespace["e"]
+
+    def numbers_in(value):
+        if isinstance(value, pd.Series | pd.DataFrame):
+            return [v for v in np.ravel(value.to_numpy()) if isinstance(v, numbers.Real)]
+        if isinstance(value, dict):
+            return [n for v in value.values() for n in numbers_in(v)]
+        if isinstance(value, list | tuple | set | frozenset):
+            return [n for v in value for n in numbers_in(v)]
+        return [value] if isinstance(value, numbers.Real) else []
+
+    called = []
+    for module in (product, questions, widget):
+        for name, func in vars(module).items():
+            if not inspect.isfunction(func) or func.__module__ != module.__name__:
+                continue
+            if list(inspect.signature(func).parameters) != ["store"]:
+                continue
+            called.append(name)
+            found = [v for v in numbers_in(func(store)) if np.isclose(v, e, rtol=1e-6, atol=0)]
+            assert not found, name
+    assert {"price_sku", "reorder_sku", "stockout_margin"} <= set(called)
 
 
 def test_a_stores_best_price_is_searched_once_and_then_read_from_the_private_cache(
@@ -366,6 +448,23 @@ def test_exercise_structure(source_nb):
     first = next(c for c in source_nb.cells if c.cell_type == "code")
     assert first.source.startswith(f"from storeops.chapters.{ASSIGNMENT}.questions import *")
     assert all(not c.get("outputs") for c in source_nb.cells if c.cell_type == "code")
+
+
+def test_the_notebooks_first_cell_does_not_load_the_simulator():
+    """The learner's one import line brings what reads a store's tables, not the engine (and
+    scipy behind it: a second or more of the notebook's run)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from storeops.chapters.ch4_product.questions import *\n"
+        "print(sorted(m for m in ('storeops.sim.generate', 'storeops.sim.policy', 'scipy.stats')"
+        " if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_widget_exploration_is_recorded_in_a_graded_variable(source_nb):

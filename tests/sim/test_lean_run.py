@@ -108,3 +108,27 @@ def test_the_planners_yardstick_is_the_store_own_whatever_the_plan_and_calendar(
         )
         assert planned.traffic.table["spend"].sum() < own.traffic.table["spend"].sum()
         assert planned.typical_orders == own.typical_orders
+
+
+def test_a_reused_market_gives_the_run_a_fresh_market_gives(monkeypatch):
+    """Runs with `reuse` share the market and the orders placed of plans that differ in their
+    reorder rules only: a reused run builds every table a fresh run builds, row for row (the
+    incidents stream set back, nothing of the kept market changed by the run before), and
+    `only` builds just the tables named, as the full lean run builds them."""
+    import storeops.sim.policy as policy_module
+    from storeops.sim.finance import LEDGER_TABLES
+    from storeops.sim.policy import ReorderRule
+
+    monkeypatch.setattr(policy_module, "_DEMAND", [])
+    own = default_policy(DEFAULT_SEED)
+    rules = tuple(ReorderRule(r.sku, None, 7.0, r.min_order_qty, 0.8) for r in own.reorder)
+    plans = [own, replace(own, reorder=rules[:40] + own.reorder[40:]), replace(own, reorder=rules)]
+    for i, plan in enumerate(plans):
+        fresh = simulate(DEFAULT_SEED, plan, lean=True)
+        reused = simulate(
+            DEFAULT_SEED, plan, lean=True, reuse=True, only=None if i else LEDGER_TABLES
+        )
+        assert set(reused.tables) == (set(fresh.tables) if i else set(LEDGER_TABLES))
+        for name, table in reused.tables.items():
+            pd.testing.assert_frame_equal(table, fresh.tables[name], check_exact=True, obj=name)
+    assert len(policy_module._DEMAND) == 1

@@ -121,14 +121,16 @@ def set_sku_price(
 def sku_window_profit(seed: int, plan: Policy, sku: str, first: str, last: str) -> float:
     """What `plan` earns on `sku` from `first` to `last` (ISO dates, both included): the SKU's
     contribution in the finance table's terms (`storeops.sim.finance.sku_contribution`), from
-    the lean run (the tables the finance table adds up, row for row the full run's).
+    a lean run that builds only the tables the SKU's ledger reads (row for row the full
+    run's), and shares the market and the orders placed with the last runs of plans that
+    differ only in reorder rules (a search over a reorder rule, or the store's own plan).
 
     The store's whole profit would bury a one-SKU decision under the noise of the lines it
     moves between other SKUs; the other SKUs' expected units do not change."""
-    from storeops.sim.finance import DEFAULT_COSTS, sku_contribution
+    from storeops.sim.finance import DEFAULT_COSTS, LEDGER_TABLES, sku_contribution
     from storeops.sim.policy import simulate
 
-    store = simulate(seed, plan, lean=True)
+    store = simulate(seed, plan, lean=True, reuse=True, only=LEDGER_TABLES)
     table = sku_contribution(store.tables, DEFAULT_COSTS, first, last)
     return float(table.loc[sku, "contribution"])
 

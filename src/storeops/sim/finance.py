@@ -324,6 +324,20 @@ def _line_shares(
     return order_day, order_day[pos], forfeit_day[pos], qty, gross, share, paid
 
 
+# the tables `_ledger` reads: what one SKU's money (`sku_contribution`) needs of a run
+LEDGER_TABLES = (
+    "calendar",
+    "products",
+    "orders",
+    "order_lines",
+    "returns",
+    "inventory",
+    "traffic",
+    "service_staffing",
+    "campaigns",
+)
+
+
 def _ledger(
     tables: dict[str, pd.DataFrame],
     costs: Costs,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -472,8 +473,14 @@ def run_store(
     lean: bool = False,
     campaigns: list[PlannedCampaign] | None = None,
     until: int | None = None,
+    demand: tuple[dict, PlacedOrders] | None = None,
+    only: Collection[str] | None = None,
 ) -> Store:
     """Orders, stock, customers and after-sales on top of `market`; assemble tables and truth.
+
+    `demand`: `place_demand(market, seed)` if the caller has it (the run changes neither; the
+    incidents stream as `place_demand` left it). `only` (with `lean`): just the tables named
+    (one SKU's money needs `finance.LEDGER_TABLES`), the finance table if named, no truth.
 
     `campaigns` (checked) replace the store's own (None). `lean` builds only what a plan's
     outcome is read from (see `evaluate`): no customers unless there are campaigns (their
@@ -487,11 +494,7 @@ def run_store(
         campaigns = [planned(c, start) for c in own_campaigns(start, days)]
     if lean and until is not None:
         campaigns = [c for c in campaigns if c.day < until]
-    traffic = market.traffic
-    funnel = simulate_funnel(
-        seed, traffic.sessions, traffic.bad_sessions, market.effects, market.products.price_index
-    )
-    placed = place_orders(market, seed, funnel["orders"])
+    funnel, placed = place_demand(market, seed) if demand is None else demand
     stock = run_inventory(market, seed, days, placed, reorder)
     sales = serve_orders(market, placed, stock.inventory)
     checkout_incident, placed_presale = placed.checkout_incident, placed.presale_chats
@@ -522,11 +525,13 @@ def run_store(
     # the activity holds them now
     del funnel, stock, sales, buyers, chats, after, placed_presale, presale_order, post
     costs = DEFAULT_COSTS.scaled(scale)
-    truth = _truth(market, seed, days, channels, activity, costs, lean)
-    tables = build_tables(market, seed, days, channels, activity)
+    only = None if not lean or only is None else set(only)
+    truth = _truth(market, seed, days, channels, activity, costs, lean) if only is None else None
+    tables = build_tables(market, seed, days, channels, activity, only)
     keys = _row_keys(market, activity)
     del activity  # the tables hold what happened; the finance table reads them alone
-    tables["finance"] = finance_table(tables, costs, keys)
+    if only is None or "finance" in only:
+        tables["finance"] = finance_table(tables, costs, keys)
     meta = dict(
         seed=seed,
         generator_version=GENERATOR_VERSION,
@@ -537,6 +542,16 @@ def run_store(
         costs=costs.as_dict(),
     )
     return Store(tables, truth, meta)
+
+
+def place_demand(market: Market, seed: int) -> tuple[dict, PlacedOrders]:
+    """The funnel and the orders placed under `market`, before stock decides what is served:
+    nothing a reorder rule or a campaign decides moves them."""
+    traffic = market.traffic
+    funnel = simulate_funnel(
+        seed, traffic.sessions, traffic.bad_sessions, market.effects, market.products.price_index
+    )
+    return funnel, place_orders(market, seed, funnel["orders"])
 
 
 def _truth(
@@ -1026,12 +1041,13 @@ def build_tables(
     days: int,
     channels: tuple[str, ...],
     activity: Activity,
+    only: Collection[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The published tables, in the order the data dictionary lists them (no customers table
-    and no customer ids when the run drew no customers)."""
+    and no customer ids when the run drew no customers); `only`: those named (and the one
+    built with each: returns with reviews, campaigns with their sends)."""
     funnel, sales, buyers = activity.funnel, activity.sales, activity.buyers
     dates = market.effects["dates"]
-    ab = _ab_table(seed, market.traffic, funnel, dates)
     widths = IdWidths(
         order=id_width(sales.orders["day"].size, 7),
         customer=id_width(0 if buyers is None else buyers["segment"].size, 6),
@@ -1039,19 +1055,34 @@ def build_tables(
     )
     day_ts = dates.to_numpy().astype("datetime64[ns]")
     texts = activity.texts or {}
-    returns, reviews = _aftersales_tables(sales, activity.after, day_ts, widths, texts)
-    tables = dict(
-        calendar=market.calendar,
-        products=market.products.table,
-        competitor_prices=market.products.competitor_table,
-        traffic=market.traffic.table,
-        funnel=_funnel_table(
+    pairs = {}
+
+    def aftersales(name):
+        if "returns" not in pairs:
+            pairs["returns"], pairs["reviews"] = _aftersales_tables(
+                sales, activity.after, day_ts, widths, texts
+            )
+        return pairs[name]
+
+    def campaigns(name):
+        if "campaigns" not in pairs:
+            pairs["campaigns"], pairs["campaign_sends"] = _campaign_tables(
+                market.t0.date(), activity.campaigns, widths, named=buyers is not None
+            )
+        return pairs[name]
+
+    build = dict(
+        calendar=lambda: market.calendar,
+        products=lambda: market.products.table,
+        competitor_prices=lambda: market.products.competitor_table,
+        traffic=lambda: market.traffic.table,
+        funnel=lambda: _funnel_table(
             _campaign_visits(funnel, sales, activity.campaigns), sales, day_ts, days, channels
         ),
-        ab_tests=ab,
-        customers=None if buyers is None else _customer_table(market.t0, buyers, widths),
-        orders=_order_table(market.t0, sales, buyers, widths),
-        order_lines=pd.DataFrame(
+        ab_tests=lambda: _ab_table(seed, market.traffic, funnel, dates),
+        customers=lambda: None if buyers is None else _customer_table(market.t0, buyers, widths),
+        orders=lambda: _order_table(market.t0, sales, buyers, widths),
+        order_lines=lambda: pd.DataFrame(
             {
                 "order_id": make_ids("O", sales.line_order, widths.order),
                 "sku": make_ids("SKU", sales.line_sku, widths.sku),
@@ -1059,27 +1090,29 @@ def build_tables(
                 "unit_price": sales.line_price,
             }
         ),
-        inventory=_inventory_table(
+        inventory=lambda: _inventory_table(
             market.products.launched, activity.stock.inventory, day_ts, widths
         ),
-        purchase_orders=purchase_order_table(
+        purchase_orders=lambda: purchase_order_table(
             activity.stock.supply, activity.stock.inventory.purchase_orders, market, days
         ),
-        service_staffing=pd.DataFrame(
+        service_staffing=lambda: pd.DataFrame(
             {
                 "date": np.repeat(day_ts, HOURS),
                 "hour": np.tile(np.arange(HOURS, dtype=np.int64), days),
                 "agents": market.agents.reshape(-1).astype(np.int64),
             }
         ),
-        service_chats=_chat_table(market.t0, activity.chats, widths, texts.get("service_chats")),
-        returns=returns,
-        reviews=reviews,
-        seller_ratings=_seller_rating_table(seed, market, activity, day_ts, widths),
+        service_chats=lambda: _chat_table(
+            market.t0, activity.chats, widths, texts.get("service_chats")
+        ),
+        returns=lambda: aftersales("returns"),
+        reviews=lambda: aftersales("reviews"),
+        seller_ratings=lambda: _seller_rating_table(seed, market, activity, day_ts, widths),
+        campaigns=lambda: campaigns("campaigns"),
+        campaign_sends=lambda: campaigns("campaign_sends"),
     )
-    tables["campaigns"], tables["campaign_sends"] = _campaign_tables(
-        market.t0.date(), activity.campaigns, widths, named=buyers is not None
-    )
+    tables = {name: make() for name, make in build.items() if only is None or name in only}
     return {name: table for name, table in tables.items() if table is not None}
 
 

@@ -48,9 +48,12 @@ out in full. Only decisions the engine consumes are held:
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 import numbers
-from dataclasses import asdict, dataclass, field
+import pickle
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -65,7 +68,7 @@ from storeops.sim.campaigns import (
     own_campaigns,
     planned,
 )
-from storeops.sim.generate import build_market, check_args, run_store
+from storeops.sim.generate import build_market, check_args, place_demand, run_store
 from storeops.sim.inventory import draw_reorder_rule
 from storeops.sim.orders import ORDINARY_COUPON, Coupon, CouponTier
 from storeops.sim.params import (
@@ -643,11 +646,18 @@ def simulate(
     *,
     lean: bool = False,
     until: int | None = None,
+    reuse: bool = False,
+    only: tuple[str, ...] | None = None,
 ) -> Store:
     """Run the store under `policy`; the whole policy is checked before anything runs.
 
     `lean` (for `evaluate`) skips what a plan's outcome does not need, and with `until` (a day
-    index) what only days from it on need: see `run_store`.
+    index) what only days from it on need: see `run_store`. `reuse` (a search over plans that
+    differ in their reorder rules or campaigns only) keeps the market and the orders placed
+    (`place_demand`) of the last runs with `reuse` for the next one with the same market: the
+    run is the same, a third sooner (its calendar, products and traffic tables are shared by
+    those runs: read them, never change them in place). `only` (with `lean`): the tables to
+    build, and no truth.
     """
     seed, start, days, scale, channels = check_args(seed, start, days, scale, channels)
     policy = Policy() if policy is None else policy
@@ -658,10 +668,42 @@ def simulate(
     bids, reorder = _bids(policy, frame), _reorder(policy, frame, seed)
     coupons, festivals = _coupons(policy, frame), _festivals(policy, frame)
     staffing, campaigns = _staffing(policy, frame), _campaigns(policy, frame)
-    market = build_market(
-        seed, start, days, scale, channels, budgets, prices, bids, festivals, coupons, staffing
+    inputs = (seed, start, days, scale, channels, budgets, prices, bids, festivals, coupons)
+    if not reuse:
+        market, demand = build_market(*inputs, staffing), None
+    else:
+        market, demand = _market_and_demand(inputs, staffing)
+    return run_store(
+        market, seed, start, days, scale, channels, reorder, lean, campaigns, until, demand, only
     )
-    return run_store(market, seed, start, days, scale, channels, reorder, lean, campaigns, until)
+
+
+# the markets last built with `reuse` and their demand (about 30 MB each for the default
+# store), most recent first, by a digest of what they are built from: (digest, market,
+# (funnel, placed orders), the incidents stream's state after them). Two: a grader that
+# alternates a reorder question (the store's own market) with a price question (a new market
+# each time) keeps the store's own.
+REUSED_MARKETS = 2
+_DEMAND: list[tuple] = []
+
+
+def _market_and_demand(inputs: tuple, staffing: np.ndarray | None) -> tuple:
+    """`build_market(*inputs, staffing)` and its `place_demand`, or those last built from the
+    same inputs: a copy of the market whose incidents stream is its own, where `place_demand`
+    left it (the kept market is never run on, so runs may share it)."""
+    digest = hashlib.sha256(pickle.dumps((inputs, staffing), protocol=5)).digest()
+    hit = next((i for i, entry in enumerate(_DEMAND) if entry[0] == digest), None)
+    if hit is None:
+        market = build_market(*inputs, staffing)
+        demand = place_demand(market, inputs[0])
+        entry = (digest, market, demand, copy.deepcopy(market.incident_rng.bit_generator.state))
+    else:
+        entry = _DEMAND.pop(hit)
+    _DEMAND[:] = [entry, *_DEMAND][:REUSED_MARKETS]
+    _, market, demand, state = entry
+    stream = type(market.incident_rng.bit_generator)()
+    stream.state = copy.deepcopy(state)
+    return replace(market, incident_rng=np.random.Generator(stream)), demand
 
 
 def _runs(values: np.ndarray, start: date) -> list[Period]:

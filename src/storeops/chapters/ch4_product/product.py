@@ -135,11 +135,15 @@ def price_from(store) -> pd.Timestamp:
     return middle.normalize() + pd.offsets.Week(weekday=0)
 
 
-def _cut_slopes(store) -> pd.Series:
-    """Per category, the slope of log weekly units on log(price paid / list price), both
-    taken from each SKU's own mean over its in-stock weeks of completed orders."""
+def _responsive_categories(store, categories, lines: pd.DataFrame) -> set[str]:
+    """Of `categories`, those whose units answered the store's price cuts with a slope of at
+    most PRICE_MIN_SLOPE (else the one that answered most): the slope of log weekly units on
+    log(price paid / list price), both taken from each SKU's own mean over its in-stock weeks
+    of completed orders (`lines`, :func:`completed_lines`). Only which categories pass leaves
+    here: the slope of a category is the price question's answer to estimate (its reference
+    solution), not a number to hand out to a learner who imports this module."""
     products = store.products.set_index("sku")
-    lines = completed_lines(store)
+    lines = lines.copy()
     lines["week"] = lines["date"].dt.to_period("W-SUN").dt.start_time
     weekly = lines.groupby(["sku", "week"])[["quantity", "line_revenue"]].sum()
     inv = store.inventory.assign(week=store.inventory["date"].dt.to_period("W-SUN").dt.start_time)
@@ -152,7 +156,9 @@ def _cut_slopes(store) -> pd.Series:
     y = np.log(weekly["quantity"])
     x, y = x - x.groupby(sku).transform("mean"), y - y.groupby(sku).transform("mean")
     category = products["category"].reindex(sku).to_numpy()
-    return (x * y).groupby(category).sum() / (x * x).groupby(category).sum()
+    slopes = ((x * y).groupby(category).sum() / (x * x).groupby(category).sum()).reindex(categories)
+    passed = set(slopes.index[(slopes <= PRICE_MIN_SLOPE).to_numpy()])
+    return passed or {slopes.idxmin()}
 
 
 def price_sku(store) -> str:
@@ -162,15 +168,14 @@ def price_sku(store) -> str:
     largest share of its list price: its list price leaves the thinnest margin, so its best
     price is furthest from it."""
     products = store.products.set_index("sku")
-    units = completed_lines(store).groupby("sku")["quantity"].sum()
+    lines = completed_lines(store)
+    units = lines.groupby("sku")["quantity"].sum()
     steady = steady_skus(store)
     top = units.reindex(steady).dropna().sort_values(ascending=False, kind="stable")
     top = top.index[:PRICE_SELLERS]
-    slopes = _cut_slopes(store)
     category = products.loc[top, "category"]
-    responsive = top[category.map(slopes).to_numpy() <= PRICE_MIN_SLOPE]
-    if responsive.empty:
-        responsive = top[(category == slopes.reindex(category.unique()).idxmin()).to_numpy()]
+    passed = _responsive_categories(store, category.unique(), lines)
+    responsive = top[category.isin(passed).to_numpy()]
     ratio = products.loc[responsive, "unit_cost"] / products.loc[responsive, "list_price"]
     return str(ratio.sort_index().idxmax())
 

@@ -378,8 +378,7 @@ def test_exercise_works_unchanged_on_a_per_student_store(monkeypatch):
 
 
 # -- the chapter: its findings are the store's true incidents ----------------------------------
-@pytest.fixture(scope="module")
-def chapter_glue():
+def _page_glue() -> dict[str, str]:
     """Execute the chapter page (as the book build does) and collect its glued values."""
     import jupytext
     from nbclient import NotebookClient
@@ -394,6 +393,66 @@ def chapter_glue():
                 text = next(v for k, v in out["data"].items() if k.endswith("text/plain"))
                 values[name] = text.strip("'\"")
     return values
+
+
+@pytest.fixture(scope="module")
+def chapter_glue():
+    return _page_glue()
+
+
+@pytest.fixture(scope="module", params=["alice", "bob"])
+def other_chapter_glue(request, tmp_path_factory):
+    """The page's glued values on another learner's store (a per-student store of a course);
+    the environment is restored before any other test runs (the truth fixture reads it)."""
+    with pytest.MonkeyPatch.context() as mp:  # the kernel inherits the environment
+        mp.setenv("STOREOPS_COURSE_SEED", "20261122")
+        mp.setenv("STOREOPS_STUDENT", request.param)
+        mp.setenv("STOREOPS_CACHE", str(tmp_path_factory.mktemp("cache")))
+        return _page_glue()
+
+
+def _page_claims(g: dict[str, str]) -> None:
+    """The page's typed qualitative sentences, held against the numbers it glues."""
+    # "the biggest fall ..., the week after the peak"
+    assert g["wow_min_after_peak"] == "True"
+    # the mean of the daily rates is "close here" to the pooled conversion
+    assert abs(float(g["mean_of_daily"]) / float(g["pooled_conv"]) - 1) < 0.05
+    # "One run stands out": the failure is far longer than any other run of down hours
+    assert int(g["fail_hours"]) >= 2 * int(g["second_run"])
+    # "In the week of ... sales fell by": the worst ordinary week is a fall
+    assert float(g["drop_rel"]) > 0
+    # "... lost the most money": the category with the largest change lost money
+    assert not g["cat_big_loss_v"].startswith("¥-")
+    # "The two refund rates differ too"
+    assert g["refund_by_count"] != g["refund_by_money"]
+
+
+@pytest.mark.slow
+def test_page_claims_hold_on_the_default_store(chapter_glue):
+    _page_claims(chapter_glue)
+
+
+@pytest.mark.slow
+def test_page_claims_hold_on_other_stores(other_chapter_glue):
+    _page_claims(other_chapter_glue)
+
+
+def test_glossary_and_page_give_the_platforms_definitions():
+    """Conversion, 客单价 and the refund rate as the seller tools define them, the same in the
+    glossary and on the page (and chapter 5's per-sub-order refund rate)."""
+    glossary = (SOURCE_DIR.parent / "book" / "appendix" / "glossary.md").read_text()
+    row = {
+        line.split("|")[2].strip(): line for line in glossary.splitlines() if line.count("|") > 4
+    }
+    assert "paying buyers / visitors" in row["转化率"]
+    assert "客单价 = sales / paying buyers" in row["笔单价; the seller tools' 客单价 is per buyer"]
+    assert "refunded sub-orders" in row["退款率 / 退货率"] and "by money" in row["退款率 / 退货率"]
+    assert "those who chatted" in row["询单转化率"]
+    page = CHAPTER.read_text()
+    for definition in ("paying buyers / visitors", "sales / paying buyers", "refunded sub-orders"):
+        assert definition.replace(" ", "") in page.replace("*", "").replace(" ", "").replace(
+            "\n", ""
+        ), definition
 
 
 @pytest.mark.slow

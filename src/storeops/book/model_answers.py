@@ -26,7 +26,8 @@ def _ch3_plan(ns: dict) -> str:
             else f"moves from ¥{today[ch]:,.0f} to ¥{budget[ch]:,.0f} a day"
         )
         parts.append(
-            f"{ch.capitalize()} returns {roas[ch]:.2f} yuan of revenue per yuan over the year, "
+            f"{ch.capitalize()} returned {roas[ch]:.2f} yuan of revenue per yuan in July and "
+            "August, "
             f"so its average yuan {verdict} money, and its next yuan earns {mp[ch]:+.2f} in "
             f"profit: it {move}."
         )

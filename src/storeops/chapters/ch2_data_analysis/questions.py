@@ -55,7 +55,7 @@ __all__ = [
 A = "ch2_data_analysis"
 DENOMINATORS = ("sessions", "completed orders", "paying buyers", "product views")
 REFUND_RATES = (
-    "refunded orders / orders",
+    "refunded sub-orders / paid sub-orders",
     "refunds of the campaign's orders / the campaign's sales",
     "refunds paid in March / March sales",
 )

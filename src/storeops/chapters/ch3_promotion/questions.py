@@ -66,7 +66,9 @@ def _n_with_impressions(store) -> int:
 
 
 def _n_with_spend(store) -> int:
-    return int((store.traffic.groupby("channel")["spend"].sum() > 0).sum())
+    """Channels that spent in the decision months (question 2's window)."""
+    summer = store.traffic[store.traffic["date"].between("2025-07-01", "2025-08-31")]
+    return int((summer.groupby("channel")["spend"].sum() > 0).sum())
 
 
 def _curve_cases(store) -> list[tuple]:
@@ -189,11 +191,12 @@ q2 = Question(
     var="roas_by_channel",
     kind=Series(length=_n_with_spend, index_type="str", min=0),
     hints=[
-        "ROAS is revenue brought in per yuan spent. Which orders bring revenue?",
-        "Sum the revenue of completed orders by channel, and the spend in `store.traffic` by "
-        "channel; keep the channels with spend.",
-        "Method: align the two totals on the channel and divide revenue by spend (not the other "
-        "way round).",
+        "ROAS is revenue brought in per yuan spent. Which orders bring revenue, and which days "
+        "count?",
+        "Both totals cover the same days: the orders placed and the spend from 1 July to 31 "
+        "August; keep the channels that spent on those days.",
+        "Method: per channel, total the revenue of the completed orders of those days and the "
+        "spend of those days, and divide revenue by spend (not the other way round).",
     ],
 )
 

@@ -34,7 +34,7 @@ q1 = Question(
     kind=Number(integer=True, min=1),
     hints=[
         "Each row of `store.orders` is one order; some were cancelled.",
-        "Keep the rows whose `status` is 'completed', then count them (`len`).",
+        "Method: keep the orders whose status is completed and count them.",
     ],
 )
 
@@ -46,7 +46,8 @@ q2 = Question(
     hints=[
         "Only completed orders bring revenue. Group them by calendar month.",
         "`order_time.dt.to_period('M')` turns a timestamp into its month.",
-        "Group the completed orders by that month and `.sum()` the `revenue` column.",
+        "Method: keep the completed orders, label each with its calendar month, and total the "
+        "revenue per month.",
     ],
 )
 
@@ -58,7 +59,8 @@ q3 = Question(
     hints=[
         "Units sold are in `store.order_lines.quantity`; categories are in `store.products`.",
         "Merge the order lines with the products on `sku`, and keep completed orders only.",
-        "Sum `quantity` by `category`, then take the label of the largest (`idxmax`).",
+        "Method: total the units of completed orders per category and take the category with "
+        "the largest total.",
     ],
 )
 
@@ -70,6 +72,7 @@ q4 = Question(
     hints=[
         "Filter the completed orders to the given `channel` first.",
         "Group by day: `order_time.dt.normalize()` gives midnight of each order's day.",
-        "Return the `revenue` summed per day as a Series indexed by day.",
+        "Method: keep the completed orders of that channel, label each with its day, and total "
+        "the revenue per day.",
     ],
 )

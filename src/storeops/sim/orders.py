@@ -105,6 +105,7 @@ LINE_BITS = 6  # a line's key: its order's key, then its number in the order
 # per-line uniforms (the category race has its own)
 L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY = range(4)
 LINE_UNIFORMS = 4
+RACE_CHUNK_ROWS = 1 << 14  # lines whose category race is run at once
 
 
 def expand_orders(
@@ -212,12 +213,23 @@ def lexsort_distinct(keys: tuple[np.ndarray, ...], bounds: tuple[int, ...]) -> n
     return np.argsort(packed)
 
 
+def stable_lexsort(keys: tuple[np.ndarray, ...], bounds: tuple[int, ...]) -> np.ndarray:
+    """`np.lexsort(keys)` (stable: rows with equal keys keep their order) of non-negative
+    integer keys below `bounds`, through `lexsort_distinct` with the row number as the last
+    tie-breaker."""
+    n = len(keys[0])
+    return lexsort_distinct((np.arange(n), *keys), (max(n, 1), *bounds))
+
+
 def merge_lines(line_order: np.ndarray, sku: np.ndarray, qty: np.ndarray, n_sku: int) -> dict:
     """Lines sorted by order and SKU, with repeats of a SKU in an order summed."""
     key = line_order.astype(np.int64) * n_sku + sku
-    uniq, inv = np.unique(key, return_inverse=True)
-    q = np.bincount(inv, weights=qty).astype(np.int64)
-    o, s = np.divmod(uniq, n_sku)
+    # repeats of a key are summed, so the order among them does not matter: a fast sort
+    by_key = np.argsort(key)
+    key = key[by_key]
+    first = np.flatnonzero(np.diff(key, prepend=-1))  # keys are never negative
+    q = np.add.reduceat(qty[by_key].astype(np.int64, copy=False), first)
+    o, s = np.divmod(key[first], n_sku)
     return dict(order=o, sku=s.astype(np.int32), qty=q.astype(np.int32))
 
 
@@ -320,10 +332,15 @@ def _race_category(category_weight: np.ndarray, day: np.ndarray, u: np.ndarray) 
     Category k wins with probability weight_k / sum of weights; a change to one category's
     weight only moves lines between that category and the others.
     """
-    rate = category_weight.astype(np.float32)[day]
-    with np.errstate(divide="ignore"):
-        arrival = -np.log1p(-u) / rate
-    return np.argmin(arrival, axis=1)
+    rate = category_weight.astype(np.float32)
+    out = np.empty(day.size, dtype=np.intp)
+    # some lines at a time: their clocks stay in the CPU's cache (a large store has millions)
+    rows = RACE_CHUNK_ROWS
+    for i in range(0, day.size, rows):
+        with np.errstate(divide="ignore"):
+            arrival = -np.log1p(-u[i : i + rows]) / rate[day[i : i + rows]]
+        out[i : i + rows] = np.argmin(arrival, axis=1)
+    return out
 
 
 def _pick_sku_in_category(

@@ -90,6 +90,14 @@ def _hash_uniforms(
     out *= np.float32(1.0 / 16777216.0)
 
 
+# the bit patterns of keyed uniforms (positive float32s, which sort like their bits): the
+# smallest, and one past the largest counted from it
+SMALLEST_UNIFORM_BITS = int(np.array(0.5 / 16777216.0, dtype=np.float32).view(np.uint32))
+UNIFORM_BITS_BOUND = (
+    int(np.array(1.0, dtype=np.float32).view(np.uint32)) - SMALLEST_UNIFORM_BITS + 1
+)
+
+
 def poisson_ppf(u: np.ndarray, lam) -> np.ndarray:
     """Poisson counts by inversion of uniforms: a larger mean never gives a smaller count."""
     return stats.poisson.ppf(np.clip(u, 1e-16, 1 - 1e-16), lam).astype(np.int64)

@@ -1,0 +1,54 @@
+"""The orders' sorting and merging helpers give what their plain definitions give, on keys with
+many ties and on more rows than one piece of the work (a large store is done in pieces)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from storeops.sim.orders import (
+    RACE_CHUNK_ROWS,
+    _race_category,
+    merge_lines,
+    stable_lexsort,
+)
+
+RNG = np.random.default_rng(12)
+
+
+def test_stable_lexsort_keeps_tied_rows_in_their_order_like_numpy_lexsort():
+    day = RNG.integers(0, 5, 10_000)
+    minor = RNG.integers(0, 3, 10_000)  # most rows tie with others on both keys
+    order = stable_lexsort((minor, day), (3, 5))
+    assert order.tolist() == np.lexsort((minor, day)).tolist()
+
+
+def test_merge_lines_sums_a_skus_repeats_in_an_order_and_sorts_by_order_then_sku():
+    line_order = RNG.integers(0, 300, 2_000)
+    sku = RNG.integers(0, 8, 2_000)
+    qty = RNG.integers(1, 4, 2_000)
+    merged = merge_lines(line_order, sku, qty, 8)
+    expected = Counter()
+    for o, s, q in zip(line_order.tolist(), sku.tolist(), qty.tolist(), strict=True):
+        expected[(o, s)] += q
+    got = list(zip(merged["order"].tolist(), merged["sku"].tolist(), strict=True))
+    assert got == sorted(expected)
+    assert merged["qty"].tolist() == [expected[k] for k in got]
+    empty = merge_lines(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64), 8)
+    assert all(v.size == 0 for v in empty.values())
+
+
+def test_a_lines_category_is_the_first_arrival_of_its_day_whatever_lines_come_with_it():
+    n, days, cats = 2 * RACE_CHUNK_ROWS + 5, 4, 3
+    weight = RNG.uniform(0.5, 2.0, (days, cats))
+    weight[1, 2] = 0.0  # a category out of the race that day
+    day = RNG.integers(0, days, n)
+    u = RNG.uniform(0, 1, (n, cats)).astype(np.float32)
+    cat = _race_category(weight, day, u)
+    with np.errstate(divide="ignore"):
+        arrival = -np.log1p(-u) / weight.astype(np.float32)[day]
+    assert cat.tolist() == np.argmin(arrival, axis=1).tolist()
+    assert not (cat[day == 1] == 2).any()
+    for i in (0, RACE_CHUNK_ROWS - 1, RACE_CHUNK_ROWS, n - 1):
+        assert _race_category(weight, day[i : i + 1], u[i : i + 1])[0] == cat[i]

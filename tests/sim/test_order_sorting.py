@@ -9,7 +9,9 @@ import numpy as np
 
 from storeops.sim.orders import (
     RACE_CHUNK_ROWS,
+    TOP_UP_OVERSHOOT,
     _race_category,
+    _top_up_pick,
     merge_lines,
     stable_lexsort,
 )
@@ -52,3 +54,26 @@ def test_a_lines_category_is_the_first_arrival_of_its_day_whatever_lines_come_wi
     assert not (cat[day == 1] == 2).any()
     for i in (0, RACE_CHUNK_ROWS - 1, RACE_CHUNK_ROWS, n - 1):
         assert _race_category(weight, day[i : i + 1], u[i : i + 1])[0] == cat[i]
+
+
+def test_a_top_up_closes_the_gap_with_a_launched_sku_and_a_repriced_one_moves_only_its_picks():
+    n_sku = 40
+    price = np.linspace(5.0, 200.0, n_sku)
+    weight = RNG.uniform(0.1, 1.0, n_sku)
+    launched = np.ones(n_sku, dtype=bool)
+    launched[::7] = False
+    key = np.arange(500, dtype=np.int64) * 977
+    gap = RNG.uniform(1.0, 150.0, key.size)
+    gap[0] = 1000.0  # nothing on sale closes this gap
+    pick = _top_up_pick(3, key, gap, price, weight, launched)
+    assert pick[0] == -1
+    took = pick >= 0
+    p, g = price[pick[took]], gap[took]
+    assert launched[pick[took]].all()
+    assert ((p >= g) & (p <= g + np.maximum(TOP_UP_OVERSHOOT * g, 10.0))).all()
+    # a SKU priced out of every basket's reach loses its picks, and only those move
+    priced_out = price.copy()
+    priced_out[pick[1]] = 10_000.0
+    again = _top_up_pick(3, key, gap, priced_out, weight, launched)
+    moved = again != pick
+    assert moved.any() and (pick[moved] == pick[1]).all()

@@ -302,20 +302,14 @@ def top_up_baskets(
     if want.size == 0:
         return lines
     add_sku = np.full(want.size, -1, dtype=np.int64)
-    for d in np.unique(o_day[want]):
-        mine = np.flatnonzero(o_day[want] == d)
-        g = gap[want[mine]][:, None]
-        p = price[d][None, :]
-        # any SKU on sale that closes the gap without overshooting much; a race keyed by the
-        # order and the SKU picks one, so a repriced SKU only wins or loses its own picks
-        fits = launched[d][None, :] & (p >= g) & (p <= g + np.maximum(TOP_UP_OVERSHOOT * g, 10.0))
-        pair = (orders["key"][want[mine]][:, None] << np.int64(SKU_BITS)) + np.arange(n_sku)
-        u_pick = keyed_uniforms(seed, "top-up-pick", pair.reshape(-1), 1).reshape(pair.shape)
-        with np.errstate(divide="ignore"):
-            clock = -np.log1p(-u_pick.astype(np.float64)) / weight[d][None, :]
-        clock = np.where(fits, clock, np.inf)
-        best = np.argmin(clock, axis=1)
-        add_sku[mine] = np.where(np.isfinite(clock[np.arange(mine.size), best]), best, -1)
+    by_day = np.argsort(o_day[want], kind="stable")
+    want_day = o_day[want][by_day]
+    cuts = np.flatnonzero(np.diff(want_day)) + 1
+    for mine in np.split(by_day, cuts):
+        d = int(o_day[want[mine[0]]])
+        add_sku[mine] = _top_up_pick(
+            seed, orders["key"][want[mine]], gap[want[mine]], price[d], weight[d], launched[d]
+        )
     took = add_sku >= 0
     want, add_sku = want[took], add_sku[took]
     return merge_lines(
@@ -324,6 +318,30 @@ def top_up_baskets(
         np.r_[lines["qty"], np.ones(want.size, dtype=np.int32)],
         n_sku,
     )
+
+
+def _top_up_pick(
+    seed: int,
+    key: np.ndarray,
+    gap: np.ndarray,
+    price: np.ndarray,
+    weight: np.ndarray,
+    launched: np.ndarray,
+) -> np.ndarray:
+    """The SKU each basket of a day (its order's `key`, the `gap` to its threshold) tops up
+    with (-1: none fits), from the day's prices, demand weights and launched SKUs."""
+    g = gap[:, None]
+    # any SKU on sale that closes the gap without overshooting much; a race keyed by the
+    # order and the SKU picks one, so a repriced SKU only wins or loses its own picks
+    fits = launched[None, :] & (price >= g) & (price <= g + np.maximum(TOP_UP_OVERSHOOT * g, 10.0))
+    row, sku = np.nonzero(fits)
+    # only the SKUs that fit race (the others' clocks never stop)
+    u_pick = keyed_uniforms(seed, "top-up-pick", (key[row] << np.int64(SKU_BITS)) + sku, 1)[:, 0]
+    clock = np.full(fits.shape, np.inf)
+    with np.errstate(divide="ignore"):
+        clock[row, sku] = -np.log1p(-u_pick.astype(np.float64)) / weight[sku]
+    best = np.argmin(clock, axis=1)
+    return np.where(np.isfinite(clock[np.arange(key.size), best]), best, -1)
 
 
 def _race_category(category_weight: np.ndarray, day: np.ndarray, u: np.ndarray) -> np.ndarray:

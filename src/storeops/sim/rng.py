@@ -11,6 +11,7 @@ what it raises only rises. Adding a sub-model never shifts the others either.
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -41,6 +42,7 @@ def _mix(x: np.ndarray, tmp: np.ndarray) -> None:
 HASH_CHUNK_WORDS = 1 << 14
 
 
+@lru_cache(maxsize=4096)  # a day's loop asks for the same few streams every day
 def _stream_base(seed: int, name: str) -> np.uint64:
     """The 64-bit word that every key of stream `name` of store `seed` is mixed with."""
     one = np.empty(1, dtype=np.uint64)

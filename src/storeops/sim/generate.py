@@ -1809,7 +1809,6 @@ def _with_campaign_orders(
     perm = np.argsort(t, kind="stable")
     where = np.empty_like(perm)
     where[perm] = np.arange(perm.size)
-    orders = {k: np.concatenate([o[k], extra[k]])[perm] for k in o}
     starts = np.searchsorted(sales.line_order, np.arange(n_main + 1))
     count = starts[template + 1] - starts[template]
     copied = np.repeat(starts[template] - np.cumsum(count) + count, count) + np.arange(count.sum())
@@ -1818,11 +1817,20 @@ def _with_campaign_orders(
     lwhere = np.empty_like(lperm)
     lwhere[lperm] = np.arange(lperm.size)
 
+    # each row put straight in its place (no concatenated copy to reorder)
     def per_order(main: np.ndarray, new: np.ndarray) -> np.ndarray:
-        return np.concatenate([main, new])[perm]
+        out = np.empty(perm.size, dtype=np.result_type(main, new))
+        out[where[:n_main]] = main
+        out[where[n_main:]] = new
+        return out
 
     def per_line(main: np.ndarray) -> np.ndarray:
-        return np.concatenate([main, main[copied]])[lperm]
+        out = np.empty(lperm.size, dtype=main.dtype)
+        out[lwhere[: main.size]] = main
+        out[lwhere[main.size :]] = main[copied]
+        return out
+
+    orders = {k: per_order(o[k], extra[k]) for k in o}
 
     none = np.zeros(template.size)
     merged = Sales(

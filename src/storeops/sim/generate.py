@@ -1809,7 +1809,9 @@ def _with_campaign_orders(
     perm = np.argsort(t, kind="stable")
     where = np.empty_like(perm)
     where[perm] = np.arange(perm.size)
-    starts = np.searchsorted(sales.line_order, np.arange(n_main + 1))
+    # each order's first line (the lines are sorted by order): counted, not searched for
+    starts = np.zeros(n_main + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sales.line_order, minlength=n_main), out=starts[1:])
     count = starts[template + 1] - starts[template]
     copied = np.repeat(starts[template] - np.cumsum(count) + count, count) + np.arange(count.sum())
     line_order = where[np.r_[sales.line_order, n_main + np.repeat(np.arange(template.size), count)]]

@@ -5,8 +5,15 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from scipy import stats
 
-from storeops.sim.rng import HASH_CHUNK_WORDS, geometric_quantile, keyed_uniforms
+from storeops.sim.rng import (
+    HASH_CHUNK_WORDS,
+    POISSON_CHUNK,
+    geometric_quantile,
+    keyed_uniforms,
+    poisson_quantile,
+)
 
 
 def test_a_uniform_rounded_up_to_one_gives_a_finite_geometric_draw():
@@ -48,3 +55,14 @@ def test_a_keys_uniforms_depend_on_the_key_alone_not_on_the_keys_drawn_with_it()
                 _reference_uniform(11, "test", int(keys[i]), c, columns) for c in range(columns)
             ]
             assert alone.tolist() == u[i].tolist() == expected
+
+
+def test_poisson_draws_invert_the_cdf_and_do_not_depend_on_the_draws_made_with_them():
+    rng = np.random.default_rng(5)
+    n = 2 * POISSON_CHUNK + 3  # the draws are inverted in pieces: the pieces must not show
+    u = rng.uniform(0, 1, n)
+    lam = rng.uniform(0.1, 5.0, n)
+    k = poisson_quantile(u, lam)
+    assert k.tolist() == stats.poisson.ppf(u, lam).astype(np.int64).tolist()
+    for i in (0, POISSON_CHUNK - 1, POISSON_CHUNK, n - 1):
+        assert poisson_quantile(u[i : i + 1], lam[i : i + 1])[0] == k[i]

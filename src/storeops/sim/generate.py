@@ -809,7 +809,9 @@ def _price_orders(
     revenue = np.round(gross - discount, 2)
     deposit, balance_day, ship_day = _presale_terms(market, orders, cancelled, revenue)
     # a pre-sale order ships on its balance day, with the festival peak's courier congestion
-    ship_phase = np.where(ship_day > orders["day"], "peak", market.phase[orders["day"]])
+    # (as booleans per day first: comparing a string per order is slow)
+    peak = (ship_day > orders["day"]) | (market.phase == "peak")[orders["day"]]
+    dip = ~(ship_day > orders["day"]) & (market.phase == "dip")[orders["day"]]
     logistics = market.effects["logistics"]
     # courier working days; couriers do not deliver in a logistics stop
     delivery = (
@@ -818,9 +820,7 @@ def _price_orders(
             1
             + poisson_quantile(
                 orders["delivery_u"],
-                1.3
-                + np.where(ship_phase == "peak", 3.0, np.where(ship_phase == "dip", 1.5, 0.0))
-                + logistics.slowdown[ship_day],
+                1.3 + np.where(peak, 3.0, np.where(dip, 1.5, 0.0)) + logistics.slowdown[ship_day],
             ),
         )
         - orders["day"]

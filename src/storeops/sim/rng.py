@@ -111,10 +111,23 @@ def binomial_ppf(u: np.ndarray, n, p) -> np.ndarray:
     return stats.binom.ppf(np.clip(u, 1e-16, 1 - 1e-16), n, p).astype(np.int64)
 
 
+POISSON_CHUNK = 1 << 16  # draws inverted at once: their dozen passes stay in the CPU's cache
+
+
 def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Poisson draws by inversion of `u` (small means: the loop runs a dozen times at most)."""
+    """Poisson draws by inversion of `u` (1-D; small means: the loop runs a dozen times at
+    most)."""
     lam = np.broadcast_to(np.asarray(lam, dtype=float), u.shape)
     k = np.zeros(u.shape, dtype=np.int64)
+    for i in range(0, u.size, POISSON_CHUNK):
+        _invert_poisson(
+            u[i : i + POISSON_CHUNK], lam[i : i + POISSON_CHUNK], k[i : i + POISSON_CHUNK]
+        )
+    return k
+
+
+def _invert_poisson(u: np.ndarray, lam: np.ndarray, k: np.ndarray) -> None:
+    """`poisson_quantile` of some draws, written into `k` (zeros)."""
     p = np.exp(-lam)
     todo = np.flatnonzero(u > p)  # only the draws still above their CDF are carried on
     cdf, p, lam_t, u_t = p[todo], p[todo], lam[todo], u[todo]
@@ -126,7 +139,6 @@ def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
         cdf = cdf + p
         more = (u_t > cdf) & (p > 1e-16)
         todo, cdf, p, lam_t, u_t = todo[more], cdf[more], p[more], lam_t[more], u_t[more]
-    return k
 
 
 def geometric_quantile(u: np.ndarray, p: np.ndarray) -> np.ndarray:

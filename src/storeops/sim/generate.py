@@ -1119,11 +1119,13 @@ def _seller_rating_table(
     stars = seller_ratings(
         u, defective[rated], (sales.delivery - sales.wait)[rated], longest[rated]
     )
-    srt = np.lexsort((rated, first_day[rated]))
+    # by day, then order (the rated orders are distinct): one integer sort
+    rated_day = first_day[rated]
+    srt = lexsort_distinct((rated, rated_day), (n, int(rated_day.max(initial=0)) + 1))
     return pd.DataFrame(
         {
             "order_id": make_ids("O", rated[srt], widths.order),
-            "rating_date": day_ts[first_day[rated][srt]],
+            "rating_date": day_ts[rated_day[srt]],
             **{k: v[srt].astype(np.int64) for k, v in stars.items()},
         }
     )

@@ -105,7 +105,7 @@ LINE_BITS = 6  # a line's key: its order's key, then its number in the order
 # per-line uniforms (the category race has its own)
 L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY = range(4)
 LINE_UNIFORMS = 4
-RACE_CHUNK_ROWS = 1 << 14  # lines whose category race is run at once
+RACE_CHUNK_ROWS = 1 << 14  # lines whose category race (and SKU pick) is run at once
 
 
 def expand_orders(
@@ -185,7 +185,7 @@ def sample_lines(
     free = np.isin(orders["channel"], FREE_CHANNEL_INDEX)[line_order]
     both = np.concatenate([weight, weight * free_exposure])
     row = lday + free * weight.shape[0]
-    sku = _pick_sku_in_category(both, category_idx, row, cat, u[:, L_SKU].astype(np.float64))
+    sku = _pick_sku_in_category(both, category_idx, row, cat, u[:, L_SKU])
     has_p = partner[sku] >= 0
     add = has_p & (u[:, L_BUNDLE] < BUNDLE_ATTACH)
     p_qty = np.where(traffic_item[sku], 0.6, 0.83)
@@ -377,9 +377,14 @@ def _pick_sku_in_category(
     before = np.where(first[None, :] > 0, cum[:, np.maximum(first - 1, 0)], 0.0)
     inside = cum[:, last - 1] - before
     flat = (cum / total + np.arange(days)[:, None]).reshape(-1)
-    target = day + (before[day, cat] + u * inside[day, cat]) / total[day, 0]
-    pos = np.searchsorted(flat, target, side="right") - day.astype(np.int64) * n
-    return np.clip(pos, first[cat], last[cat] - 1)
+    out = np.empty(day.size, dtype=np.int64)
+    rows = RACE_CHUNK_ROWS  # some lines at a time, their temporaries in the CPU's cache
+    for i in range(0, day.size, rows):
+        d, c, x = day[i : i + rows], cat[i : i + rows], u[i : i + rows].astype(np.float64)
+        target = d + (before[d, c] + x * inside[d, c]) / total[d, 0]
+        pos = np.searchsorted(flat, target, side="right") - d.astype(np.int64) * n
+        out[i : i + rows] = np.clip(pos, first[c], last[c] - 1)
+    return out
 
 
 def fulfil(

@@ -1,5 +1,6 @@
-"""The orders' sorting and merging helpers give what their plain definitions give, on keys with
-many ties and on more rows than one piece of the work (a large store is done in pieces)."""
+"""The orders' helpers (sorting, merging repeats, the category race, the SKU pick, top-ups)
+give what their definitions say, on keys with many ties and on more rows than one piece of
+the work (a large store is done in pieces)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 from storeops.sim.orders import (
     RACE_CHUNK_ROWS,
     TOP_UP_OVERSHOOT,
+    _pick_sku_in_category,
     _race_category,
     _top_up_pick,
     merge_lines,
@@ -77,3 +79,24 @@ def test_a_top_up_closes_the_gap_with_a_launched_sku_and_a_repriced_one_moves_on
     again = _top_up_pick(3, key, gap, priced_out, weight, launched)
     moved = again != pick
     assert moved.any() and (pick[moved] == pick[1]).all()
+
+
+def test_a_lines_sku_is_of_its_category_with_demand_that_day_whatever_lines_come_with_it():
+    days, n_sku = 3, 12
+    category_idx = np.repeat(np.arange(3), 4)  # the SKUs of a category are contiguous
+    weight = RNG.uniform(0.5, 2.0, (days, n_sku))
+    weight[0, 4:6] = 0.0  # two SKUs of category 1 sell nothing on day 0
+    n = 2 * RACE_CHUNK_ROWS + 9
+    day, cat = RNG.integers(0, days, n), RNG.integers(0, 3, n)
+    u = RNG.uniform(0, 1, n).astype(np.float32)
+    sku = _pick_sku_in_category(weight, category_idx, day, cat, u)
+    assert (category_idx[sku] == cat).all() and (weight[day, sku] > 0).all()
+    # a larger uniform never picks an earlier SKU of the same day and category
+    mine = np.flatnonzero((day == 2) & (cat == 1))
+    by_u = mine[np.argsort(u[mine])]
+    assert (np.diff(sku[by_u]) >= 0).all()
+    for i in (0, RACE_CHUNK_ROWS - 1, RACE_CHUNK_ROWS, n - 1):
+        one = _pick_sku_in_category(
+            weight, category_idx, day[i : i + 1], cat[i : i + 1], u[i : i + 1]
+        )
+        assert one[0] == sku[i]

@@ -1811,7 +1811,7 @@ def _with_campaign_orders(
     perm = np.argsort(t, kind="stable")
     where = np.empty_like(perm)
     where[perm] = np.arange(perm.size)
-    # each order's first line (the lines are sorted by order): counted, not searched for
+    # each order's first line: the lines are sorted by order, so a count per order is enough
     starts = np.zeros(n_main + 1, dtype=np.int64)
     np.cumsum(np.bincount(sales.line_order, minlength=n_main), out=starts[1:])
     count = starts[template + 1] - starts[template]
@@ -1821,7 +1821,7 @@ def _with_campaign_orders(
     lwhere = np.empty_like(lperm)
     lwhere[lperm] = np.arange(lperm.size)
 
-    # each row put straight in its place (no concatenated copy to reorder)
+    # each row written straight to its place: one pass, no line- or order-sized temporary
     def per_order(main: np.ndarray, new: np.ndarray) -> np.ndarray:
         out = np.empty(perm.size, dtype=np.result_type(main, new))
         out[where[:n_main]] = main

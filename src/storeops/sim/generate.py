@@ -76,6 +76,7 @@ from storeops.sim.orders import (
     fulfil,
     lexsort_distinct,
     sample_lines,
+    stable_lexsort,
     top_up_baskets,
 )
 from storeops.sim.params import (
@@ -90,7 +91,13 @@ from storeops.sim.params import (
     WEEKDAY_MULT,
 )
 from storeops.sim.products import PERMANENT_SHARE, REFERENCE_DAYS, ProductModel, build_products
-from storeops.sim.rng import keyed_uniforms, poisson_quantile, stream
+from storeops.sim.rng import (
+    SMALLEST_UNIFORM_BITS,
+    UNIFORM_BITS_BOUND,
+    keyed_uniforms,
+    poisson_quantile,
+    stream,
+)
 from storeops.sim.service import (
     HOURS,
     KINDS,
@@ -817,7 +824,9 @@ def _price_orders(
     revenue = np.round(gross - discount, 2)
     deposit, balance_day, ship_day = _presale_terms(market, orders, cancelled, revenue)
     # a pre-sale order ships on its balance day, with the festival peak's courier congestion
-    ship_phase = np.where(ship_day > orders["day"], "peak", market.phase[orders["day"]])
+    # (as booleans per day first: comparing a string per order is slow)
+    peak = (ship_day > orders["day"]) | (market.phase == "peak")[orders["day"]]
+    dip = ~(ship_day > orders["day"]) & (market.phase == "dip")[orders["day"]]
     logistics = market.effects["logistics"]
     # courier working days; couriers do not deliver in a logistics stop
     delivery = (
@@ -826,9 +835,7 @@ def _price_orders(
             1
             + poisson_quantile(
                 orders["delivery_u"],
-                1.3
-                + np.where(ship_phase == "peak", 3.0, np.where(ship_phase == "dip", 1.5, 0.0))
-                + logistics.slowdown[ship_day],
+                1.3 + np.where(peak, 3.0, np.where(dip, 1.5, 0.0)) + logistics.slowdown[ship_day],
             ),
         )
         - orders["day"]
@@ -1145,11 +1152,13 @@ def _seller_rating_table(
     stars = seller_ratings(
         u, defective[rated], (sales.delivery - sales.wait)[rated], longest[rated]
     )
-    srt = np.lexsort((rated, first_day[rated]))
+    # by day, then order (the rated orders are distinct): one integer sort
+    rated_day = first_day[rated]
+    srt = lexsort_distinct((rated, rated_day), (n, int(rated_day.max(initial=0)) + 1))
     return pd.DataFrame(
         {
             "order_id": make_ids("O", rated[srt], widths.order),
-            "rating_date": day_ts[first_day[rated][srt]],
+            "rating_date": day_ts[rated_day[srt]],
             **{k: v[srt].astype(np.int64) for k, v in stars.items()},
         }
     )
@@ -1779,7 +1788,9 @@ def _campaign_basket(
     # the first at or above theirs: an order that comes or goes moves few members' pick
     v = keyed_uniforms(seed, "campaign-basket", sales.orders["key"][ok], 1)[:, 0]
     ok_day = sales.orders["day"][ok]
-    by_day = np.lexsort((v, ok_day))
+    # positive float32s sort like their bit patterns, and integer keys sort faster
+    v_bits = v.view(np.uint32) - SMALLEST_UNIFORM_BITS
+    by_day = stable_lexsort((v_bits, ok_day), (UNIFORM_BITS_BOUND, int(ok_day.max(initial=0)) + 1))
     ok, v, ok_day = ok[by_day], v[by_day], ok_day[by_day]
     lo = np.searchsorted(ok_day, day, "left")
     n = np.searchsorted(ok_day, day, "right") - lo
@@ -1833,8 +1844,9 @@ def _with_campaign_orders(
     perm = np.argsort(t, kind="stable")
     where = np.empty_like(perm)
     where[perm] = np.arange(perm.size)
-    orders = {k: np.concatenate([o[k], extra[k]])[perm] for k in o}
-    starts = np.searchsorted(sales.line_order, np.arange(n_main + 1))
+    # each order's first line: the lines are sorted by order, so a count per order is enough
+    starts = np.zeros(n_main + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sales.line_order, minlength=n_main), out=starts[1:])
     count = starts[template + 1] - starts[template]
     copied = np.repeat(starts[template] - np.cumsum(count) + count, count) + np.arange(count.sum())
     line_order = where[np.r_[sales.line_order, n_main + np.repeat(np.arange(template.size), count)]]
@@ -1842,11 +1854,20 @@ def _with_campaign_orders(
     lwhere = np.empty_like(lperm)
     lwhere[lperm] = np.arange(lperm.size)
 
+    # each row written straight to its place: one pass, no line- or order-sized temporary
     def per_order(main: np.ndarray, new: np.ndarray) -> np.ndarray:
-        return np.concatenate([main, new])[perm]
+        out = np.empty(perm.size, dtype=np.result_type(main, new))
+        out[where[:n_main]] = main
+        out[where[n_main:]] = new
+        return out
 
     def per_line(main: np.ndarray) -> np.ndarray:
-        return np.concatenate([main, main[copied]])[lperm]
+        out = np.empty(lperm.size, dtype=main.dtype)
+        out[lwhere[: main.size]] = main
+        out[lwhere[main.size :]] = main[copied]
+        return out
+
+    orders = {k: per_order(o[k], extra[k]) for k in o}
 
     none = np.zeros(template.size)
     merged = Sales(
@@ -1949,7 +1970,7 @@ def _campaign_tables(
             "message_cost": np.round(per(sent) * cost, 2),
         }
     )
-    srt = np.lexsort((rows["customer"], camp))
+    srt = stable_lexsort((rows["customer"], camp), (int(rows["customer"].max(initial=0)) + 1, n))
     sends = pd.DataFrame(
         {
             "campaign_id": make_ids("CP", camp[srt], 3),

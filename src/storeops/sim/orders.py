@@ -105,6 +105,7 @@ LINE_BITS = 6  # a line's key: its order's key, then its number in the order
 # per-line uniforms (the category race has its own)
 L_SKU, L_BUNDLE, L_QTY, L_PARTNER_QTY = range(4)
 LINE_UNIFORMS = 4
+RACE_CHUNK_ROWS = 1 << 14  # lines whose category race (and SKU pick) is run at once
 
 
 def expand_orders(
@@ -184,7 +185,7 @@ def sample_lines(
     free = np.isin(orders["channel"], FREE_CHANNEL_INDEX)[line_order]
     both = np.concatenate([weight, weight * free_exposure])
     row = lday + free * weight.shape[0]
-    sku = _pick_sku_in_category(both, category_idx, row, cat, u[:, L_SKU].astype(np.float64))
+    sku = _pick_sku_in_category(both, category_idx, row, cat, u[:, L_SKU])
     has_p = partner[sku] >= 0
     add = has_p & (u[:, L_BUNDLE] < BUNDLE_ATTACH)
     p_qty = np.where(traffic_item[sku], 0.6, 0.83)
@@ -212,12 +213,23 @@ def lexsort_distinct(keys: tuple[np.ndarray, ...], bounds: tuple[int, ...]) -> n
     return np.argsort(packed)
 
 
+def stable_lexsort(keys: tuple[np.ndarray, ...], bounds: tuple[int, ...]) -> np.ndarray:
+    """`np.lexsort(keys)` (stable: rows with equal keys keep their order) of non-negative
+    integer keys below `bounds`, through `lexsort_distinct` with the row number as the last
+    tie-breaker."""
+    n = len(keys[0])
+    return lexsort_distinct((np.arange(n), *keys), (max(n, 1), *bounds))
+
+
 def merge_lines(line_order: np.ndarray, sku: np.ndarray, qty: np.ndarray, n_sku: int) -> dict:
     """Lines sorted by order and SKU, with repeats of a SKU in an order summed."""
     key = line_order.astype(np.int64) * n_sku + sku
-    uniq, inv = np.unique(key, return_inverse=True)
-    q = np.bincount(inv, weights=qty).astype(np.int64)
-    o, s = np.divmod(uniq, n_sku)
+    # repeats of a key are summed, so the order among them does not matter: a fast sort
+    by_key = np.argsort(key)
+    key = key[by_key]
+    first = np.flatnonzero(np.diff(key, prepend=-1))  # keys are never negative
+    q = np.add.reduceat(qty[by_key].astype(np.int64, copy=False), first)
+    o, s = np.divmod(key[first], n_sku)
     return dict(order=o, sku=s.astype(np.int32), qty=q.astype(np.int32))
 
 
@@ -290,20 +302,14 @@ def top_up_baskets(
     if want.size == 0:
         return lines
     add_sku = np.full(want.size, -1, dtype=np.int64)
-    for d in np.unique(o_day[want]):
-        mine = np.flatnonzero(o_day[want] == d)
-        g = gap[want[mine]][:, None]
-        p = price[d][None, :]
-        # any SKU on sale that closes the gap without overshooting much; a race keyed by the
-        # order and the SKU picks one, so a repriced SKU only wins or loses its own picks
-        fits = launched[d][None, :] & (p >= g) & (p <= g + np.maximum(TOP_UP_OVERSHOOT * g, 10.0))
-        pair = (orders["key"][want[mine]][:, None] << np.int64(SKU_BITS)) + np.arange(n_sku)
-        u_pick = keyed_uniforms(seed, "top-up-pick", pair.reshape(-1), 1).reshape(pair.shape)
-        with np.errstate(divide="ignore"):
-            clock = -np.log1p(-u_pick.astype(np.float64)) / weight[d][None, :]
-        clock = np.where(fits, clock, np.inf)
-        best = np.argmin(clock, axis=1)
-        add_sku[mine] = np.where(np.isfinite(clock[np.arange(mine.size), best]), best, -1)
+    by_day = np.argsort(o_day[want], kind="stable")
+    want_day = o_day[want][by_day]
+    cuts = np.flatnonzero(np.diff(want_day)) + 1
+    for mine in np.split(by_day, cuts):
+        d = int(o_day[want[mine[0]]])
+        add_sku[mine] = _top_up_pick(
+            seed, orders["key"][want[mine]], gap[want[mine]], price[d], weight[d], launched[d]
+        )
     took = add_sku >= 0
     want, add_sku = want[took], add_sku[took]
     return merge_lines(
@@ -314,16 +320,45 @@ def top_up_baskets(
     )
 
 
+def _top_up_pick(
+    seed: int,
+    key: np.ndarray,
+    gap: np.ndarray,
+    price: np.ndarray,
+    weight: np.ndarray,
+    launched: np.ndarray,
+) -> np.ndarray:
+    """The SKU each basket of a day (its order's `key`, the `gap` to its threshold) tops up
+    with (-1: none fits), from the day's prices, demand weights and launched SKUs."""
+    g = gap[:, None]
+    # any SKU on sale that closes the gap without overshooting much; a race keyed by the
+    # order and the SKU picks one, so a repriced SKU only wins or loses its own picks
+    fits = launched[None, :] & (price >= g) & (price <= g + np.maximum(TOP_UP_OVERSHOOT * g, 10.0))
+    row, sku = np.nonzero(fits)
+    # only the SKUs that fit race (the others' clocks never stop)
+    u_pick = keyed_uniforms(seed, "top-up-pick", (key[row] << np.int64(SKU_BITS)) + sku, 1)[:, 0]
+    clock = np.full(fits.shape, np.inf)
+    with np.errstate(divide="ignore"):
+        clock[row, sku] = -np.log1p(-u_pick.astype(np.float64)) / weight[sku]
+    best = np.argmin(clock, axis=1)
+    return np.where(np.isfinite(clock[np.arange(key.size), best]), best, -1)
+
+
 def _race_category(category_weight: np.ndarray, day: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Category per line: the first arrival among exponential clocks of rates the weights.
 
     Category k wins with probability weight_k / sum of weights; a change to one category's
     weight only moves lines between that category and the others.
     """
-    rate = category_weight.astype(np.float32)[day]
-    with np.errstate(divide="ignore"):
-        arrival = -np.log1p(-u) / rate
-    return np.argmin(arrival, axis=1)
+    rate = category_weight.astype(np.float32)
+    out = np.empty(day.size, dtype=np.intp)
+    # some lines at a time: their clocks stay in the CPU's cache (a large store has millions)
+    rows = RACE_CHUNK_ROWS
+    for i in range(0, day.size, rows):
+        with np.errstate(divide="ignore"):
+            arrival = -np.log1p(-u[i : i + rows]) / rate[day[i : i + rows]]
+        out[i : i + rows] = np.argmin(arrival, axis=1)
+    return out
 
 
 def _pick_sku_in_category(
@@ -342,9 +377,14 @@ def _pick_sku_in_category(
     before = np.where(first[None, :] > 0, cum[:, np.maximum(first - 1, 0)], 0.0)
     inside = cum[:, last - 1] - before
     flat = (cum / total + np.arange(days)[:, None]).reshape(-1)
-    target = day + (before[day, cat] + u * inside[day, cat]) / total[day, 0]
-    pos = np.searchsorted(flat, target, side="right") - day.astype(np.int64) * n
-    return np.clip(pos, first[cat], last[cat] - 1)
+    out = np.empty(day.size, dtype=np.int64)
+    rows = RACE_CHUNK_ROWS  # some lines at a time, their temporaries in the CPU's cache
+    for i in range(0, day.size, rows):
+        d, c, x = day[i : i + rows], cat[i : i + rows], u[i : i + rows].astype(np.float64)
+        target = d + (before[d, c] + x * inside[d, c]) / total[d, 0]
+        pos = np.searchsorted(flat, target, side="right") - d.astype(np.int64) * n
+        out[i : i + rows] = np.clip(pos, first[c], last[c] - 1)
+    return out
 
 
 def fulfil(

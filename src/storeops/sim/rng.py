@@ -11,6 +11,7 @@ what it raises only rises. Adding a sub-model never shifts the others either.
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -36,6 +37,22 @@ def _mix(x: np.ndarray, tmp: np.ndarray) -> None:
     np.bitwise_xor(x, tmp, out=x)
 
 
+# keys hashed at once: the hash and its temporary stay in the CPU's cache across their dozen
+# passes (a whole large store's keys at once would go out to memory on every pass)
+HASH_CHUNK_WORDS = 1 << 14
+
+
+@lru_cache(maxsize=4096)  # a day's loop asks for the same few streams every day
+def _stream_base(seed: int, name: str) -> np.uint64:
+    """The 64-bit word that every key of stream `name` of store `seed` is mixed with."""
+    one = np.empty(1, dtype=np.uint64)
+    base = np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
+    _mix(base, one)
+    base ^= np.uint64(zlib.crc32(name.encode()))
+    _mix(base, one)
+    return base[0]
+
+
 def keyed_uniforms(seed: int, name: str, keys: np.ndarray, columns: int) -> np.ndarray:
     """Uniforms in (0, 1) as float32, `columns` per key, depending only on (seed, name, key).
 
@@ -43,27 +60,44 @@ def keyed_uniforms(seed: int, name: str, keys: np.ndarray, columns: int) -> np.n
     the k-th one gets the same draws whatever the count, so one more order is appended and
     nothing else moves. One 64-bit hash gives two 24-bit uniforms.
     """
-    one = np.empty(1, dtype=np.uint64)
-    base = np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
-    _mix(base, one)
-    base ^= np.uint64(zlib.crc32(name.encode()))
-    _mix(base, one)
+    base = _stream_base(seed, name)
     words = (columns + 1) // 2
-    h = np.empty((len(keys), words), dtype=np.uint64)
-    np.multiply(np.asarray(keys, dtype=np.uint64)[:, None], np.uint64(words), out=h)
-    h += np.arange(words, dtype=np.uint64)[None, :]
+    keys = np.asarray(keys, dtype=np.uint64)
+    out = np.empty((len(keys), columns), dtype=np.float32)
+    rows = max(1, HASH_CHUNK_WORDS // words)
+    h = np.empty((min(rows, len(keys)), words), dtype=np.uint64)
+    tmp = np.empty_like(h)
+    word = np.arange(words, dtype=np.uint64)[None, :]
+    for i in range(0, len(keys), rows):
+        chunk = keys[i : i + rows]
+        _hash_uniforms(chunk, base, word, h[: chunk.size], tmp[: chunk.size], out[i : i + rows])
+    return out
+
+
+def _hash_uniforms(
+    keys: np.ndarray, base: np.uint64, word: np.ndarray, h: np.ndarray, tmp: np.ndarray, out
+) -> None:
+    """`keyed_uniforms` of some keys, written into `out` (`h`, `tmp`: room for their hashes)."""
+    np.multiply(keys[:, None], np.uint64(word.size), out=h)
+    h += word
     h ^= base
-    _mix(h, np.empty_like(h))
-    halves = h.view(np.uint32).reshape(len(keys), 2 * words)
+    _mix(h, tmp)
+    halves = h.view(np.uint32).reshape(keys.size, 2 * word.size)
     # the top 24 bits of each half, centred in their cell: never 0, but the top cell rounds to
     # exactly 1 in float32 (draws by inversion guard against it); in place, as a large store
     # draws billions of these
     halves >>= np.uint32(8)
-    out = np.empty((len(keys), columns), dtype=np.float32)
-    np.copyto(out, halves[:, :columns], casting="unsafe")  # exact: below 2**24
+    np.copyto(out, halves[:, : out.shape[1]], casting="unsafe")  # exact: below 2**24
     out += np.float32(0.5)
     out *= np.float32(1.0 / 16777216.0)
-    return out
+
+
+# the bit patterns of keyed uniforms (positive float32s, which sort like their bits): the
+# smallest, and one past the largest counted from it
+SMALLEST_UNIFORM_BITS = int(np.array(0.5 / 16777216.0, dtype=np.float32).view(np.uint32))
+UNIFORM_BITS_BOUND = (
+    int(np.array(1.0, dtype=np.float32).view(np.uint32)) - SMALLEST_UNIFORM_BITS + 1
+)
 
 
 def poisson_ppf(u: np.ndarray, lam) -> np.ndarray:
@@ -77,10 +111,23 @@ def binomial_ppf(u: np.ndarray, n, p) -> np.ndarray:
     return stats.binom.ppf(np.clip(u, 1e-16, 1 - 1e-16), n, p).astype(np.int64)
 
 
+POISSON_CHUNK = 1 << 16  # draws inverted at once: their dozen passes stay in the CPU's cache
+
+
 def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Poisson draws by inversion of `u` (small means: the loop runs a dozen times at most)."""
+    """Poisson draws by inversion of `u` (1-D; small means: the loop runs a dozen times at
+    most)."""
     lam = np.broadcast_to(np.asarray(lam, dtype=float), u.shape)
     k = np.zeros(u.shape, dtype=np.int64)
+    for i in range(0, u.size, POISSON_CHUNK):
+        _invert_poisson(
+            u[i : i + POISSON_CHUNK], lam[i : i + POISSON_CHUNK], k[i : i + POISSON_CHUNK]
+        )
+    return k
+
+
+def _invert_poisson(u: np.ndarray, lam: np.ndarray, k: np.ndarray) -> None:
+    """`poisson_quantile` of some draws, written into `k` (zeros)."""
     p = np.exp(-lam)
     todo = np.flatnonzero(u > p)  # only the draws still above their CDF are carried on
     cdf, p, lam_t, u_t = p[todo], p[todo], lam[todo], u[todo]
@@ -92,7 +139,6 @@ def poisson_quantile(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
         cdf = cdf + p
         more = (u_t > cdf) & (p > 1e-16)
         todo, cdf, p, lam_t, u_t = todo[more], cdf[more], p[more], lam_t[more], u_t[more]
-    return k
 
 
 def geometric_quantile(u: np.ndarray, p: np.ndarray) -> np.ndarray:

@@ -1624,7 +1624,7 @@ def chat_texts(
     if lang is None:
         lang = chat_languages(seed, ev)
     texts = compose(slots, codes, u[:, 3 : 3 + n_slots], values, lang)
-    upset = np.isin(CHAT_TOPICS_ARRAY[topic], ("late_delivery", "defect", "wrong_item")) | (
+    upset = np.isin(topic, [CHAT_TOPICS.index(t) for t in UPSET_TOPICS]) | (
         (topic == CHAT_TOPICS.index("refund"))
         & np.isin(cause, [CAUSES.index("not_as_described"), CAUSES.index("late_delivery")])
     )
@@ -1632,7 +1632,7 @@ def chat_texts(
     return texts, dict(intent=intent, cause=cause, sentiment=np.where(upset, 0, 1))
 
 
-CHAT_TOPICS_ARRAY = np.array(CHAT_TOPICS)
+UPSET_TOPICS = ("late_delivery", "defect", "wrong_item")  # a chat about one is upset
 _ALPHABET = np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
 
 

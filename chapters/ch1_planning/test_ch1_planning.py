@@ -3,6 +3,7 @@ structure, the decision questions' scoring, the pacing widget, transfer not tran
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def test_chapter_page_format():
     assert text.startswith("---\njupytext:") and "kernelspec:" in text
     first = text.split("```{code-cell}", 1)[1].split("```", 1)[0]
     assert ":tags: [remove-cell]" in first
+    assert text.count("remove-cell") == 1  # the analysis is shown (folded at most), not removed
     code = [line for line in first.splitlines()[1:] if line.strip() and not line.startswith(":")]
     assert len(code) == 1 and code[0].startswith("from storeops.")  # one-line preamble
     assert text.index("After this chapter you can") < text.index("## Positioning")
@@ -108,15 +110,33 @@ def _page_claims(g: dict) -> None:
     assert g["best_margin"] > g["worst_margin"]
     assert g["most_seasonal_swing"] >= g["least_seasonal_swing"] >= 1
     assert g["peak_month_index"] > 1 > g["low_month_index"]
+    # "the festival months lift most categories": November lifts more than half of them
+    assert g["n_cats"] / 2 < g["nov_up"] <= g["n_cats"]
+    assert (g["nov_up"] == g["n_cats"]) == (g["nov_down_text"] == "every one of them")
     # "客单价 is on average ... above 笔单价: the buyers who order more than once"
     assert g["buyer_vs_order"] > 0
     # "a 20 % sales goal is mostly a traffic goal": with 5 % + 5 % the rest is visitors
     assert g["visitor_growth"] == pytest.approx(1.2 / 1.05**2 - 1)
+    # the two lifts' and the visitors' parts of the goal, on the log scale, make the whole goal
+    assert g["visitor_part"] == pytest.approx(math.log(1.2 / 1.05**2) / math.log(1.2))
+    assert g["visitor_part"] + g["lift_part"] == pytest.approx(1)
     # "an ad ... loses money, even though its ROAS is above 1"
     assert g["break_even_roas"] > 1.5 and 0 < g["share_left"] < 1
+    # mistakes.yml, q8 deep-discount: "each yuan keeps only the share left ..., well under a half"
+    assert g["share_left"] < 0.5
+    # "what a target costs": the 20 % plan needs more visitors, and buying them costs money
+    assert g["extra_visitors"] > 0 and g["target_ad_cost"] > 0
+    verb = "loses" if g["target_profit"] < 0 else "earns"
+    assert g["target_cost_text"].startswith(f"buying them {verb}")
     # "Double 11 alone ... holds": the biggest window, a share of the festivals' share
     assert g["top_fest"] == "Double 11" and 0 < g["d11_share"] < g["fest_share"] < 1
-    assert g["d11_extra_sales"] > 0  # "it adds ... yuan of sales"
+    assert g["d11_extra_sales"] > 0  # "the window brings ... yuan more sales"
+    assert g["d11_vs_warning"] == ("below" if g["d11_share"] < 0.3 else "above")
+    # "why a badly run Double 11 still costs so much": its days outsell the rest of the year's
+    assert g["d11_intensity"] > 1 and g["d11_day_share"] == pytest.approx(g["d11_days"] / 365)
+    # the window "adds" or "costs" contribution as the sign of the difference says
+    verb = "adds" if g["d11_extra_contribution"] >= 0 else "costs"
+    assert g["d11_margin_text"].startswith(verb)
     assert 0 < g["pace_share"] < 1  # mid-month: part of the target made
 
 
@@ -280,6 +300,22 @@ def test_festival_plan_makes_the_policy_it_says(store):
     assert kind.plausible({"join": True, "discount": 0.0}, store)  # a key missing
 
 
+def test_presale_rule_in_the_exercise_is_the_simulators(source_nb):
+    """The pre-sale rule the learner reads (and the reference applies) has the simulator's
+    numbers: a change in the simulator would otherwise leave the question teaching a wrong rule."""
+    from storeops.sim.calendar import FORFEIT_BASE, PRESALE_C2O_LIFT, forfeit_share
+    from storeops.sim.calendar import presale_c2o_multiplier as c2o
+
+    rule = next(c.source for c in source_nb.cells if c.get("id") == "q8-rule")
+    assert f"1 + {PRESALE_C2O_LIFT} x (1 - *d*)" in rule
+    assert f"{FORFEIT_BASE} x (1 - *d*)²" in rule
+    assert c2o(0.4) == pytest.approx(1 + PRESALE_C2O_LIFT * 0.6)
+    assert forfeit_share(0.4) == pytest.approx(FORFEIT_BASE * 0.36)
+    answer = next(c.source for c in source_nb.cells if c.get("id") == "q8-answer")
+    assert f"forfeit = {FORFEIT_BASE} * (1 - shares) ** 2" in answer
+    assert f"(1 + {PRESALE_C2O_LIFT} * (1 - shares))" in answer
+
+
 def test_quarter_budget_scales_each_month_to_its_total(store):
     import numpy as np
 
@@ -394,6 +430,10 @@ from storeops.book.model_answers import MODEL_ANSWERS
 ns = ref.namespace
 out["model"] = MODEL_ANSWERS[A]["q15"](ns)
 out["numbers"] = [f"{ns['november_daily_visitors']:,.0f}", f"{ns['festival_break_even_roas']:.2f}"]
+year = store.tables["finance"].sum(numeric_only=True)
+year_be = (year["gross_sales"] - year["discounts"]) / (year["contribution"] + year["ad_spend"])
+out["numbers"].append(f"{year_be:.2f}")
+out["festival_dearer"] = bool(ns["festival_break_even_roas"] > year_be)
 print(json.dumps(out))
 """
 
@@ -427,6 +467,9 @@ def test_exercise_works_unchanged_on_any_store(on_a_store):
         assert r["score"].pop("reference") == 1.0, q
         assert all(s < 1.0 for s in r["score"].values()), (q, r["score"])
     assert all(n in on_a_store["model"] for n in on_a_store["numbers"])
+    # "more / less than over the whole year" follows the two break-even ROAS of this store
+    dearer = "more than over the whole year" in on_a_store["model"]
+    assert dearer == on_a_store["festival_dearer"]
 
 
 @pytest.mark.slow

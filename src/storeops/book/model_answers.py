@@ -75,6 +75,12 @@ def _ch1_brief(ns: dict) -> str:
         )
         festival = f"joins Double 11 with {cut} and {deposit}"
     months = ", ".join(f"{m} ¥{v:,.0f}" for m, v in budget.items())
+    year = store.tables["finance"].sum(numeric_only=True)
+    year_be = (year["gross_sales"] - year["discounts"]) / (year["contribution"] + year["ad_spend"])
+    be = float(ns["festival_break_even_roas"])
+    ads = store.traffic[store.traffic["channel"].isin(["display", "social"])]
+    spent = float(ads.loc[ads["date"].dt.strftime("%Y-%m").isin(list(budget.index)), "spend"].sum())
+    change = "cut" if float(budget.sum()) < spent else "rise"
     return " ".join(
         [
             f"**On this store** {top} brings the most sales ({sales[top] / sales.sum():.0%}) and "
@@ -83,14 +89,18 @@ def _ch1_brief(ns: dict) -> str:
             f"{index.idxmax():%B}.",
             f"Next November's target (25 % above this November, 客单价 up 8 %) needs "
             f"{ns['november_daily_visitors']:,.0f} visitors a day at this November's conversion.",
-            f"In Double 11 the break-even ROAS is {ns['festival_break_even_roas']:.2f}: an ad "
-            f"must bring back that much revenue per yuan to pay for itself. The plan {festival}.",
-            f"The fourth quarter's display and social budgets are {months}, each month funded "
-            "in proportion to what its ads earn back in profit.",
+            f"In Double 11 the break-even ROAS is {be:.2f} ({year_be:.2f} over the year): an ad "
+            "must bring back that much revenue per yuan to pay for itself, "
+            f"{'more' if be > year_be else 'less'} than over the whole year. "
+            f"The plan {festival}.",
+            f"The fourth quarter's display and social budgets are {months} (¥{spent:,.0f} "
+            "this year), each month funded in proportion to what its ads earn back in profit.",
             f"The Double 11 stock order goes out {ns['order_days_before_presale']} days before "
             "the first pre-sale day (the supplier's late lead time plus a week).",
-            "Risk: the budget cut loses more orders than last-click figures show; weekly orders "
-            "and direct visits show it within two weeks, and a holdout month settles it.",
+            f"Risk: the budget {change} {'loses' if change == 'cut' else 'wins'} "
+            f"{'more' if change == 'cut' else 'fewer'} orders than last-click figures show; "
+            "weekly orders and direct visits show it within two weeks, and a holdout month "
+            "settles it.",
         ]
     )
 

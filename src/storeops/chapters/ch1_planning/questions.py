@@ -310,8 +310,8 @@ q8 = Question(
     kind=FestivalDecision(),
     truth=lambda truth: {},
     hints=[
-        "Profit, not sales: a storewide discount of x takes x of every festival yuan, out of a "
-        "share left before ads of about a third; the sales lift must pay for it.",
+        "Profit, not sales: a storewide discount of x takes x of every festival yuan, out of "
+        "the share left before ads (question 4's denominator); the sales lift must pay for it.",
         "The pre-sale's rule in the question says what a deposit wins (more carts turn into "
         "orders) and loses (buyers who never pay the balance).",
         "Method: join if the window's contribution before ads beats the ordinary level; a "

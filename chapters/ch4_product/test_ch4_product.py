@@ -569,7 +569,13 @@ def _figures(nb) -> int:
 def _page_claims(nb) -> None:
     """The page's qualitative sentences, held against the numbers it glues on one store."""
     g = _glued(nb)
-    assert 0 < g["top20_share"] < 1 and 0 < g["a_share_skus"] < 1
+    assert 0 < g["a_share_skus"] < 1
+    # "... are X % of the catalogue: more / less concentrated than / close to the 80/20 rule"
+    a_share, said = g["a_share_skus"], g["pareto_text"]
+    # more concentrated than 80/20: fewer than a fifth of the SKUs earn 80 %; less: more
+    assert said != "more concentrated than" or a_share < 0.2, (a_share, said)
+    assert said != "less concentrated than" or a_share > 0.2, (a_share, said)
+    assert said != "close to" or abs(a_share - 0.2) < 0.05, (a_share, said)
     # "the listed partners sell together far more often than chance"
     assert g["median_lift"] > 2 and g["lift_over_one"] > 0.5
     # "averaged over every day, stock-outs included, it seems to sell less"
